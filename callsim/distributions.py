@@ -1,0 +1,162 @@
+"""Duration distributions as they appear in scenario files.
+
+Every duration names its unit in the key (``mean_s`` or ``mean_min``) so a planner can never be
+off by a factor of sixty without noticing. Internally everything is seconds.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Annotated, Literal
+
+import numpy as np
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+Positive = Annotated[float, Field(gt=0)]
+NonNegative = Annotated[float, Field(ge=0)]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+def _one_unit(values: dict, name: str) -> float:
+    """Return ``name`` in seconds from exactly one of ``{name}_s`` / ``{name}_min``."""
+    s, m = values.get(f"{name}_s"), values.get(f"{name}_min")
+    if (s is None) == (m is None):
+        raise ValueError(f"give exactly one of {name}_s or {name}_min")
+    return float(s) if s is not None else float(m) * 60.0
+
+
+class _WithMean(_Strict):
+    mean_s: Positive | None = None
+    mean_min: Positive | None = None
+
+    @model_validator(mode="after")
+    def _check_unit(self) -> _WithMean:
+        _one_unit(self.__dict__, "mean")
+        return self
+
+    @property
+    def mean(self) -> float:
+        """Mean in seconds."""
+        return _one_unit(self.__dict__, "mean")
+
+
+class Exponential(_WithMean):
+    dist: Literal["exponential"]
+
+    def sample(self, rng: np.random.Generator, n: int) -> np.ndarray:
+        return rng.exponential(self.mean, n)
+
+
+class Lognormal(_WithMean):
+    """Parameterised by mean and coefficient of variation, the figures planners actually know."""
+
+    dist: Literal["lognormal"]
+    cv: Positive
+
+    def sample(self, rng: np.random.Generator, n: int) -> np.ndarray:
+        sigma2 = math.log1p(self.cv**2)
+        mu = math.log(self.mean) - sigma2 / 2
+        return rng.lognormal(mu, math.sqrt(sigma2), n)
+
+
+class Gamma(_WithMean):
+    dist: Literal["gamma"]
+    cv: Positive
+
+    def sample(self, rng: np.random.Generator, n: int) -> np.ndarray:
+        shape = 1.0 / self.cv**2
+        return rng.gamma(shape, self.mean / shape, n)
+
+
+class Fixed(_Strict):
+    dist: Literal["fixed"]
+    value_s: NonNegative | None = None
+    value_min: NonNegative | None = None
+
+    @model_validator(mode="after")
+    def _check_unit(self) -> Fixed:
+        _one_unit(self.__dict__, "value")
+        return self
+
+    @property
+    def mean(self) -> float:
+        return _one_unit(self.__dict__, "value")
+
+    def sample(self, rng: np.random.Generator, n: int) -> np.ndarray:
+        return np.full(n, self.mean)
+
+
+class Empirical(_Strict):
+    """Resample observed durations (e.g. from last month's call log), optionally weighted."""
+
+    dist: Literal["empirical"]
+    values_s: list[NonNegative] | None = Field(default=None, min_length=1)
+    values_min: list[NonNegative] | None = Field(default=None, min_length=1)
+    weights: list[NonNegative] | None = None
+
+    @model_validator(mode="after")
+    def _check(self) -> Empirical:
+        if (self.values_s is None) == (self.values_min is None):
+            raise ValueError("give exactly one of values_s or values_min")
+        if self.weights is not None:
+            if len(self.weights) != len(self._values()):
+                raise ValueError("weights must have one entry per value")
+            if sum(self.weights) <= 0:
+                raise ValueError("weights must not all be zero")
+        return self
+
+    def _values(self) -> np.ndarray:
+        if self.values_s is not None:
+            return np.asarray(self.values_s, dtype=float)
+        return np.asarray(self.values_min, dtype=float) * 60.0
+
+    def _probs(self) -> np.ndarray | None:
+        if self.weights is None:
+            return None
+        w = np.asarray(self.weights, dtype=float)
+        return w / w.sum()
+
+    @property
+    def mean(self) -> float:
+        p = self._probs()
+        v = self._values()
+        return float(v.mean() if p is None else v @ p)
+
+    def sample(self, rng: np.random.Generator, n: int) -> np.ndarray:
+        return rng.choice(self._values(), size=n, p=self._probs())
+
+
+class NoPatience(_Strict):
+    """Callers who never hang up: the Erlang C world."""
+
+    dist: Literal["none"]
+
+    @property
+    def mean(self) -> float:
+        return math.inf
+
+    def sample(self, rng: np.random.Generator, n: int) -> np.ndarray:
+        return np.full(n, np.inf)
+
+
+Duration = Annotated[
+    Exponential | Lognormal | Gamma | Fixed | Empirical, Field(discriminator="dist")
+]
+Patience = Annotated[
+    Exponential | Lognormal | Gamma | Fixed | Empirical | NoPatience,
+    Field(discriminator="dist"),
+]
+
+
+class Busyness(_Strict):
+    """Day-level uncertainty: one gamma factor with mean 1 multiplies every rate of that day."""
+
+    dist: Literal["gamma"] = "gamma"
+    cv: Positive
+
+    def sample(self, rng: np.random.Generator, n: int) -> np.ndarray:
+        shape = 1.0 / self.cv**2
+        return rng.gamma(shape, 1.0 / shape, n)

@@ -1,0 +1,145 @@
+"""Reading scenario files and the CSV tables they point to, with one-line errors.
+
+A planner's mistake must be reported as *which file, which field, what is wrong* — the CLI turns
+:class:`ScenarioError` into that line and exit code 2.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import yaml
+from pydantic import ValidationError
+
+from callsim.scenario import Horizon, Scenario, minutes
+
+
+class ScenarioError(ValueError):
+    """A scenario (or a table it names) cannot be used; the message is one line for the user."""
+
+
+def load_scenario(source: str | Path | dict[str, Any] | Scenario) -> Scenario:
+    """Validate a scenario from a YAML path or a plain dict (CSV paths relative to the file)."""
+    if isinstance(source, Scenario):
+        return source
+    if isinstance(source, dict):
+        return scenario_from_dict(source, label="<scenario>", base_dir=Path.cwd())
+    path = Path(source)
+    return scenario_from_dict(read_yaml(path), label=str(path), base_dir=path.parent)
+
+
+def read_yaml(path: Path) -> dict[str, Any]:
+    """The mapping in a YAML file, or a ScenarioError naming the file."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ScenarioError(f"{path}: no such file") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ScenarioError(f"{path}: cannot read: {exc}") from None
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        problem = getattr(exc, "problem", None) or "syntax error"
+        raise ScenarioError(f"{path}: not valid YAML{where}: {problem}") from None
+    if not isinstance(data, dict):
+        raise ScenarioError(f"{path}: expected a YAML mapping of scenario sections at the top")
+    return data
+
+
+def scenario_from_dict(data: dict[str, Any], *, label: str, base_dir: Path) -> Scenario:
+    """Validate ``data``, then inline the CSV tables so the scenario is self-contained."""
+    scenario = _validate(data, label)
+    resolved = scenario.model_dump(mode="json", exclude_none=True)
+    arrivals = resolved["arrivals"]
+    if "volume_csv" in arrivals:
+        csv = arrivals.pop("volume_csv")
+        arrivals["volume"] = _read_interval_table(
+            base_dir / csv, "calls", scenario.horizon, f"{label}: arrivals.volume_csv"
+        )
+    for name, group in resolved["agents"]["groups"].items():
+        if "staffing_csv" in group:
+            csv = group.pop("staffing_csv")
+            values = _read_interval_table(
+                base_dir / csv,
+                "agents",
+                scenario.horizon,
+                f"{label}: agents.groups.{name}.staffing_csv",
+            )
+            group["staffing"] = [int(v) for v in values]
+    if resolved == scenario.model_dump(mode="json", exclude_none=True):
+        return scenario
+    return _validate(resolved, label)
+
+
+def _validate(data: dict[str, Any], label: str) -> Scenario:
+    try:
+        return Scenario.model_validate(data)
+    except ValidationError as exc:
+        raise ScenarioError(format_validation_error(exc, label)) from None
+
+
+def format_validation_error(exc: ValidationError, label: str) -> str:
+    """The first problem as ``file: field.path: message`` (with a count of any others)."""
+    errors = exc.errors(include_url=False)
+    first = errors[0]
+    path = ".".join(str(p) for p in first["loc"])
+    message = first["msg"].removeprefix("Value error, ")
+    if first["type"] == "extra_forbidden":
+        message = "unknown key"
+    elif first["type"] == "missing":
+        message = "required key is missing"
+    elif "input" in first and not isinstance(first["input"], dict | list):
+        message += f" (got {first['input']!r})"
+    more = f" (and {len(errors) - 1} more problem(s))" if len(errors) > 1 else ""
+    where = f"{path}: " if path else ""
+    return f"{label}: {where}{message}{more}"
+
+
+def _read_interval_table(path: Path, column: str, horizon: Horizon, where: str) -> list[float]:
+    """Values per interval, in horizon order, from a table keyed by interval start (and day)."""
+    try:
+        table = pd.read_csv(path)
+    except FileNotFoundError:
+        raise ScenarioError(f"{where}: no such file {path}") from None
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
+        raise ScenarioError(f"{where}: {path} is not a readable CSV ({exc})") from None
+    table.columns = [str(c).strip() for c in table.columns]
+    for required in ("interval_start", column):
+        if required not in table.columns:
+            raise ScenarioError(f"{where}: {path} has no column '{required}'")
+    values = pd.to_numeric(table[column], errors="coerce")
+    if values.isna().any() or (values < 0).any():
+        row = int((values.isna() | (values < 0)).to_numpy().argmax()) + 2
+        raise ScenarioError(
+            f"{where}: {path} line {row}: '{column}' must be a number ≥ 0 "
+            f"(got {table[column].iloc[row - 2]!r})"
+        )
+    open_min = minutes(horizon.open)
+    starts = [open_min + k * horizon.interval_min for k in range(horizon.intervals_per_day)]
+    labels = [f"{m // 60:02d}:{m % 60:02d}" for m in starts]
+    days = list(range(1, horizon.days + 1)) if "day" in table.columns else [None]
+    keys = table["interval_start"].astype(str).str.strip().str.zfill(5)
+    if "day" in table.columns:
+        keys = table["day"].astype(str) + "/" + keys
+    lookup = dict(zip(keys, values, strict=True))
+    if len(lookup) != len(keys):
+        raise ScenarioError(f"{where}: {path} lists an interval more than once")
+    out: list[float] = []
+    for day in days:
+        for label in labels:
+            key = label if day is None else f"{day}/{label}"
+            if key not in lookup:
+                day_txt = "" if day is None else f"day {day} "
+                raise ScenarioError(f"{where}: {path} has no row for {day_txt}{label}")
+            out.append(float(lookup.pop(key)))
+    if lookup:
+        extra = next(iter(lookup))
+        raise ScenarioError(
+            f"{where}: {path} row '{extra}' is not a {horizon.interval_min}-minute interval "
+            f"between {horizon.open} and {horizon.close}"
+        )
+    return out

@@ -1,0 +1,125 @@
+"""What a simulation returns: pandas tables of KPIs with 95% intervals over replications."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from callsim import __version__
+from callsim.kpis import AGENT_KPIS, HORIZON_KPIS, INTERVAL_KPIS
+from callsim.replication import ReplicationOutput
+from callsim.roster import Roster
+from callsim.scenario import Scenario
+from callsim.stats import t_interval
+from callsim.timegrid import TimeGrid
+
+
+@dataclass(frozen=True)
+class SimulationResult:
+    """KPIs of a scenario: ``summary`` (whole horizon), ``intervals``, ``agents``, ``calls``.
+
+    ``per_replication`` keeps every replication's horizon KPIs: comparisons of plans pair them
+    replication by replication (common random numbers).
+    """
+
+    scenario: Scenario
+    seed: int
+    replications: int
+    summary: pd.DataFrame
+    intervals: pd.DataFrame
+    agents: pd.DataFrame
+    per_replication: pd.DataFrame
+    calls: pd.DataFrame | None
+    created: str
+
+    def kpi(self, name: str) -> dict[str, float]:
+        row = self.summary.loc[name]
+        return {
+            "mean": float(row["mean"]),
+            "ci_low": float(row["ci_low"]),
+            "ci_high": float(row["ci_high"]),
+        }
+
+    @property
+    def verdict(self) -> str:
+        """Whether the service-level goal is met, judged on the whole confidence interval."""
+        sl = self.kpi("service_level")
+        target = self.scenario.service_level.target
+        if sl["ci_low"] >= target:
+            return "met"
+        if sl["ci_high"] < target:
+            return "missed"
+        if np.isnan(sl["ci_low"]):
+            return "met" if sl["mean"] >= target else "missed"
+        return "inconclusive"
+
+    def to_summary_dict(self) -> dict[str, Any]:
+        goal = self.scenario.service_level
+        return {
+            "scenario": self.scenario.name,
+            "seed": self.seed,
+            "replications": self.replications,
+            "callsim_version": __version__,
+            "created": self.created,
+            "service_level_goal": {
+                "target": goal.target,
+                "threshold_s": goal.threshold_s,
+                "definition": goal.definition,
+                "short_abandon_s": goal.short_abandon_s,
+                "verdict": self.verdict,
+            },
+            "kpis": {name: _json_kpi(self.kpi(name)) for name in self.summary.index},
+        }
+
+
+def _json_kpi(kpi: dict[str, float]) -> dict[str, float | None]:
+    return {k: (None if np.isnan(v) else v) for k, v in kpi.items()}
+
+
+def assemble(
+    scenario: Scenario,
+    seed: int,
+    outputs: list[ReplicationOutput],
+    grid: TimeGrid,
+    roster: Roster,
+) -> SimulationResult:
+    horizon = np.stack([o.kpis.horizon for o in outputs])
+    mean, lo, hi = t_interval(horizon)
+    summary = pd.DataFrame({"mean": mean, "ci_low": lo, "ci_high": hi}, index=list(HORIZON_KPIS))
+    summary.index.name = "kpi"
+
+    day, clock = grid.labels()
+    intervals = pd.DataFrame({"day": day, "start": clock})
+    mean, lo, hi = t_interval(np.stack([o.kpis.intervals for o in outputs]))
+    for k, name in enumerate(INTERVAL_KPIS):
+        intervals[f"{name}_mean"] = mean[:, k]
+        intervals[f"{name}_ci_low"] = lo[:, k]
+        intervals[f"{name}_ci_high"] = hi[:, k]
+
+    groups = list(scenario.agents.groups)
+    agents = pd.DataFrame({"agent": roster.label, "group": [groups[g] for g in roster.group]})
+    mean, lo, hi = t_interval(np.stack([o.kpis.agents for o in outputs]))
+    for k, name in enumerate(AGENT_KPIS):
+        agents[name] = mean[:, k]
+    agents["occupancy_ci_low"] = lo[:, AGENT_KPIS.index("occupancy")]
+    agents["occupancy_ci_high"] = hi[:, AGENT_KPIS.index("occupancy")]
+
+    per_rep = pd.DataFrame(horizon, columns=list(HORIZON_KPIS))
+    per_rep.index.name = "replication"
+    frames = [o.calls.assign(replication=r) for r, o in enumerate(outputs) if o.calls is not None]
+    calls = pd.concat(frames, ignore_index=True) if frames else None
+    return SimulationResult(
+        scenario=scenario,
+        seed=seed,
+        replications=len(outputs),
+        summary=summary,
+        intervals=intervals,
+        agents=agents,
+        per_replication=per_rep,
+        calls=calls,
+        created=datetime.now(UTC).isoformat(timespec="seconds"),
+    )

@@ -1,0 +1,249 @@
+"""The scenario file's schema: what a planner can say about one hotline.
+
+Validation is strict (unknown keys and impossible values are errors) because a typo in a key that
+silently falls back to a default is the worst kind of planning error: it looks like a result.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from callsim.distributions import Busyness, Duration, Fixed, NoPatience, Patience
+
+Share = Annotated[float, Field(gt=0, le=1)]
+Probability = Annotated[float, Field(ge=0, le=1)]
+Name = Annotated[str, Field(min_length=1, max_length=80)]
+
+_TIME = re.compile(r"^(\d{1,2}):([0-5]\d)$")
+SECONDS_PER_DAY = 86_400.0
+
+SL_DEFINITIONS = (
+    "offered",
+    "answered",
+    "offered_abandons_ok",
+    "offered_minus_early_abandons",
+)
+"""Service-level definitions (SPEC §3). The names are shared with ``callsim.analytic``."""
+
+
+def minutes(clock: str) -> int:
+    """Minutes after midnight of an ``HH:MM`` string; hours up to 48 reach into the next day."""
+    h, m = _TIME.match(clock).groups()  # type: ignore[union-attr]
+    return int(h) * 60 + int(m)
+
+
+def _check_clock(value: str) -> str:
+    match = _TIME.match(value)
+    if match is None or int(match.group(1)) > 48:
+        raise ValueError(f"'{value}' is not a time of day HH:MM")
+    return value
+
+
+TimeOfDay = Annotated[str, Field(examples=["08:00"])]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Horizon(_Strict):
+    days: int = Field(1, ge=1, le=366)
+    interval_min: Literal[15, 30, 60] = 30
+    open: TimeOfDay = "00:00"
+    close: TimeOfDay = "24:00"
+    warmup_min: float = Field(0.0, ge=0, description="Calls arriving earlier are not counted.")
+
+    _clock = field_validator("open", "close")(_check_clock)
+
+    @model_validator(mode="after")
+    def _check(self) -> Horizon:
+        start, end = minutes(self.open), minutes(self.close)
+        if end > 24 * 60:
+            raise ValueError("close must be at most 24:00")
+        if end <= start:
+            raise ValueError(f"close {self.close} is not after open {self.open}")
+        if (end - start) % self.interval_min:
+            raise ValueError(
+                f"opening hours {self.open}-{self.close} are not a whole number of "
+                f"{self.interval_min}-minute intervals"
+            )
+        if self.warmup_min >= self.days * (end - start):
+            raise ValueError("warmup_min covers the whole horizon")
+        return self
+
+    @property
+    def intervals_per_day(self) -> int:
+        return (minutes(self.close) - minutes(self.open)) // self.interval_min
+
+
+class Arrivals(_Strict):
+    """Offered volume: a constant rate, or a forecast per interval as WFM tools export it."""
+
+    rate_per_hour: float | None = Field(None, gt=0)
+    volume: list[Annotated[float, Field(ge=0)]] | None = Field(
+        None, description="Calls per interval: one day (repeated) or every day of the horizon."
+    )
+    volume_csv: str | None = Field(
+        None, description="CSV next to the scenario: columns interval_start, calls[, day]."
+    )
+    scale: float = Field(1.0, gt=0, description="Multiplies every rate (what-if on volume).")
+    busyness: Busyness | None = None
+
+    @model_validator(mode="after")
+    def _one_source(self) -> Arrivals:
+        given = [
+            k for k in ("rate_per_hour", "volume", "volume_csv") if getattr(self, k) is not None
+        ]
+        if len(given) != 1:
+            raise ValueError("give exactly one of rate_per_hour, volume or volume_csv")
+        return self
+
+
+class Reason(_Strict):
+    """A call reason: its share of calls and how long it takes to handle."""
+
+    share: Share
+    talk: Duration
+    wrapup: Duration | None = Field(None, description="Defaults to the scenario's wrapup.")
+
+
+class Retrial(_Strict):
+    probability: Probability
+    delay: Duration
+
+
+class Segment(_Strict):
+    share: Share
+    priority: int = Field(0, description="Higher is answered first; FCFS within a priority.")
+    patience: Patience | None = Field(None, description="Defaults to customers.patience.")
+
+
+class Customers(_Strict):
+    segments: dict[Name, Segment] = Field(
+        default_factory=lambda: {"regular": Segment(share=1.0)}, min_length=1
+    )
+    patience: Patience = NoPatience(dist="none")
+    retrial: Retrial | None = None
+
+
+class Break(_Strict):
+    start: TimeOfDay
+    duration_min: float = Field(gt=0)
+
+    _clock = field_validator("start")(_check_clock)
+
+
+class Shift(_Strict):
+    start: TimeOfDay
+    end: TimeOfDay = Field(description="After start; hours past 24 reach into the next day.")
+    count: int = Field(ge=0)
+    days: list[Annotated[int, Field(ge=1)]] | None = Field(
+        None, description="Days of the horizon (1-based) this shift works; default every day."
+    )
+    breaks: list[Break] = Field(default_factory=list)
+
+    _clock = field_validator("start", "end")(_check_clock)
+
+    @model_validator(mode="after")
+    def _check(self) -> Shift:
+        start, end = minutes(self.start), minutes(self.end)
+        if end <= start:
+            raise ValueError(f"shift ends at {self.end}, not after its start {self.start}")
+        for b in self.breaks:
+            b_start = minutes(b.start)
+            if b_start < start or b_start + b.duration_min > end:
+                raise ValueError(f"break at {b.start} is not inside the shift")
+        return self
+
+
+class AgentGroup(_Strict):
+    wage_per_hour: float = Field(0.0, ge=0)
+    handle_time_factor: float = Field(
+        1.0, gt=0, description="Multiplies talk time: 1.2 for agents 20% slower than average."
+    )
+    shifts: list[Shift] | None = None
+    staffing: list[Annotated[int, Field(ge=0)]] | None = Field(
+        None, description="Agents scheduled per interval: one day (repeated) or every day."
+    )
+    staffing_csv: str | None = Field(
+        None, description="CSV next to the scenario: columns interval_start, agents[, day]."
+    )
+
+    @model_validator(mode="after")
+    def _one_source(self) -> AgentGroup:
+        given = [k for k in ("shifts", "staffing", "staffing_csv") if getattr(self, k) is not None]
+        if len(given) != 1:
+            raise ValueError("give exactly one of shifts, staffing or staffing_csv")
+        return self
+
+
+class Agents(_Strict):
+    shrinkage: float = Field(
+        0.0, ge=0, lt=1, description="Share of scheduled agents not on the phones (paid anyway)."
+    )
+    overtime_premium: float = Field(1.5, ge=1, description="Wage multiplier past shift end.")
+    groups: dict[Name, AgentGroup] = Field(min_length=1)
+
+
+class ServiceLevelGoal(_Strict):
+    target: float = Field(0.8, gt=0, le=1)
+    threshold_s: float = Field(20.0, gt=0)
+    definition: Literal[SL_DEFINITIONS] = "offered"  # type: ignore[valid-type]
+    short_abandon_s: float = Field(
+        0.0, ge=0, description="Abandons sooner than this count as neither answered nor lost."
+    )
+
+
+class Simulation(_Strict):
+    replications: int = Field(10, ge=1, le=100_000)
+    seed: int = Field(1, ge=0)
+
+
+class Scenario(_Strict):
+    name: Name
+    description: str | None = None
+    horizon: Horizon = Field(default_factory=Horizon)
+    arrivals: Arrivals
+    reasons: dict[Name, Reason] = Field(min_length=1)
+    wrapup: Duration = Fixed(dist="fixed", value_s=0)
+    customers: Customers = Field(default_factory=Customers)
+    agents: Agents
+    service_level: ServiceLevelGoal = Field(default_factory=ServiceLevelGoal)
+    simulation: Simulation = Field(default_factory=Simulation)
+
+    @model_validator(mode="after")
+    def _check(self) -> Scenario:
+        _shares_sum_to_one("reasons", {k: r.share for k, r in self.reasons.items()})
+        _shares_sum_to_one(
+            "customers.segments", {k: s.share for k, s in self.customers.segments.items()}
+        )
+        n_day = self.horizon.intervals_per_day
+        n_all = n_day * self.horizon.days
+        if self.arrivals.volume is not None and len(self.arrivals.volume) not in (n_day, n_all):
+            raise ValueError(
+                f"arrivals.volume has {len(self.arrivals.volume)} entries; expected {n_day} "
+                f"(one day) or {n_all} (every day)"
+            )
+        for name, group in self.agents.groups.items():
+            if group.staffing is not None and len(group.staffing) not in (n_day, n_all):
+                raise ValueError(
+                    f"agents.groups.{name}.staffing has {len(group.staffing)} entries; "
+                    f"expected {n_day} (one day) or {n_all} (every day)"
+                )
+            for i, shift in enumerate(group.shifts or []):
+                bad = [d for d in shift.days or [] if d > self.horizon.days]
+                if bad:
+                    raise ValueError(
+                        f"agents.groups.{name}.shifts.{i}.days: day {bad[0]} is past the "
+                        f"horizon of {self.horizon.days} day(s)"
+                    )
+        return self
+
+
+def _shares_sum_to_one(where: str, shares: dict[str, float]) -> None:
+    total = sum(shares.values())
+    if abs(total - 1.0) > 1e-6:
+        raise ValueError(f"{where}: shares sum to {total:g}, not 1")

@@ -1,0 +1,24 @@
+"""Confidence intervals over independent replications."""
+
+from __future__ import annotations
+
+import numpy as np
+from scipy.special import stdtrit
+
+LEVEL = 0.95
+
+
+def t_interval(samples: np.ndarray, axis: int = 0) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Mean and 95% Student-t interval along ``axis``, ignoring replications where a KPI is
+    undefined (an interval with no answered call has no ASA). With one replication the interval is
+    undefined (NaN), never a misleading zero width."""
+    samples = np.asarray(samples, dtype=float)
+    n = np.sum(~np.isnan(samples), axis=axis)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        mean = np.nansum(samples, axis=axis) / n
+        dev = np.where(np.isnan(samples), 0.0, samples - np.expand_dims(mean, axis))
+        sd = np.sqrt(np.sum(dev**2, axis=axis) / (n - 1))
+        half = np.where(
+            n > 1, stdtrit(np.maximum(n - 1, 1), 0.5 + LEVEL / 2) * sd / np.sqrt(n), np.nan
+        )
+    return mean, mean - half, mean + half
