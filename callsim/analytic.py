@@ -46,6 +46,8 @@ SERVICE_LEVEL_DEFINITIONS: tuple[str, ...] = (
 
 # Relative mass left out when the infinite birth-death chain is truncated.
 _TAIL_MASS = 1e-16
+# Longest queue the exact Erlang A solver will hold in memory.
+_MAX_QUEUE_STATES = 1 << 22
 # Slack when comparing a computed metric with a target, so that a target hit exactly is not
 # missed through rounding.
 _TOL = 1e-12
@@ -204,6 +206,11 @@ def _erlang_a_state_law(rate: float, mu: float, theta: float, c: int) -> np.ndar
     k_star = max(0, math.ceil((rate - c * mu) / theta))
     size = max(64, k_star + 64)
     while True:
+        if size > _MAX_QUEUE_STATES:
+            raise ValueError(
+                "Erlang A queue too long to solve exactly: overload with mean_patience_s "
+                f"= {1.0 / theta:g} keeps about {k_star} callers waiting"
+            )
         k = np.arange(1, size + 1, dtype=float)
         log_tail = log_pc + np.cumsum(np.log(rate) - np.log(c * mu + k * theta))
         log_all = np.concatenate([log_head, log_tail])

@@ -15,6 +15,7 @@ from callsim.engine import Sessions
 from callsim.records import ABANDONED, ANSWERED, WAITING, CallLog
 from callsim.roster import Roster
 from callsim.scenario import SL_DEFINITIONS, ServiceLevelGoal
+from callsim.spans import max_level, overlap
 from callsim.timegrid import TimeGrid
 
 CALL_KPIS = (
@@ -102,19 +103,19 @@ def compute_kpis(
     paid_end = np.concatenate([paid[:, 2], sessions.end[spill]])
 
     lo, hi = grid.starts, grid.ends
-    per_interval["queue_s"] = _overlap(arrival[queued], leave[queued], lo, hi)
-    per_interval["busy_s"] = _overlap(busy_start, busy_end, lo, hi)
-    per_interval["logged_s"] = _overlap(sessions.start, sessions.end, lo, hi)
-    per_interval["paid_s"] = _overlap(paid_start, paid_end, lo, hi)
-    per_interval["max_queue"] = _max_level(arrival[queued], leave[queued], lo, hi)
+    per_interval["queue_s"] = overlap(arrival[queued], leave[queued], lo, hi)
+    per_interval["busy_s"] = overlap(busy_start, busy_end, lo, hi)
+    per_interval["logged_s"] = overlap(sessions.start, sessions.end, lo, hi)
+    per_interval["paid_s"] = overlap(paid_start, paid_end, lo, hi)
+    per_interval["max_queue"] = max_level(arrival[queued], leave[queued], lo, hi)
 
     w0, w1 = np.array([grid.warmup_end]), np.array([np.inf])
-    totals["busy_s"] = _overlap(busy_start, busy_end, w0, w1)
-    totals["logged_s"] = _overlap(sessions.start, sessions.end, w0, w1)
-    totals["paid_s"] = _overlap(paid_start, paid_end, w0, w1)
+    totals["busy_s"] = overlap(busy_start, busy_end, w0, w1)
+    totals["logged_s"] = overlap(sessions.start, sessions.end, w0, w1)
+    totals["paid_s"] = overlap(paid_start, paid_end, w0, w1)
     window = grid.horizon_end - grid.warmup_end
-    totals["queue_s"] = _overlap(arrival[queued], leave[queued], w0, np.array([grid.horizon_end]))
-    totals["max_queue"] = _max_level(
+    totals["queue_s"] = overlap(arrival[queued], leave[queued], w0, np.array([grid.horizon_end]))
+    totals["max_queue"] = max_level(
         arrival[queued], leave[queued], w0, np.array([grid.horizon_end])
     )
 
@@ -220,41 +221,3 @@ def _agent_kpis(
             cost,
         ]
     )
-
-
-def _overlap(start: np.ndarray, end: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
-    """Total length of the spans [start, end) falling inside each bin [lo, hi)."""
-    return _cumulative(start, end, hi) - _cumulative(start, end, lo)
-
-
-def _cumulative(start: np.ndarray, end: np.ndarray, t: np.ndarray) -> np.ndarray:
-    """Σ over spans of the part of [start, end) before t, for each t (sorted sweep, no loops)."""
-    s = np.sort(start)
-    e = np.sort(end)
-    cs = np.concatenate([[0.0], np.cumsum(s)])
-    ce = np.concatenate([[0.0], np.cumsum(e)])
-    ks = np.searchsorted(s, t, side="left")
-    ke = np.searchsorted(e, t, side="left")
-    finite_t = np.where(np.isinf(t), 0.0, t)
-    started = np.where(ks > 0, ks * finite_t - cs[ks], 0.0)
-    ended = np.where(ke > 0, ke * finite_t - ce[ke], 0.0)
-    out = started - ended
-    # At t = +inf every span is whole.
-    return np.where(np.isinf(t), (e - s).sum() if len(s) else 0.0, out)
-
-
-def _max_level(start: np.ndarray, end: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
-    """Most spans open at once within each bin (the longest queue)."""
-    if len(start) == 0:
-        return np.zeros(len(lo))
-    times = np.concatenate([end, start])
-    steps = np.concatenate([-np.ones(len(end)), np.ones(len(start))])
-    order = np.lexsort((steps, times))  # at a tie, leave before join
-    times, level = times[order], np.cumsum(steps[order])
-    first = np.searchsorted(times, lo, side="left")
-    last = np.searchsorted(times, hi, side="left")
-    at_start = np.where(first > 0, level[np.maximum(first - 1, 0)], 0.0)
-    out = at_start.copy()
-    for k in np.nonzero(last > first)[0]:
-        out[k] = max(out[k], level[first[k] : last[k]].max())
-    return out

@@ -26,7 +26,7 @@ _FIELDS: dict[str, type] = {
 
 
 class CallLog:
-    """Columns of the call table; first attempts fill rows 0..n-1 in arrival order, retrials follow."""
+    """Call table columns: first attempts fill rows 0..n-1 in arrival order, retrials follow."""
 
     arrival: np.ndarray
     patience: np.ndarray

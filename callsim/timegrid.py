@@ -50,7 +50,7 @@ def time_grid(scenario: Scenario) -> TimeGrid:
     per_day = np.arange(h.intervals_per_day) * h.interval_min * 60.0 + minutes(h.open) * 60.0
     starts = (np.arange(h.days)[:, None] * SECONDS_PER_DAY + per_day[None, :]).ravel()
     open_s = h.interval_min * 60.0 * h.intervals_per_day
-    # The warm-up counts open time, so a warm-up longer than a day reaches into the next day's hours.
+    # The warm-up counts open time: a warm-up longer than a day reaches into the next day's hours.
     warm_days, warm_rest = divmod(h.warmup_min * 60.0, open_s)
     warmup_end = warm_days * SECONDS_PER_DAY + minutes(h.open) * 60.0 + warm_rest
     return TimeGrid(starts=starts, length_s=h.interval_min * 60.0, warmup_end=float(warmup_end))

@@ -1,0 +1,301 @@
+"""The ``callsim`` command: a thin layer over the Python API.
+
+Every user mistake ends in one line on stderr naming the file and field, and exit code 2.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated, NoReturn
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
+from rich.table import Table
+
+from callsim import analytic
+from callsim.labels import HEADLINE_KPIS, fmt, label
+from callsim.loading import ScenarioError, load_scenario
+from callsim.output import OutputExistsError, check_target, write_results
+from callsim.results import SimulationResult
+from callsim.runner import simulate
+from callsim.scenario import Scenario
+from callsim.staffing import staffing_requirement
+
+app = typer.Typer(
+    add_completion=False,
+    no_args_is_help=True,
+    help="Simulate inbound customer-service hotlines: service, staffing and selling.",
+)
+out_console = Console()
+err_console = Console(stderr=True)
+
+DEFAULT_SCENARIO = Path(__file__).resolve().parent.parent / "scenarios" / "credit_card_hotline.yaml"
+
+ScenarioArg = Annotated[Path, typer.Argument(help="Scenario YAML file.", show_default=False)]
+
+
+def fail(message: str) -> NoReturn:
+    err_console.print(f"[bold red]error:[/] {message}", highlight=False, soft_wrap=True)
+    raise typer.Exit(2)
+
+
+@contextmanager
+def user_errors() -> Iterator[None]:
+    """Turn the errors a user can cause into one line and exit code 2."""
+    try:
+        yield
+    except (ScenarioError, OutputExistsError) as exc:
+        fail(str(exc))
+    except ValueError as exc:
+        fail(str(exc))
+
+
+def _load(path: Path) -> Scenario:
+    with user_errors():
+        return load_scenario(path)
+
+
+@app.command()
+def run(
+    scenario: Annotated[
+        Path | None,
+        typer.Argument(help="Scenario YAML file (default: the bundled credit-card hotline)."),
+    ] = None,
+    replications: Annotated[
+        int | None, typer.Option("--replications", "-r", min=1, help="Default: the scenario's.")
+    ] = None,
+    seed: Annotated[int | None, typer.Option(min=0, help="Default: the scenario's.")] = None,
+    workers: Annotated[
+        int | None, typer.Option("--workers", "-w", min=1, help="Default: all cores.")
+    ] = None,
+    out: Annotated[Path | None, typer.Option("--out", "-o", help="Results directory.")] = None,
+    force: Annotated[bool, typer.Option(help="Replace a non-empty results directory.")] = False,
+    save_calls: Annotated[bool, typer.Option(help="Also write calls.csv.gz.")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print summary.json to stdout.")] = False,
+) -> None:
+    """Run a scenario's replications and print its KPIs with 95% confidence intervals."""
+    path = scenario or DEFAULT_SCENARIO
+    model = _load(path)
+    if out is not None:
+        with user_errors():
+            check_target(out, force)
+    if save_calls and out is None:
+        fail("--save-calls needs --out DIR to write calls.csv.gz into")
+    with user_errors(), _progress("Simulating") as progress:
+        result = simulate(
+            model,
+            replications=replications,
+            seed=seed,
+            workers=workers,
+            keep_calls=save_calls,
+            progress=progress,
+        )
+    if as_json:
+        sys.stdout.write(json.dumps(result.to_summary_dict(), indent=2, allow_nan=False) + "\n")
+    else:
+        _print_summary(result, path)
+    if out is not None:
+        with user_errors():
+            write_results(result, out, force=force)
+        err_console.print(f"Results written to {out}/", highlight=False)
+
+
+@app.command()
+def validate(scenario: ScenarioArg) -> None:
+    """Check a scenario file (and the CSV files it names) without running it."""
+    model = _load(scenario)
+    out_console.print(
+        f"{scenario}: OK — '{model.name}', {model.horizon.days} day(s) of "
+        f"{model.horizon.intervals_per_day} × {model.horizon.interval_min}-min intervals, "
+        f"{len(model.reasons)} call reason(s), {len(model.agents.groups)} agent group(s)",
+        highlight=False,
+    )
+
+
+@app.command()
+def schema() -> None:
+    """Print the scenario file's JSON Schema (for editor autocompletion)."""
+    sys.stdout.write(json.dumps(Scenario.model_json_schema(), indent=2) + "\n")
+
+
+@app.command()
+def staff(
+    scenario: ScenarioArg,
+    out: Annotated[Path | None, typer.Option("--out", "-o", help="Write the table as CSV.")] = None,
+    force: Annotated[bool, typer.Option(help="Replace an existing CSV.")] = False,
+) -> None:
+    """Per-interval agents required for the service-level goal (Erlang A, or C without
+    patience), next to the roster's plan."""
+    model = _load(scenario)
+    with user_errors():
+        table = staffing_requirement(model)
+    goal = model.service_level
+    grid = Table(
+        title=f"Staffing requirement — {model.name} "
+        f"({100 * goal.target:.0f}/{goal.threshold_s:g}, shrinkage {model.agents.shrinkage:.0%})",
+    )
+    for col in (
+        "Day",
+        "Start",
+        "Calls",
+        "Erlangs",
+        "Need on phones",
+        "Need scheduled",
+        "Planned scheduled",
+        "Planned on phones",
+        "Gap",
+    ):
+        grid.add_column(col, justify="right")
+    for row in table.itertuples(index=False):
+        gap = row.gap_on_phones
+        style = "red" if gap < 0 else ""
+        grid.add_row(
+            str(row.day),
+            row.start,
+            f"{row.calls:.1f}",
+            f"{row.load_erlangs:.1f}",
+            str(row.required_on_phones),
+            str(row.required_scheduled),
+            f"{row.planned_scheduled:.1f}",
+            f"{row.planned_on_phones:.1f}",
+            f"[{style}]{gap:+.1f}[/]" if style else f"{gap:+.1f}",
+        )
+    out_console.print(grid)
+    if out is not None:
+        if out.exists() and not force:
+            fail(f"{out}: exists; use --force to replace it")
+        _write_file(out, lambda p: table.to_csv(p, index=False))
+        err_console.print(f"Written to {out}", highlight=False)
+
+
+@app.command()
+def erlang(
+    calls_per_hour: Annotated[float, typer.Option(min=0, help="Offered calls per hour.")],
+    aht_s: Annotated[float, typer.Option(min=0.001, help="Mean handle time, seconds.")],
+    agents: Annotated[
+        int | None, typer.Option(min=1, help="Agents on the phones (default: size for target).")
+    ] = None,
+    patience_s: Annotated[
+        float | None, typer.Option(min=0.001, help="Mean patience, seconds (Erlang A).")
+    ] = None,
+    threshold_s: Annotated[float, typer.Option(min=0, help="Service-level threshold T.")] = 20.0,
+    target: Annotated[float, typer.Option(min=0.0, max=1.0, help="Service-level target.")] = 0.8,
+    shrinkage: Annotated[float, typer.Option(min=0.0, max=0.99)] = 0.0,
+    max_occupancy: Annotated[float, typer.Option(min=0.01, max=1.0)] = 1.0,
+) -> None:
+    """Erlang C (or A with --patience-s) calculator: KPIs for N agents, or the N for a target."""
+    rate = calls_per_hour / 3600.0
+    patience = math.inf if patience_s is None else patience_s
+    with user_errors():
+        if agents is None:
+            scheduled = analytic.agents_for_service_level(
+                rate,
+                aht_s,
+                threshold_s,
+                target,
+                patience,
+                shrinkage=shrinkage,
+                max_occupancy=max_occupancy,
+            )
+            needed = analytic.agents_for_service_level(
+                rate, aht_s, threshold_s, target, patience, max_occupancy=max_occupancy
+            )
+            out_console.print(
+                f"Agents on the phones for {100 * target:.0f}/{threshold_s:g}: [bold]{needed}[/]"
+                f" — to schedule with {shrinkage:.0%} shrinkage: [bold]{scheduled}[/]"
+            )
+            candidates = range(max(1, needed - 2), needed + 4)
+        else:
+            candidates = range(agents, agents + 1)
+        model = "Erlang A" if patience_s is not None else "Erlang C"
+        table = Table(
+            title=f"{model}: {calls_per_hour:g} calls/h, AHT {aht_s:g} s, "
+            f"load {rate * aht_s:.2f} Erlangs"
+        )
+        for col in ("Agents", "Service level", "ASA", "P(wait)", "Abandon", "Occupancy"):
+            table.add_column(col, justify="right")
+        for c in candidates:
+            if patience_s is None and rate * aht_s >= c:
+                table.add_row(str(c), "unstable", "∞", "100.0%", "–", "100.0%")
+                continue
+            m = (
+                analytic.mmc(rate, aht_s, c, threshold_s)
+                if patience_s is None
+                else analytic.mmc_m(rate, aht_s, c, patience, threshold_s)
+            )
+            table.add_row(
+                str(c),
+                fmt("service_level", m.service_level["offered"]),
+                fmt("asa_s", m.asa_s),
+                fmt("p_wait", m.p_wait),
+                fmt("abandon_rate", m.abandon_rate),
+                fmt("occupancy", m.occupancy),
+            )
+    out_console.print(table)
+
+
+def _print_summary(result: SimulationResult, path: Path) -> None:
+    goal = result.scenario.service_level
+    table = Table(
+        title=f"{result.scenario.name} — {result.replications} replication(s), seed {result.seed}",
+        caption=f"{path}; 95% confidence intervals over replications",
+    )
+    table.add_column("KPI")
+    table.add_column("Mean", justify="right")
+    table.add_column("95% CI", justify="right")
+    for kpi in HEADLINE_KPIS:
+        row = result.kpi(kpi)
+        ci = (
+            "–"
+            if math.isnan(row["ci_low"])
+            else f"{fmt(kpi, row['ci_low'])} – {fmt(kpi, row['ci_high'])}"
+        )
+        name = label(kpi)
+        if kpi == "service_level":
+            name = f"Service level {100 * goal.target:.0f}/{goal.threshold_s:g} ({goal.definition})"
+        table.add_row(name, fmt(kpi, row["mean"]), ci)
+    out_console.print(table)
+    colour = {"met": "green", "missed": "red", "inconclusive": "yellow"}[result.verdict]
+    out_console.print(
+        f"Service-level goal {100 * goal.target:.0f}% within {goal.threshold_s:g} s: "
+        f"[bold {colour}]{result.verdict}[/]"
+        + (
+            " (the target lies inside the confidence interval)"
+            if result.verdict == "inconclusive"
+            else ""
+        )
+    )
+
+
+@contextmanager
+def _progress(what: str) -> Iterator[Callable[[int, int], None]]:
+    with Progress(
+        "[progress.description]{task.description}",
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=err_console,
+        transient=True,
+    ) as bar:
+        task = bar.add_task(what, total=None)
+
+        def update(done: int, total: int) -> None:
+            bar.update(task, completed=done, total=total)
+
+        yield update
+
+
+def _write_file(path: Path, write: Callable[[Path], None]) -> None:
+    """Write through a temporary file and rename, so a crash never leaves half a file."""
+    tmp = path.with_name(f".{path.name}.partial")
+    try:
+        write(tmp)
+        tmp.replace(path)
+    finally:
+        tmp.unlink(missing_ok=True)

@@ -1,0 +1,76 @@
+"""How each KPI is named and formatted for people (CLI tables and reports)."""
+
+from __future__ import annotations
+
+import math
+
+# kpi -> (label, kind); kind decides the format.
+KPI_LABELS: dict[str, tuple[str, str]] = {
+    "offered": ("Calls offered", "count"),
+    "answered": ("Answered", "count"),
+    "abandoned": ("Abandoned", "count"),
+    "short_abandons": ("Short abandons", "count"),
+    "waiting_at_end": ("Still waiting at end", "count"),
+    "retrials": ("Retrials", "count"),
+    "service_level": ("Service level", "pct"),
+    "sl_offered": ("SL: answered ≤ T / offered", "pct"),
+    "sl_answered": ("SL: answered ≤ T / answered", "pct"),
+    "sl_offered_abandons_ok": ("SL: (answered + abandoned) ≤ T / offered", "pct"),
+    "sl_offered_minus_early_abandons": ("SL: answered ≤ T / (offered − abandoned ≤ T)", "pct"),
+    "asa_s": ("ASA (answered)", "seconds"),
+    "mean_wait_s": ("Mean wait (all)", "seconds"),
+    "p_wait": ("P(wait > 0)", "pct"),
+    "abandon_rate": ("Abandonment", "pct"),
+    "aht_s": ("AHT", "seconds"),
+    "mean_queue": ("Mean queue", "number"),
+    "max_queue": ("Max queue", "number"),
+    "occupancy": ("Occupancy (busy / logged in)", "pct"),
+    "utilisation": ("Utilisation (busy / paid)", "pct"),
+    "agent_hours": ("Agent-hours logged in", "hours"),
+    "paid_hours": ("Paid hours", "hours"),
+    "overtime_hours": ("Overtime hours", "hours"),
+    "staff_cost": ("Staff cost", "money"),
+    "agents_logged_in": ("Agents logged in", "number"),
+    "agents_paid": ("Agents paid", "number"),
+}
+
+HEADLINE_KPIS = (
+    "offered",
+    "answered",
+    "abandoned",
+    "service_level",
+    "asa_s",
+    "mean_wait_s",
+    "p_wait",
+    "abandon_rate",
+    "aht_s",
+    "mean_queue",
+    "max_queue",
+    "occupancy",
+    "utilisation",
+    "agent_hours",
+    "paid_hours",
+    "overtime_hours",
+    "staff_cost",
+)
+
+
+def label(kpi: str) -> str:
+    return KPI_LABELS.get(kpi, (kpi, "number"))[0]
+
+
+def fmt(kpi: str, value: float) -> str:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "–"
+    kind = KPI_LABELS.get(kpi, (kpi, "number"))[1]
+    if kind == "pct":
+        return f"{100 * value:.1f}%"
+    if kind == "seconds":
+        return f"{value:.1f} s"
+    if kind == "count":
+        return f"{value:,.1f}" if abs(value) < 100 else f"{value:,.0f}"
+    if kind == "hours":
+        return f"{value:,.1f} h"
+    if kind == "money":
+        return f"{value:,.0f}"
+    return f"{value:,.2f}"

@@ -1,0 +1,43 @@
+"""Sweeps over time spans [start, end): how much of them falls in each bin, and their peak overlap.
+
+Queue length, busy agents and logged-in agents are all "how many spans are open at t"; measuring
+them from the spans after the run keeps bookkeeping out of the engine's hot path.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+def overlap(start: np.ndarray, end: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
+    """Total length of the spans [start, end) falling inside each bin [lo, hi)."""
+    return _before(start, end, hi) - _before(start, end, lo)
+
+
+def _before(start: np.ndarray, end: np.ndarray, t: np.ndarray) -> np.ndarray:
+    """Σ over spans of the part of [start, end) before t, for each t (a sorted sweep, no loops)."""
+    s = np.sort(start)
+    e = np.sort(end)
+    cs = np.concatenate([[0.0], np.cumsum(s)])
+    ce = np.concatenate([[0.0], np.cumsum(e)])
+    ks = np.searchsorted(s, t, side="left")
+    ke = np.searchsorted(e, t, side="left")
+    finite_t = np.where(np.isinf(t), 0.0, t)
+    part = (ks * finite_t - cs[ks]) - (ke * finite_t - ce[ke])
+    return np.where(np.isinf(t), float((e - s).sum()), part)
+
+
+def max_level(start: np.ndarray, end: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
+    """Most spans open at once within each bin [lo, hi)."""
+    if len(start) == 0:
+        return np.zeros(len(lo))
+    times = np.concatenate([end, start])
+    steps = np.concatenate([-np.ones(len(end)), np.ones(len(start))])
+    order = np.lexsort((steps, times))  # at a tie, leave before join
+    times, level = times[order], np.cumsum(steps[order])
+    first = np.searchsorted(times, lo, side="left")
+    last = np.searchsorted(times, hi, side="left")
+    out = np.where(first > 0, level[np.maximum(first - 1, 0)], 0.0)
+    for k in np.nonzero(last > first)[0]:
+        out[k] = max(out[k], level[first[k] : last[k]].max())
+    return out

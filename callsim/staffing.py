@@ -1,0 +1,71 @@
+"""The per-interval agent requirement of a scenario, next to what its roster actually plans.
+
+Each interval is sized on its own as a steady queue (Erlang A with the callers' mean patience, or
+Erlang C when nobody hangs up): the planner's usual first cut, which the simulation then checks.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+
+from callsim.analytic import agents_for_service_level
+from callsim.demand import expected_volume
+from callsim.roster import build_roster
+from callsim.scenario import Scenario
+from callsim.spans import overlap
+from callsim.timegrid import time_grid
+
+
+def mean_handle_s(scenario: Scenario) -> float:
+    """Mix-weighted mean talk plus wrap-up of one call, at handle-time factor 1."""
+    return sum(
+        r.share * (r.talk.mean + (r.wrapup or scenario.wrapup).mean)
+        for r in scenario.reasons.values()
+    )
+
+
+def mean_patience_s(scenario: Scenario) -> float:
+    """Patience of the caller mix: segments' abandonment rates averaged by share (∞ if none)."""
+    rate = sum(
+        s.share / (s.patience or scenario.customers.patience).mean
+        for s in scenario.customers.segments.values()
+    )
+    return math.inf if rate == 0 else 1.0 / rate
+
+
+def staffing_requirement(scenario: Scenario) -> pd.DataFrame:
+    grid = time_grid(scenario)
+    goal = scenario.service_level
+    shrinkage = scenario.agents.shrinkage
+    volume = expected_volume(scenario, grid)
+    handle = mean_handle_s(scenario)
+    patience = mean_patience_s(scenario)
+    on_phones = [
+        agents_for_service_level(
+            v / grid.length_s, handle, goal.threshold_s, goal.target, patience, goal.definition
+        )
+        for v in volume
+    ]
+    roster = build_roster(scenario, grid)
+    paid = np.asarray(roster.paid, dtype=float).reshape(-1, 3)
+    sessions = np.asarray(roster.sessions, dtype=float).reshape(-1, 3)
+    day, start = grid.labels()
+    table = pd.DataFrame(
+        {
+            "day": day,
+            "start": start,
+            "calls": volume,
+            "load_erlangs": volume * handle / grid.length_s,
+            "required_on_phones": on_phones,
+            "required_scheduled": [math.ceil(n / (1.0 - shrinkage)) for n in on_phones],
+            "planned_scheduled": overlap(paid[:, 1], paid[:, 2], grid.starts, grid.ends)
+            / grid.length_s,
+            "planned_on_phones": overlap(sessions[:, 1], sessions[:, 2], grid.starts, grid.ends)
+            / grid.length_s,
+        }
+    )
+    table["gap_on_phones"] = table["planned_on_phones"] - table["required_on_phones"]
+    return table
