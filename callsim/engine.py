@@ -9,19 +9,38 @@ slow, so none of them is used here.
 from __future__ import annotations
 
 from collections import OrderedDict
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 import numpy as np
 import simpy
-from simpy.events import Timeout
+from simpy.events import NORMAL
 
 from callsim.demand import Demand
-from callsim.records import ABANDONED, ANSWERED, WAITING, CallLog
+from callsim.records import ABANDONED, ANSWERED, CallLog
 from callsim.roster import Roster
 from callsim.scenario import Retrial
 from callsim.timegrid import TimeGrid
 
 _LOGOUT, _LOGIN = 0, 1
+_CHUNK = 4096
+_INF = float("inf")
+Job = tuple[int, float, int, float, float, float]
+
+
+class _Due:
+    """A calendar entry for SimPy's event loop, which reads only ``callbacks`` and ``_ok``.
+
+    ``simpy.Timeout`` carries a per-instance ``__dict__`` and argument checks; with two or three
+    timeouts per call that overhead dominated the engine (measured 4.2 vs 2.5 µs per event).
+    """
+
+    __slots__ = ("_value", "callbacks")
+    _ok = True
+
+    def __init__(self, callback: Callable[[_Due], None], value: object) -> None:
+        self.callbacks = [callback]
+        self._value = value
 
 
 @dataclass(frozen=True)
@@ -50,15 +69,16 @@ class Engine:
         spare = int(len(demand) * retrial.probability) + 64 if retrial else 64
         self.calls = CallLog(demand, spare)
         self.n_first = len(demand)
-        self.next_first = 0
         # One FIFO per priority level, highest first; OrderedDict gives O(1) removal on abandonment.
         levels = sorted(set(priorities), reverse=True)
-        self.queues: list[OrderedDict[int, None]] = [OrderedDict() for _ in levels]
+        self.queues: list[OrderedDict[int, Job]] = [OrderedDict() for _ in levels]
         self.queue_of_segment = [levels.index(p) for p in priorities]
+        self.arrivals = self._first_attempts()
         self.n_waiting = 0
         # Agents: idle ones in an OrderedDict so the longest-idle agent takes the next call.
         n = len(roster)
         self.roster = roster
+        self.factor = list(roster.factor)
         self.idle: OrderedDict[int, None] = OrderedDict()
         self.current = [-1] * n
         self.leaving = [False] * n
@@ -76,10 +96,24 @@ class Engine:
     def run(self) -> tuple[CallLog, Sessions]:
         env = self.env
         env.process(self._roster_process())
-        if self.n_first:
-            Timeout(env, self.calls.arrival[0] - env.now).callbacks.append(self._on_arrival)
+        self._next_arrival()
         env.run(until=self.grid.horizon_end)
+        self._derive_outcomes()
         return self.calls, self._close_sessions()
+
+    def _derive_outcomes(self) -> None:
+        """Fill what the hot path leaves out: who was answered, and when each call ended."""
+        calls = self.calls
+        agent = calls.column("agent")
+        answered = agent >= 0
+        calls.column("outcome")[answered] = ANSWERED
+        factor = np.asarray(self.roster.factor, dtype=float)
+        end = calls.column("end")
+        end[answered] = (
+            calls.column("answer")[answered]
+            + calls.column("talk")[answered] * factor[agent[answered]]
+            + calls.column("wrap")[answered]
+        )
 
     def _roster_process(self):
         events = sorted(
@@ -124,48 +158,60 @@ class Engine:
         if self.n_waiting:
             for queue in self.queues:
                 if queue:
-                    call = queue.popitem(last=False)[0]
+                    job = queue.popitem(last=False)[1]
                     self.n_waiting -= 1
-                    self._start(call, agent, self.env.now)
+                    self._start(job, agent, self.env.now)
                     return
         self.idle[agent] = None
 
     # -- calls -----------------------------------------------------------------------------
+    # A call in flight is a job tuple (row, arrival, queue, patience, talk, wrap) of Python
+    # floats, so the hot path never touches numpy scalars; only the outcome goes to the arrays.
 
-    def _on_arrival(self, _event: Timeout) -> None:
-        i = self.next_first
-        self.next_first = i + 1
-        if self.next_first < self.n_first:
-            delay = self.calls.arrival[self.next_first] - self.env.now
-            Timeout(self.env, delay).callbacks.append(self._on_arrival)
-        self._arrive(i)
+    def _first_attempts(self) -> Iterator[Job]:
+        """Jobs of the first attempts in arrival order, converted from numpy a chunk at a time."""
+        c, n = self.calls, self.n_first
+        queue_of = np.asarray(self.queue_of_segment)
+        for lo in range(0, n, _CHUNK):
+            hi = min(lo + _CHUNK, n)
+            yield from zip(
+                range(lo, hi),
+                c.arrival[lo:hi].tolist(),
+                queue_of[c.segment[lo:hi]].tolist(),
+                c.patience[lo:hi].tolist(),
+                c.talk[lo:hi].tolist(),
+                c.wrap[lo:hi].tolist(),
+                strict=True,
+            )
 
-    def _on_retrial(self, event: Timeout) -> None:
+    def _next_arrival(self) -> None:
+        job = next(self.arrivals, None)
+        if job is not None:
+            self.env.schedule(_Due(self._on_arrival, job), NORMAL, job[1] - self.env.now)
+
+    def _on_arrival(self, event: _Due) -> None:
+        self._next_arrival()
         self._arrive(event._value)
 
-    def _arrive(self, i: int) -> None:
-        calls = self.calls
+    def _arrive(self, job: Job) -> None:
         if self.idle:
-            agent = self.idle.popitem(last=False)[0]
-            self._start(i, agent, float(calls.arrival[i]))
+            # ``job[1]`` is the drawn arrival time itself: answered at once means a wait of 0.
+            self._start(job, self.idle.popitem(last=False)[0], job[1])
             return
-        self.queues[self.queue_of_segment[calls.segment[i]]][i] = None
+        self.queues[job[2]][job[0]] = job
         self.n_waiting += 1
-        patience = calls.patience[i]
-        if patience < np.inf:
-            Timeout(self.env, patience, i).callbacks.append(self._on_patience)
+        if job[3] < _INF:
+            self.env.schedule(_Due(self._on_patience, job), NORMAL, job[3])
 
-    def _start(self, i: int, agent: int, now: float) -> None:
-        calls = self.calls
-        duration = calls.talk[i] * self.roster.factor[agent] + calls.wrap[i]
-        calls.answer[i] = now
-        calls.end[i] = now + duration
-        calls.agent[i] = agent
-        calls.outcome[i] = ANSWERED
+    def _start(self, job: Job, agent: int, at: float) -> None:
+        i = job[0]
+        self.calls.answer[i] = at
+        self.calls.agent[i] = agent
         self.current[agent] = i
-        Timeout(self.env, duration, agent).callbacks.append(self._on_done)
+        duration = job[4] * self.factor[agent] + job[5]
+        self.env.schedule(_Due(self._on_done, agent), NORMAL, duration)
 
-    def _on_done(self, event: Timeout) -> None:
+    def _on_done(self, event: _Due) -> None:
         agent = event._value
         self.current[agent] = -1
         if self.leaving[agent]:
@@ -173,22 +219,29 @@ class Engine:
         else:
             self._take_next(agent)
 
-    def _on_patience(self, event: Timeout) -> None:
-        i = event._value
-        calls = self.calls
-        if calls.outcome[i] != WAITING:
-            return
-        del self.queues[self.queue_of_segment[calls.segment[i]]][i]
+    def _on_patience(self, event: _Due) -> None:
+        job = event._value
+        queue = self.queues[job[2]]
+        if job[0] not in queue:
+            return  # answered before patience ran out
+        del queue[job[0]]
         self.n_waiting -= 1
-        calls.outcome[i] = ABANDONED
-        retrial = self.retrial
-        if retrial is not None and self.retrial_rng.random() < retrial.probability:
-            rng = self.retrial_rng
-            delay = float(retrial.delay.sample(rng, 1)[0])
-            patience_dist = self.patience_of_retrial[calls.segment[i]]
-            patience = float(patience_dist.sample(rng, 1)[0])
-            j = calls.append_retrial(i, self.env.now + delay, patience)
-            Timeout(self.env, delay, j).callbacks.append(self._on_retrial)
+        self.calls.outcome[job[0]] = ABANDONED
+        if self.retrial is not None and self.retrial_rng.random() < self.retrial.probability:
+            self._schedule_retrial(job)
+
+    def _schedule_retrial(self, job: Job) -> None:
+        rng, calls = self.retrial_rng, self.calls
+        delay = float(self.retrial.delay.sample(rng, 1)[0])  # type: ignore[union-attr]
+        segment = int(calls.segment[job[0]])
+        patience = float(self.patience_of_retrial[segment].sample(rng, 1)[0])
+        at = self.env.now + delay
+        j = calls.append_retrial(job[0], at, patience)
+        retry = (j, at, job[2], patience, job[4], job[5])
+        self.env.schedule(_Due(self._on_retrial, retry), NORMAL, delay)
+
+    def _on_retrial(self, event: _Due) -> None:
+        self._arrive(event._value)
 
     # -- wrapping up -----------------------------------------------------------------------
 
