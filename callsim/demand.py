@@ -23,6 +23,7 @@ class Demand:
     patience: np.ndarray
     talk: np.ndarray
     wrap: np.ndarray
+    customer: np.ndarray
 
     def __len__(self) -> int:
         return len(self.arrival)
@@ -68,7 +69,12 @@ def draw_demand(scenario: Scenario, grid: TimeGrid, rng: dict[str, np.random.Gen
         mask = reason == k
         talk[mask] = r.talk.sample(rng["talk"], int(mask.sum()))
         wrap[mask] = (r.wrapup or scenario.wrapup).sample(rng["wrapup"], int(mask.sum()))
-    return Demand(arrival, reason, segment, patience, talk, wrap)
+    population = scenario.selling.population
+    if population is None:
+        customer = np.arange(n, dtype=np.int32)  # every first call is a different customer
+    else:
+        customer = rng["customers"].integers(0, population, n, dtype=np.int32)
+    return Demand(arrival, reason, segment, patience, talk, wrap, customer)
 
 
 def _shares(items: list) -> np.ndarray:

@@ -7,13 +7,17 @@ off by a factor of sixty without noticing. Internally everything is seconds.
 from __future__ import annotations
 
 import math
-from typing import Annotated, Literal
+from typing import Annotated, Literal, Protocol
 
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 Positive = Annotated[float, Field(gt=0)]
 NonNegative = Annotated[float, Field(ge=0)]
+
+
+class Sampler(Protocol):
+    def sample(self, rng: np.random.Generator, n: int) -> np.ndarray: ...
 
 
 class _Strict(BaseModel):

@@ -1,9 +1,13 @@
 """The hotline as a discrete-event model: one SimPy clock and a dispatcher that owns the agents.
 
 Calls are row indices into :class:`~callsim.records.CallLog`; patience and service are plain
-timeouts with callbacks, and only rare events (logins, logouts) are SimPy processes. A process per
-call, ``simpy.Resource`` and the ``request | timeout`` renege pattern are what make SimPy models
-slow, so none of them is used here.
+calendar entries with callbacks, and only rare events (logins, logouts, a supervisor's reviews) are
+SimPy processes. A process per call, ``simpy.Resource`` and the ``request | timeout`` renege
+pattern are what make SimPy models slow, so none of them is used here.
+
+A call goes through phases: queue → talk → (offer) → wrap-up. When the selling policy can never
+offer nor change talk time, talk and wrap-up are one calendar entry (the fast path); otherwise the
+talk phase ends in a decision that consults the live state of the centre.
 """
 
 from __future__ import annotations
@@ -17,15 +21,21 @@ import simpy
 from simpy.events import NORMAL
 
 from callsim.demand import Demand
+from callsim.distributions import Sampler
+from callsim.policies import SellingPolicy
 from callsim.records import ABANDONED, ANSWERED, CallLog
 from callsim.roster import Roster
+from callsim.sales import SalesDesk
 from callsim.scenario import Retrial
+from callsim.selling_config import TalkFlexPolicy
 from callsim.timegrid import TimeGrid
 
 _LOGOUT, _LOGIN = 0, 1
 _CHUNK = 4096
 _INF = float("inf")
+_OVERTIME_CHECK_S = 300.0
 Job = tuple[int, float, int, float, float, float]
+"""A call in flight: (row, arrival, queue, patience, talk, wrap), all Python numbers."""
 
 
 class _Due:
@@ -53,6 +63,28 @@ class Sessions:
     overtime: np.ndarray
 
 
+@dataclass(frozen=True)
+class Timelines:
+    """Rare events a run records beside the calls: training spans and the marketing switch."""
+
+    training: np.ndarray  # rows of (agent, start, end)
+    switch: np.ndarray  # rows of (time, on)
+
+
+@dataclass(frozen=True)
+class Repeats:
+    """Unresolved calls come back: the chance per unit of talk time cut, and after how long."""
+
+    per_cut: float
+    delay: Sampler
+
+    @classmethod
+    def of(cls, policy: object) -> Repeats | None:
+        if isinstance(policy, TalkFlexPolicy):
+            return cls(policy.repeat_per_cut, policy.repeat_delay)
+        return None
+
+
 class Engine:
     def __init__(
         self,
@@ -61,8 +93,13 @@ class Engine:
         roster: Roster,
         priorities: list[int],
         retrial: Retrial | None,
-        retrial_rng: np.random.Generator,
-        patience_of_retrial: list,
+        patience_of_segment: list[Sampler],
+        rng: dict[str, np.random.Generator],
+        policy: SellingPolicy,
+        sales: SalesDesk | None = None,
+        repeats: Repeats | None = None,
+        mean_handle_s: float = 0.0,
+        threshold_s: float = 20.0,
     ) -> None:
         self.grid = grid
         self.env = simpy.Environment(initial_time=min(grid.horizon_start, _first_login(roster)))
@@ -73,33 +110,43 @@ class Engine:
         levels = sorted(set(priorities), reverse=True)
         self.queues: list[OrderedDict[int, Job]] = [OrderedDict() for _ in levels]
         self.queue_of_segment = [levels.index(p) for p in priorities]
-        self.arrivals = self._first_attempts()
         self.n_waiting = 0
+        self.arrivals = self._first_attempts()
         # Agents: idle ones in an OrderedDict so the longest-idle agent takes the next call.
         n = len(roster)
         self.roster = roster
         self.factor = list(roster.factor)
         self.idle: OrderedDict[int, None] = OrderedDict()
-        self.current = [-1] * n
+        self.current: list[Job | None] = [None] * n
         self.leaving = [False] * n
         self.logged_in = [False] * n
+        self.n_logged_in = 0
         self.session_start = [0.0] * n
         self.scheduled_end = [0.0] * n
         self.shift_ends = roster.shift_ends()
         self.session_log: list[tuple[int, float, float, float]] = []
+        self.in_training: dict[int, float] = {}
+        self.training_log: list[tuple[int, float, float]] = []
         self.retrial = retrial
-        self.retrial_rng = retrial_rng
-        self.patience_of_retrial = patience_of_retrial
+        self.patience_of_segment = patience_of_segment
+        self.rng = rng
+        self.policy = policy
+        self.sales = sales
+        self.repeats = repeats
+        self.two_phase = policy.sells or policy.flexes_talk
+        self.mean_handle_s = mean_handle_s
+        self.threshold_s = threshold_s
 
     # -- running ---------------------------------------------------------------------------
 
-    def run(self) -> tuple[CallLog, Sessions]:
+    def run(self) -> tuple[CallLog, Sessions, Timelines]:
         env = self.env
         env.process(self._roster_process())
+        self.policy.bind(self)
         self._next_arrival()
         env.run(until=self.grid.horizon_end)
         self._derive_outcomes()
-        return self.calls, self._close_sessions()
+        return self.calls, self._close_sessions(), self._timelines()
 
     def _derive_outcomes(self) -> None:
         """Fill what the hot path leaves out: who was answered, and when each call ended."""
@@ -107,11 +154,12 @@ class Engine:
         agent = calls.column("agent")
         answered = agent >= 0
         calls.column("outcome")[answered] = ANSWERED
-        factor = np.asarray(self.roster.factor, dtype=float)
+        factor = np.asarray(self.factor, dtype=float)[agent[answered]]
         end = calls.column("end")
         end[answered] = (
             calls.column("answer")[answered]
-            + calls.column("talk")[answered] * factor[agent[answered]]
+            + calls.column("talk")[answered] * factor * calls.column("talk_factor")[answered]
+            + calls.column("pitch")[answered]
             + calls.column("wrap")[answered]
         )
 
@@ -129,30 +177,87 @@ class Engine:
             else:
                 self._logout(agent)
 
+    # -- what policies may read of the centre ------------------------------------------------
+
+    def logged_in_count(self) -> int:
+        return self.n_logged_in
+
+    def expected_wait_s(self) -> float:
+        """What a caller joining now would expect to wait: queue ahead × AHT / agents on."""
+        return (self.n_waiting + 1) * self.mean_handle_s / max(self.n_logged_in, 1)
+
+    def recent_service_level(self, window_s: float) -> float:
+        """Answered within the threshold among first calls of the last ``window_s`` whose fate
+        is known (answered, abandoned, or already waiting past the threshold); 1 if none."""
+        now = self.env.now
+        calls = self.calls
+        arrival = calls.arrival[: self.n_first]
+        lo, hi = np.searchsorted(arrival, [now - window_s, now])
+        arrival = arrival[lo:hi]
+        answered = calls.agent[lo:hi] >= 0
+        wait = np.where(answered, calls.answer[lo:hi] - arrival, now - arrival)
+        good = answered & (wait <= self.threshold_s)
+        late = (wait > self.threshold_s) | (calls.outcome[lo:hi] == ABANDONED)
+        decided = int(good.sum() + (late & ~good).sum())
+        return float(good.sum() / decided) if decided else 1.0
+
     # -- agents ----------------------------------------------------------------------------
 
     def _login(self, agent: int, scheduled_end: float) -> None:
         self.scheduled_end[agent] = scheduled_end
+        self._end_training(agent)
         if self.leaving[agent]:
             # Still on the last call of the previous session: carry straight on.
             self.leaving[agent] = False
             return
         self.logged_in[agent] = True
+        self.n_logged_in += 1
         self.session_start[agent] = self.env.now
         self._take_next(agent)
 
     def _logout(self, agent: int) -> None:
-        if self.current[agent] >= 0:
+        if self._end_training(agent):
+            return  # the shift ended while in training
+        if not self.logged_in[agent]:
+            return
+        overtime = self.env.now - self.scheduled_end[agent]
+        if self.policy.keep_on(agent, overtime):
+            self.env.schedule(_Due(self._on_overtime_check, agent), NORMAL, _OVERTIME_CHECK_S)
+            return
+        if self.current[agent] is not None:
             self.leaving[agent] = True  # finish the call in hand first
             return
         del self.idle[agent]
         self._end_session(agent, self.env.now)
 
+    def _on_overtime_check(self, event: _Due) -> None:
+        self._logout(event._value)
+
     def _end_session(self, agent: int, at: float) -> None:
         self.logged_in[agent] = False
+        self.n_logged_in -= 1
         self.leaving[agent] = False
         sched = self.scheduled_end[agent]
         self.session_log.append((agent, self.session_start[agent], at, sched))
+
+    def send_to_training(self, agent: int) -> None:
+        """Take an idle agent off the phones (still paid) until recalled or the shift ends."""
+        if agent not in self.idle:
+            return
+        del self.idle[agent]
+        self._end_session(agent, self.env.now)
+        self.in_training[agent] = self.env.now
+
+    def recall_from_training(self, agent: int) -> None:
+        if agent in self.in_training and self.scheduled_end[agent] > self.env.now:
+            self._login(agent, self.scheduled_end[agent])
+
+    def _end_training(self, agent: int) -> bool:
+        start = self.in_training.pop(agent, None)
+        if start is None:
+            return False
+        self.training_log.append((agent, start, self.env.now))
+        return True
 
     def _take_next(self, agent: int) -> None:
         if self.n_waiting:
@@ -165,8 +270,6 @@ class Engine:
         self.idle[agent] = None
 
     # -- calls -----------------------------------------------------------------------------
-    # A call in flight is a job tuple (row, arrival, queue, patience, talk, wrap) of Python
-    # floats, so the hot path never touches numpy scalars; only the outcome goes to the arrays.
 
     def _first_attempts(self) -> Iterator[Job]:
         """Jobs of the first attempts in arrival order, converted from numpy a chunk at a time."""
@@ -207,13 +310,44 @@ class Engine:
         i = job[0]
         self.calls.answer[i] = at
         self.calls.agent[i] = agent
-        self.current[agent] = i
-        duration = job[4] * self.factor[agent] + job[5]
-        self.env.schedule(_Due(self._on_done, agent), NORMAL, duration)
+        self.current[agent] = job
+        talk = job[4] * self.factor[agent]
+        if not self.two_phase:
+            self.env.schedule(_Due(self._on_done, agent), NORMAL, talk + job[5])
+            return
+        if self.policy.flexes_talk:
+            flex = self.policy.talk_factor()
+            self.calls.talk_factor[i] = flex
+            talk *= flex
+        self.env.schedule(_Due(self._on_talk_end, agent), NORMAL, talk)
+
+    def _on_talk_end(self, event: _Due) -> None:
+        """The request is solved: offer a product now, if the policy and the screen allow."""
+        agent = event._value
+        job = self.current[agent]
+        i = job[0]  # type: ignore[index]
+        calls = self.calls
+        rest = job[5]  # type: ignore[index]
+        if self.sales is not None and self.roster.trained[agent] and self.policy.may_offer(agent):
+            pitch = self.sales.pitch(
+                int(calls.customer[i]),
+                int(calls.reason[i]),
+                int(calls.segment[i]),
+                self.roster.sales_skill[agent],
+                self.env.now,
+            )
+            if pitch is not None:
+                calls.product[i] = pitch.product
+                calls.converted[i] = pitch.converted
+                calls.pitch[i] = pitch.duration_s
+                rest += pitch.duration_s
+        if self.repeats is not None:
+            self._maybe_repeat(job)  # type: ignore[arg-type]
+        self.env.schedule(_Due(self._on_done, agent), NORMAL, rest)
 
     def _on_done(self, event: _Due) -> None:
         agent = event._value
-        self.current[agent] = -1
+        self.current[agent] = None
         if self.leaving[agent]:
             self._end_session(agent, self.env.now)
         else:
@@ -227,20 +361,31 @@ class Engine:
         del queue[job[0]]
         self.n_waiting -= 1
         self.calls.outcome[job[0]] = ABANDONED
-        if self.retrial is not None and self.retrial_rng.random() < self.retrial.probability:
-            self._schedule_retrial(job)
+        retrial = self.retrial
+        if retrial is not None and self.rng["retrial"].random() < retrial.probability:
+            self._call_again(job, retrial.delay, self.rng["retrial"], repeat=False)
 
-    def _schedule_retrial(self, job: Job) -> None:
-        rng, calls = self.retrial_rng, self.calls
-        delay = float(self.retrial.delay.sample(rng, 1)[0])  # type: ignore[union-attr]
-        segment = int(calls.segment[job[0]])
-        patience = float(self.patience_of_retrial[segment].sample(rng, 1)[0])
+    def _maybe_repeat(self, job: Job) -> None:
+        """A call cut short is left unresolved more often, and the caller rings again later."""
+        cut = 1.0 - float(self.calls.talk_factor[job[0]])
+        rng = self.rng["repeats"]
+        if cut > 0 and rng.random() < self.repeats.per_cut * cut:  # type: ignore[union-attr]
+            self._call_again(job, self.repeats.delay, rng, repeat=True)  # type: ignore[union-attr]
+
+    def _call_again(
+        self, job: Job, delay_dist: Sampler, rng: np.random.Generator, *, repeat: bool
+    ) -> None:
+        delay = float(delay_dist.sample(rng, 1)[0])
         at = self.env.now + delay
-        j = calls.append_retrial(job[0], at, patience)
-        retry = (j, at, job[2], patience, job[4], job[5])
-        self.env.schedule(_Due(self._on_retrial, retry), NORMAL, delay)
+        if at >= self.grid.horizon_end or self.grid.index_of(np.array([at]))[0] < 0:
+            return  # the line is closed by then; the caller is lost to this horizon
+        segment = int(self.calls.segment[job[0]])
+        patience = float(self.patience_of_segment[segment].sample(rng, 1)[0])
+        j = self.calls.append_call(job[0], at, patience, repeat=repeat)
+        again = (j, at, job[2], patience, job[4], job[5])
+        self.env.schedule(_Due(self._on_again, again), NORMAL, delay)
 
-    def _on_retrial(self, event: _Due) -> None:
+    def _on_again(self, event: _Due) -> None:
         self._arrive(event._value)
 
     # -- wrapping up -----------------------------------------------------------------------
@@ -251,9 +396,9 @@ class Engine:
         for agent, logged in enumerate(self.logged_in):
             if not logged:
                 continue
-            call = self.current[agent]
-            if call >= 0:
-                self._end_session(agent, max(horizon_end, float(self.calls.end[call])))
+            job = self.current[agent]
+            if job is not None:
+                self._end_session(agent, max(horizon_end, float(self.calls.end[job[0]])))
             else:
                 self._end_session(agent, horizon_end)
         log = np.array(self.session_log, dtype=float).reshape(-1, 4)
@@ -264,6 +409,13 @@ class Engine:
         )
         overtime = np.where(ends_shift, np.maximum(end - scheduled, 0.0), 0.0)
         return Sessions(agent.astype(int), start, end, overtime)
+
+    def _timelines(self) -> Timelines:
+        for agent in list(self.in_training):
+            self._end_training(agent)
+        training = np.array(self.training_log, dtype=float).reshape(-1, 3)
+        switch = np.array(self.policy.switch_timeline(), dtype=float).reshape(-1, 2)
+        return Timelines(training=training, switch=switch)
 
 
 def _first_login(roster: Roster) -> float:

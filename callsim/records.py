@@ -22,6 +22,12 @@ _FIELDS: dict[str, type] = {
     "agent": np.int32,
     "outcome": np.int8,
     "attempt": np.int8,
+    "repeat": np.int8,
+    "customer": np.int32,
+    "talk_factor": np.float32,
+    "pitch": np.float64,
+    "product": np.int16,
+    "converted": np.int8,
 }
 
 
@@ -39,6 +45,12 @@ class CallLog:
     agent: np.ndarray
     outcome: np.ndarray
     attempt: np.ndarray
+    repeat: np.ndarray
+    customer: np.ndarray
+    talk_factor: np.ndarray
+    pitch: np.ndarray
+    product: np.ndarray
+    converted: np.ndarray
 
     def __init__(self, demand: Demand, spare: int) -> None:
         n = len(demand)
@@ -46,30 +58,38 @@ class CallLog:
         capacity = n + spare
         for name, dtype in _FIELDS.items():
             setattr(self, name, np.empty(capacity, dtype=dtype))
-        for name in ("arrival", "patience", "talk", "wrap", "reason", "segment"):
+        for name in ("arrival", "patience", "talk", "wrap", "reason", "segment", "customer"):
             getattr(self, name)[:n] = getattr(demand, name)
-        self.answer[:n] = np.nan
-        self.end[:n] = np.nan
-        self.agent[:n] = -1
-        self.outcome[:n] = WAITING
+        self._blank(slice(0, n))
         self.attempt[:n] = 0
+        self.repeat[:n] = 0
 
-    def append_retrial(self, of: int, arrival: float, patience: float) -> int:
-        """A new attempt by the caller of row ``of``: same request, fresh patience."""
+    def _blank(self, rows: slice | int) -> None:
+        """What the engine fills in: no answer, no agent, no offer yet."""
+        self.answer[rows] = np.nan
+        self.end[rows] = np.nan
+        self.agent[rows] = -1
+        self.outcome[rows] = WAITING
+        self.talk_factor[rows] = 1.0
+        self.pitch[rows] = 0.0
+        self.product[rows] = -1
+        self.converted[rows] = 0
+
+    def append_call(self, of: int, arrival: float, patience: float, *, repeat: bool) -> int:
+        """Another call by the caller of row ``of`` about the same request, with fresh patience:
+        a retrial after hanging up, or a repeat call after an unresolved answer."""
         if self.size == len(self.arrival):
             self._grow()
         j = self.size
         self.size += 1
         self.arrival[j] = arrival
         self.patience[j] = patience
-        for name in ("talk", "wrap", "reason", "segment"):
+        for name in ("talk", "wrap", "reason", "segment", "customer"):
             column = getattr(self, name)
             column[j] = column[of]
-        self.answer[j] = np.nan
-        self.end[j] = np.nan
-        self.agent[j] = -1
-        self.outcome[j] = WAITING
-        self.attempt[j] = self.attempt[of] + 1
+        self._blank(j)
+        self.attempt[j] = 0 if repeat else self.attempt[of] + 1
+        self.repeat[j] = repeat
         return j
 
     def _grow(self) -> None:

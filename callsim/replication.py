@@ -7,10 +7,13 @@ from dataclasses import dataclass
 import pandas as pd
 
 from callsim.demand import draw_demand
-from callsim.engine import Engine
+from callsim.engine import Engine, Repeats
 from callsim.kpis import ReplicationKpis, compute_kpis
+from callsim.policies import make_policy
 from callsim.roster import build_roster
+from callsim.sales import SalesDesk
 from callsim.scenario import Scenario
+from callsim.staffing import mean_handle_s
 from callsim.streams import streams
 from callsim.timegrid import time_grid
 
@@ -19,6 +22,7 @@ from callsim.timegrid import time_grid
 class ReplicationOutput:
     kpis: ReplicationKpis
     calls: pd.DataFrame | None
+    switch: pd.DataFrame  # the marketing switch's (time, on) timeline
 
 
 def run_replication(
@@ -29,22 +33,25 @@ def run_replication(
     demand = draw_demand(scenario, grid, rng)
     roster = build_roster(scenario, grid)
     segments = list(scenario.customers.segments.values())
+    policy = scenario.selling.policy
     engine = Engine(
         grid,
         demand,
         roster,
         priorities=[s.priority for s in segments],
         retrial=scenario.customers.retrial,
-        retrial_rng=rng["retrial"],
-        patience_of_retrial=[s.patience or scenario.customers.patience for s in segments],
+        patience_of_segment=[s.patience or scenario.customers.patience for s in segments],
+        rng=rng,
+        policy=make_policy(policy),
+        sales=SalesDesk(scenario, rng["offers"], rng["history"]) if scenario.products else None,
+        repeats=Repeats.of(policy),
+        mean_handle_s=mean_handle_s(scenario),
+        threshold_s=scenario.service_level.threshold_s,
     )
-    calls, sessions = engine.run()
-    kpis = compute_kpis(
-        calls,
-        sessions,
-        roster,
-        grid,
-        scenario.service_level,
-        scenario.agents.overtime_premium,
+    calls, sessions, timelines = engine.run()
+    kpis = compute_kpis(calls, sessions, timelines, roster, grid, scenario)
+    return ReplicationOutput(
+        kpis=kpis,
+        calls=calls.frame() if keep_calls else None,
+        switch=pd.DataFrame(timelines.switch, columns=["time_s", "on"]),
     )
-    return ReplicationOutput(kpis=kpis, calls=calls.frame() if keep_calls else None)

@@ -20,7 +20,8 @@ from callsim.timegrid import TimeGrid
 
 @dataclass(frozen=True)
 class SimulationResult:
-    """KPIs of a scenario: ``summary`` (whole horizon), ``intervals``, ``agents``, ``calls``.
+    """KPIs of a scenario: ``summary`` (whole horizon), ``intervals``, ``agents``, ``calls``,
+    and ``switch``, the marketing switch's (time_s, on) timeline of every replication.
 
     ``per_replication`` keeps every replication's horizon KPIs: comparisons of plans pair them
     replication by replication (common random numbers).
@@ -34,6 +35,7 @@ class SimulationResult:
     agents: pd.DataFrame
     per_replication: pd.DataFrame
     calls: pd.DataFrame | None
+    switch: pd.DataFrame
     created: str
 
     def kpi(self, name: str) -> dict[str, float]:
@@ -93,25 +95,29 @@ def assemble(
     summary.index.name = "kpi"
 
     day, clock = grid.labels()
-    intervals = pd.DataFrame({"day": day, "start": clock})
+    columns: dict[str, object] = {"day": day, "start": clock}
     mean, lo, hi = t_interval(np.stack([o.kpis.intervals for o in outputs]))
     for k, name in enumerate(INTERVAL_KPIS):
-        intervals[f"{name}_mean"] = mean[:, k]
-        intervals[f"{name}_ci_low"] = lo[:, k]
-        intervals[f"{name}_ci_high"] = hi[:, k]
+        columns[f"{name}_mean"] = mean[:, k]
+        columns[f"{name}_ci_low"] = lo[:, k]
+        columns[f"{name}_ci_high"] = hi[:, k]
+    intervals = pd.DataFrame(columns)
 
     groups = list(scenario.agents.groups)
-    agents = pd.DataFrame({"agent": roster.label, "group": [groups[g] for g in roster.group]})
     mean, lo, hi = t_interval(np.stack([o.kpis.agents for o in outputs]))
-    for k, name in enumerate(AGENT_KPIS):
-        agents[name] = mean[:, k]
-    agents["occupancy_ci_low"] = lo[:, AGENT_KPIS.index("occupancy")]
-    agents["occupancy_ci_high"] = hi[:, AGENT_KPIS.index("occupancy")]
+    columns = {"agent": roster.label, "group": [groups[g] for g in roster.group]}
+    columns.update({name: mean[:, k] for k, name in enumerate(AGENT_KPIS)})
+    columns["occupancy_ci_low"] = lo[:, AGENT_KPIS.index("occupancy")]
+    columns["occupancy_ci_high"] = hi[:, AGENT_KPIS.index("occupancy")]
+    agents = pd.DataFrame(columns)
 
     per_rep = pd.DataFrame(horizon, columns=list(HORIZON_KPIS))
     per_rep.index.name = "replication"
     frames = [o.calls.assign(replication=r) for r, o in enumerate(outputs) if o.calls is not None]
     calls = pd.concat(frames, ignore_index=True) if frames else None
+    switch = pd.concat(
+        [o.switch.assign(replication=r) for r, o in enumerate(outputs)], ignore_index=True
+    )
     return SimulationResult(
         scenario=scenario,
         seed=seed,
@@ -121,5 +127,6 @@ def assemble(
         agents=agents,
         per_replication=per_rep,
         calls=calls,
+        switch=switch,
         created=datetime.now(UTC).isoformat(timespec="seconds"),
     )

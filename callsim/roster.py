@@ -20,6 +20,8 @@ class Roster:
     label: list[str] = field(default_factory=list)
     factor: list[float] = field(default_factory=list)
     wage: list[float] = field(default_factory=list)
+    sales_skill: list[float] = field(default_factory=list)
+    trained: list[bool] = field(default_factory=list)
     # Login sessions (on the phones) and paid periods, one row each: agent, start, end.
     sessions: list[tuple[int, float, float]] = field(default_factory=list)
     paid: list[tuple[int, float, float]] = field(default_factory=list)
@@ -32,6 +34,8 @@ class Roster:
         self.label.append(label)
         self.factor.append(spec.handle_time_factor)
         self.wage.append(spec.wage_per_hour)
+        self.sales_skill.append(spec.sales_skill)
+        self.trained.append(spec.trained_to_sell)
         return len(self.group) - 1
 
     def shift_ends(self) -> set[tuple[int, float]]:

@@ -12,6 +12,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from callsim.distributions import Busyness, Duration, Fixed, NoPatience, Patience
+from callsim.selling_config import Outbound, Product, Satisfaction, Selling
 
 Share = Annotated[float, Field(gt=0, le=1)]
 Probability = Annotated[float, Field(ge=0, le=1)]
@@ -164,6 +165,8 @@ class AgentGroup(_Strict):
     handle_time_factor: float = Field(
         1.0, gt=0, description="Multiplies talk time: 1.2 for agents 20% slower than average."
     )
+    sales_skill: float = Field(1.0, ge=0, description="Multiplies conversion of their pitches.")
+    trained_to_sell: bool = Field(False, description="Only trained agents may make offers.")
     shifts: list[Shift] | None = None
     staffing: list[Annotated[int, Field(ge=0)]] | None = Field(
         None, description="Agents scheduled per interval: one day (repeated) or every day."
@@ -212,10 +215,45 @@ class Scenario(_Strict):
     customers: Customers = Field(default_factory=Customers)
     agents: Agents
     service_level: ServiceLevelGoal = Field(default_factory=ServiceLevelGoal)
+    products: dict[Name, Product] = Field(default_factory=dict)
+    selling: Selling = Field(default_factory=Selling)
+    satisfaction: Satisfaction = Field(default_factory=Satisfaction)
+    outbound: Outbound | None = None
     simulation: Simulation = Field(default_factory=Simulation)
 
     @model_validator(mode="after")
     def _check(self) -> Scenario:
+        self._check_staffing()
+        self._check_selling()
+        return self
+
+    def _check_selling(self) -> None:
+        for name, product in self.products.items():
+            for r in product.reasons or []:
+                if r not in self.reasons:
+                    raise ValueError(f"products.{name}.reasons: unknown call reason '{r}'")
+            for s in product.segments or []:
+                if s not in self.customers.segments:
+                    raise ValueError(f"products.{name}.segments: unknown segment '{s}'")
+            for r in product.reason_factor:
+                if r not in self.reasons:
+                    raise ValueError(f"products.{name}.reason_factor: unknown call reason '{r}'")
+            for s in product.segment_factor:
+                if s not in self.customers.segments:
+                    raise ValueError(f"products.{name}.segment_factor: unknown segment '{s}'")
+        for r in self.selling.contact_rules.never_reasons:
+            if r not in self.reasons and r != "complaint":
+                raise ValueError(f"selling.contact_rules.never_reasons: unknown call reason '{r}'")
+        kind = self.selling.policy.kind
+        sells = getattr(self.selling.policy, "sells", "always") != "never" and kind != "never"
+        if sells and not self.products:
+            raise ValueError(f"selling.policy: '{kind}' sells, but the scenario has no products")
+        if sells and not any(g.trained_to_sell for g in self.agents.groups.values()):
+            raise ValueError(
+                f"selling.policy: '{kind}' sells, but no agent group is trained_to_sell"
+            )
+
+    def _check_staffing(self) -> None:
         _shares_sum_to_one("reasons", {k: r.share for k, r in self.reasons.items()})
         _shares_sum_to_one(
             "customers.segments", {k: s.share for k, s in self.customers.segments.items()}
@@ -240,7 +278,6 @@ class Scenario(_Strict):
                         f"agents.groups.{name}.shifts.{i}.days: day {bad[0]} is past the "
                         f"horizon of {self.horizon.days} day(s)"
                     )
-        return self
 
 
 def _shares_sum_to_one(where: str, shares: dict[str, float]) -> None:

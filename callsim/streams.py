@@ -10,7 +10,20 @@ from __future__ import annotations
 
 import numpy as np
 
-SOURCES = ("busyness", "arrivals", "reasons", "segments", "patience", "talk", "wrapup", "retrial")
+SOURCES = (
+    "busyness",
+    "arrivals",
+    "reasons",
+    "segments",
+    "patience",
+    "talk",
+    "wrapup",
+    "retrial",
+    "customers",
+    "history",
+    "offers",
+    "repeats",
+)
 
 
 def streams(seed: int, replication: int) -> dict[str, np.random.Generator]:

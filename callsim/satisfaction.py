@@ -1,0 +1,64 @@
+"""A customer-satisfaction estimate per call on the common 5-level survey scale (SPEC §1).
+
+Satisfaction is perception against expectation; for a hotline that is mostly the wait, being
+resolved, and not being pushed. Each call starts from the scenario's ``base`` score and loses
+points for a long wait, an unwanted or repeated offer, a complaint or stretched talk; the result is
+rounded to the nearest level. Hanging up scores ``abandoned``. Calls still waiting are not rated.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from callsim.scenario import Scenario
+
+LEVELS = np.array([0.2, 0.4, 0.6, 0.8, 1.0])
+"""Very dissatisfied … very satisfied."""
+
+
+def call_scores(
+    col: dict[str, np.ndarray],
+    wait: np.ndarray,
+    answered: np.ndarray,
+    abandoned: np.ndarray,
+    scenario: Scenario,
+) -> tuple[np.ndarray, np.ndarray]:
+    """(score per call on LEVELS, whether the call is rated)."""
+    c = scenario.satisfaction
+    complaint = np.isin(col["reason"], _indices(scenario, c.complaint_reasons))
+    offered = col["product"] >= 0
+    refused = offered & (col["converted"] == 0)
+    raw = (
+        c.base
+        - c.per_wait_min * np.maximum(wait - c.tolerable_wait_s, 0.0) / 60.0
+        - c.refused_offer * refused
+        - c.repeated_offer * _repeated_offer(col, offered, scenario)
+        - c.complaint * complaint
+        - c.long_talk * (col["talk_factor"] > 1.0)
+    )
+    raw = np.where(abandoned, c.abandoned, raw)
+    # Nearest level, a tie going to the upper one (0.9 counts as very satisfied).
+    level = np.clip(np.floor((raw - LEVELS[0]) / 0.2 + 0.5 + 1e-9), 0, len(LEVELS) - 1)
+    return LEVELS[level.astype(int)], answered | abandoned
+
+
+def _indices(scenario: Scenario, names: list[str]) -> list[int]:
+    reasons = list(scenario.reasons)
+    return [reasons.index(n) for n in names if n in reasons]
+
+
+def _repeated_offer(
+    col: dict[str, np.ndarray], offered: np.ndarray, scenario: Scenario
+) -> np.ndarray:
+    """Offers to a customer who had another offer within the contact-rule window before."""
+    window = scenario.selling.contact_rules.window_days * 86_400.0
+    rows = np.flatnonzero(offered)
+    out = np.zeros(len(offered), dtype=bool)
+    if len(rows) < 2:
+        return out
+    customer, at = col["customer"][rows], col["answer"][rows]
+    order = np.lexsort((at, customer))
+    same = customer[order][1:] == customer[order][:-1]
+    close = at[order][1:] - at[order][:-1] < window
+    out[rows[order][1:][same & close]] = True
+    return out
