@@ -37,7 +37,7 @@ def read_yaml(path: Path) -> dict[str, Any]:
     except FileNotFoundError:
         raise ScenarioError(f"{path}: no such file") from None
     except (OSError, UnicodeDecodeError) as exc:
-        raise ScenarioError(f"{path}: cannot read: {exc}") from None
+        raise ScenarioError(f"{path}: cannot read: {' '.join(str(exc).split())}") from None
     try:
         data = yaml.safe_load(text)
     except yaml.YAMLError as exc:
@@ -106,7 +106,8 @@ def _read_interval_table(path: Path, column: str, horizon: Horizon, where: str) 
     except FileNotFoundError:
         raise ScenarioError(f"{where}: no such file {path}") from None
     except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
-        raise ScenarioError(f"{where}: {path} is not a readable CSV ({exc})") from None
+        detail = " ".join(str(exc).split())  # pandas' messages may span lines
+        raise ScenarioError(f"{where}: {path} is not a readable CSV ({detail})") from None
     table.columns = [str(c).strip() for c in table.columns]
     for required in ("interval_start", column):
         if required not in table.columns:
