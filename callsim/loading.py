@@ -13,6 +13,7 @@ import pandas as pd
 import yaml
 from pydantic import ValidationError
 
+from callsim.overrides import deep_merge
 from callsim.scenario import Horizon, Scenario, minutes
 
 
@@ -27,7 +28,27 @@ def load_scenario(source: str | Path | dict[str, Any] | Scenario) -> Scenario:
     if isinstance(source, dict):
         return scenario_from_dict(source, label="<scenario>", base_dir=Path.cwd())
     path = Path(source)
-    return scenario_from_dict(read_yaml(path), label=str(path), base_dir=path.parent)
+    return scenario_from_dict(resolve_extends(path), label=str(path), base_dir=path.parent)
+
+
+def resolve_extends(path: Path, seen: tuple[Path, ...] = ()) -> dict[str, Any]:
+    """The file's mapping with ``extends: other.yaml`` applied: the other scenario, resolved
+    (CSV tables inlined), with this file's keys merged over it."""
+    data = read_yaml(path)
+    parent = data.pop("extends", None)
+    if parent is None:
+        return data
+    if not isinstance(parent, str):
+        raise ScenarioError(f"{path}: extends: expected the path of a scenario file")
+    base_path = (path.parent / parent).resolve()
+    if base_path in seen:
+        raise ScenarioError(f"{path}: extends: {parent} is already being extended (a cycle)")
+    base = load_scenario_chain(base_path, (*seen, path.resolve()))
+    return deep_merge(base.model_dump(mode="json", exclude_none=True), data)
+
+
+def load_scenario_chain(path: Path, seen: tuple[Path, ...]) -> Scenario:
+    return scenario_from_dict(resolve_extends(path, seen), label=str(path), base_dir=path.parent)
 
 
 def read_yaml(path: Path) -> dict[str, Any]:
