@@ -19,7 +19,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedCo
 from rich.table import Table
 
 from callsim import analytic
-from callsim.labels import HEADLINE_KPIS, fmt, label
+from callsim.labels import HEADLINE_KPIS, SELLING_KPIS, fmt, label
 from callsim.loading import ScenarioError, load_scenario
 from callsim.output import OutputExistsError, check_target, write_results
 from callsim.results import SimulationResult
@@ -249,7 +249,11 @@ def _print_summary(result: SimulationResult, path: Path) -> None:
     table.add_column("KPI")
     table.add_column("Mean", justify="right")
     table.add_column("95% CI", justify="right")
-    for kpi in HEADLINE_KPIS:
+    policy = result.scenario.selling.policy.kind
+    kpis = HEADLINE_KPIS + (SELLING_KPIS if result.scenario.products else ())
+    for kpi in kpis:
+        if kpi == SELLING_KPIS[0]:
+            table.add_section()
         row = result.kpi(kpi)
         ci = (
             "–"
@@ -259,6 +263,8 @@ def _print_summary(result: SimulationResult, path: Path) -> None:
         name = label(kpi)
         if kpi == "service_level":
             name = f"Service level {100 * goal.target:.0f}/{goal.threshold_s:g} ({goal.definition})"
+        elif kpi == "offers":
+            name = f"Offers made (policy: {policy})"
         table.add_row(name, fmt(kpi, row["mean"]), ci)
     out_console.print(table)
     colour = {"met": "green", "missed": "red", "inconclusive": "yellow"}[result.verdict]

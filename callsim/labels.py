@@ -32,12 +32,28 @@ KPI_LABELS: dict[str, tuple[str, str]] = {
     "staff_cost": ("Staff cost", "money"),
     "agents_logged_in": ("Agents logged in", "number"),
     "agents_paid": ("Agents paid", "number"),
+    "repeat_calls": ("Repeat calls", "count"),
+    "offers": ("Offers made", "count"),
+    "offer_rate": ("Offer rate (per answered)", "pct"),
+    "conversions": ("Sales", "count"),
+    "conversion_rate": ("Conversion rate (per offer)", "pct"),
+    "revenue": ("Revenue", "money"),
+    "sales_score": ("Value-weighted sales score", "number"),
+    "net_contribution": ("Net contribution (revenue − staff cost)", "money"),
+    "revenue_per_agent_hour": ("Revenue per agent-hour", "money"),
+    "outbound_revenue_per_agent_hour": ("Outbound revenue per agent-hour", "money"),
+    "switch_on_share": ("Marketing switch on", "pct"),
+    "training_hours": ("Training hours", "hours"),
+    "satisfaction": ("Satisfaction (mean, 0.2–1.0)", "number"),
+    "satisfaction_top_box": ("Very satisfied (top box)", "pct"),
 }
 
 HEADLINE_KPIS = (
     "offered",
     "answered",
     "abandoned",
+    "retrials",
+    "repeat_calls",
     "service_level",
     "asa_s",
     "mean_wait_s",
@@ -51,7 +67,23 @@ HEADLINE_KPIS = (
     "agent_hours",
     "paid_hours",
     "overtime_hours",
+    "training_hours",
     "staff_cost",
+    "satisfaction",
+    "satisfaction_top_box",
+)
+
+SELLING_KPIS = (
+    "offers",
+    "offer_rate",
+    "conversions",
+    "conversion_rate",
+    "revenue",
+    "sales_score",
+    "revenue_per_agent_hour",
+    "outbound_revenue_per_agent_hour",
+    "switch_on_share",
+    "net_contribution",
 )
 
 
