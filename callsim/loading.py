@@ -22,13 +22,35 @@ class ScenarioError(ValueError):
 
 
 def load_scenario(source: str | Path | dict[str, Any] | Scenario) -> Scenario:
-    """Validate a scenario from a YAML path or a plain dict (CSV paths relative to the file)."""
+    """Validate a scenario from a YAML path or a plain dict (CSV paths relative to the file).
+
+    A file's ``variants`` are validated too, but only the base plan is returned."""
     if isinstance(source, Scenario):
         return source
+    return next(iter(load_plans(source).values()))
+
+
+def load_plans(source: str | Path | dict[str, Any]) -> dict[str, Scenario]:
+    """The base plan and each of its ``variants`` (name -> overrides of the base), by name."""
     if isinstance(source, dict):
-        return scenario_from_dict(source, label="<scenario>", base_dir=Path.cwd())
-    path = Path(source)
-    return scenario_from_dict(resolve_extends(path), label=str(path), base_dir=path.parent)
+        data, label, base_dir = dict(source), "<scenario>", Path.cwd()
+    else:
+        path = Path(source)
+        data, label, base_dir = resolve_extends(path), str(path), path.parent
+    variants = data.pop("variants", None) or {}
+    if not isinstance(variants, dict) or not all(isinstance(v, dict) for v in variants.values()):
+        raise ScenarioError(f"{label}: variants: expected a mapping of name -> overrides")
+    base = scenario_from_dict(data, label=label, base_dir=base_dir)
+    plans = {base.name: base}
+    resolved = base.model_dump(mode="json", exclude_none=True)
+    for name, overrides in variants.items():
+        merged = deep_merge(resolved, {"name": str(name), **overrides})
+        if merged["name"] in plans:
+            raise ScenarioError(f"{label}: variants.{name}: plan name '{merged['name']}' is taken")
+        plans[merged["name"]] = scenario_from_dict(
+            merged, label=f"{label}: variants.{name}", base_dir=base_dir
+        )
+    return plans
 
 
 def resolve_extends(path: Path, seen: tuple[Path, ...] = ()) -> dict[str, Any]:
@@ -43,12 +65,10 @@ def resolve_extends(path: Path, seen: tuple[Path, ...] = ()) -> dict[str, Any]:
     base_path = (path.parent / parent).resolve()
     if base_path in seen:
         raise ScenarioError(f"{path}: extends: {parent} is already being extended (a cycle)")
-    base = load_scenario_chain(base_path, (*seen, path.resolve()))
+    base_data = resolve_extends(base_path, (*seen, path.resolve()))
+    base_data.pop("variants", None)  # variants of the base are not inherited
+    base = scenario_from_dict(base_data, label=str(base_path), base_dir=base_path.parent)
     return deep_merge(base.model_dump(mode="json", exclude_none=True), data)
-
-
-def load_scenario_chain(path: Path, seen: tuple[Path, ...]) -> Scenario:
-    return scenario_from_dict(resolve_extends(path, seen), label=str(path), base_dir=path.parent)
 
 
 def read_yaml(path: Path) -> dict[str, Any]:

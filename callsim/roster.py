@@ -43,28 +43,40 @@ class Roster:
         return {(a, end) for a, _, end in self.paid}
 
 
+def _round(x: float) -> int:
+    """Round half up (Python's round() would send 2.5 and 3.5 the same way)."""
+    return int(np.floor(x + 0.5))
+
+
 def on_phones(scheduled: int, shrinkage: float) -> int:
-    """Agents actually taking calls out of those scheduled (round half up)."""
-    return int(np.floor(scheduled * (1.0 - shrinkage) + 0.5))
+    """Agents actually taking calls out of those scheduled."""
+    return _round(scheduled * (1.0 - shrinkage))
 
 
 def build_roster(scenario: Scenario, grid: TimeGrid) -> Roster:
     roster = Roster()
-    shrinkage = scenario.agents.shrinkage
+    shrinkage, scale = scenario.agents.shrinkage, scenario.agents.scale
     for g, (name, spec) in enumerate(scenario.agents.groups.items()):
         if spec.shifts is not None:
-            _add_shifts(roster, g, name, spec, scenario.horizon.days, shrinkage)
+            _add_shifts(roster, g, name, spec, scenario.horizon.days, shrinkage, scale)
         else:
-            _add_staffing(roster, g, name, spec, grid, scenario.horizon.days, shrinkage)
+            _add_staffing(roster, g, name, spec, grid, scenario.horizon.days, shrinkage, scale)
     return roster
 
 
 def _add_shifts(
-    roster: Roster, g: int, name: str, spec: AgentGroup, days: int, shrinkage: float
+    roster: Roster,
+    g: int,
+    name: str,
+    spec: AgentGroup,
+    days: int,
+    shrinkage: float,
+    scale: float,
 ) -> None:
     for shift in spec.shifts or []:
-        working = on_phones(shift.count, shrinkage)
-        for k in range(shift.count):
+        count = _round(shift.count * scale)
+        working = on_phones(count, shrinkage)
+        for k in range(count):
             agent = roster.add_agent(g, f"{name}/{shift.start}-{shift.end}#{k + 1}", spec)
             for day in shift.days or range(1, days + 1):
                 base = (day - 1) * SECONDS_PER_DAY
@@ -91,10 +103,12 @@ def _add_staffing(
     grid: TimeGrid,
     days: int,
     shrinkage: float,
+    scale: float,
 ) -> None:
-    scheduled = np.asarray(spec.staffing, dtype=int)
+    scheduled = np.asarray(spec.staffing, dtype=float)
     if len(scheduled) != len(grid):
         scheduled = np.tile(scheduled, days)
+    scheduled = np.floor(scheduled * scale + 0.5).astype(int)
     working = np.array([on_phones(n, shrinkage) for n in scheduled])
     for k in range(int(scheduled.max(initial=0))):
         agent = roster.add_agent(g, f"{name}#{k + 1}", spec)

@@ -1,7 +1,9 @@
 """Running replications, in this process or on a pool of local worker processes.
 
 Each replication depends only on (scenario, seed, replication index), so results are identical
-whatever the number of workers; they are put back in replication order before aggregation.
+whatever the number of workers; they are put back in order before aggregation. Several plans run
+on one pool, replication r of every plan on the same streams: the same callers meet every plan
+(common random numbers), which is what makes paired comparisons sharp.
 """
 
 from __future__ import annotations
@@ -37,30 +39,58 @@ def simulate(
     ``replications`` and ``seed`` default to the scenario's ``simulation`` section; ``workers``
     defaults to every core.
     """
-    scenario = load_scenario(scenario)
-    n = replications if replications is not None else scenario.simulation.replications
-    seed = seed if seed is not None else scenario.simulation.seed
+    model = load_scenario(scenario)
+    return simulate_many(
+        [model],
+        replications=replications,
+        seed=seed,
+        workers=workers,
+        keep_calls=keep_calls,
+        progress=progress,
+    )[0]
+
+
+def simulate_many(
+    scenarios: list[Scenario],
+    *,
+    replications: int | None = None,
+    seed: int | None = None,
+    workers: int | None = None,
+    keep_calls: bool = False,
+    progress: Progress | None = None,
+) -> list[SimulationResult]:
+    """Run several plans with common random numbers; replications and seed default to the
+    first plan's ``simulation`` section and are the same for all."""
+    first = scenarios[0].simulation
+    n = replications if replications is not None else first.replications
+    seed = seed if seed is not None else first.seed
     if n < 1:
         raise ValueError("replications must be at least 1")
     if seed < 0:
         raise ValueError("seed must be ≥ 0")
-    workers = min(n, workers or os.cpu_count() or 1)
-    if workers < 1:
+    if workers is not None and workers < 1:
         raise ValueError("workers must be at least 1")
-    outputs: list[ReplicationOutput | None] = [None] * n
+    tasks = [(p, r) for p in range(len(scenarios)) for r in range(n)]
+    workers = min(len(tasks), workers or os.cpu_count() or 1)
+    outputs: dict[tuple[int, int], ReplicationOutput] = {}
     if workers == 1:
-        for r in range(n):
-            outputs[r] = run_replication(scenario, seed, r, keep_calls)
+        for done, (p, r) in enumerate(tasks, start=1):
+            outputs[p, r] = run_replication(scenarios[p], seed, r, keep_calls)
             if progress:
-                progress(r + 1, n)
+                progress(done, len(tasks))
     else:
         with ProcessPoolExecutor(max_workers=workers) as pool:
             futures = {
-                pool.submit(run_replication, scenario, seed, r, keep_calls): r for r in range(n)
+                pool.submit(run_replication, scenarios[p], seed, r, keep_calls): (p, r)
+                for p, r in tasks
             }
             for done, future in enumerate(as_completed(futures), start=1):
                 outputs[futures[future]] = future.result()
                 if progress:
-                    progress(done, n)
-    grid = time_grid(scenario)
-    return assemble(scenario, seed, outputs, grid, build_roster(scenario, grid))  # type: ignore[arg-type]
+                    progress(done, len(tasks))
+    results = []
+    for p, scenario in enumerate(scenarios):
+        grid = time_grid(scenario)
+        runs = [outputs[p, r] for r in range(n)]
+        results.append(assemble(scenario, seed, runs, grid, build_roster(scenario, grid)))
+    return results

@@ -188,6 +188,9 @@ class Agents(_Strict):
         0.0, ge=0, lt=1, description="Share of scheduled agents not on the phones (paid anyway)."
     )
     overtime_premium: float = Field(1.5, ge=1, description="Wage multiplier past shift end.")
+    scale: float = Field(
+        1.0, gt=0, description="Multiplies every shift count and staffing entry (what-if)."
+    )
     groups: dict[Name, AgentGroup] = Field(min_length=1)
 
 
