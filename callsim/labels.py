@@ -106,3 +106,50 @@ def fmt(kpi: str, value: float) -> str:
     if kind == "money":
         return f"{value:,.0f}"
     return f"{value:,.2f}"
+
+
+BETTER: dict[str, int] = {
+    "service_level": 1,
+    "sl_offered": 1,
+    "sl_answered": 1,
+    "sl_offered_abandons_ok": 1,
+    "sl_offered_minus_early_abandons": 1,
+    "answered": 1,
+    "abandoned": -1,
+    "asa_s": -1,
+    "mean_wait_s": -1,
+    "p_wait": -1,
+    "abandon_rate": -1,
+    "mean_queue": -1,
+    "max_queue": -1,
+    "repeat_calls": -1,
+    "staff_cost": -1,
+    "overtime_hours": -1,
+    "conversions": 1,
+    "conversion_rate": 1,
+    "revenue": 1,
+    "sales_score": 1,
+    "net_contribution": 1,
+    "revenue_per_agent_hour": 1,
+    "satisfaction": 1,
+    "satisfaction_top_box": 1,
+}
+"""+1 where more is better, -1 where less is; KPIs not listed are neither (occupancy, offers)."""
+
+COMPARE_KPIS = (
+    "service_level",
+    "asa_s",
+    "abandon_rate",
+    "p_wait",
+    "occupancy",
+    "aht_s",
+    "offers",
+    "conversions",
+    "revenue",
+    "staff_cost",
+    "net_contribution",
+    "satisfaction",
+    "satisfaction_top_box",
+    "overtime_hours",
+    "training_hours",
+)
