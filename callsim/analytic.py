@@ -399,6 +399,35 @@ def _check_staffing_inputs(
     )
 
 
+def _staff(
+    rate: float,
+    mean_service_s: float,
+    mean_patience_s: float,
+    threshold_s: float | None,
+    shrinkage: float,
+    max_occupancy: float,
+    meets_c: Callable[[int, float], bool],
+    meets_a: Callable[[QueueMetrics], bool],
+) -> int:
+    """The search all staffing targets share: Erlang C walking up from the load when nobody
+    abandons, else Erlang A with a monotone bracket; then grossed up for shrinkage."""
+    if rate == 0:
+        return 0
+    mu = 1.0 / mean_service_s
+    load = rate * mean_service_s
+    if math.isinf(mean_patience_s):
+        n = _erlang_c_search(load, meets_c, max_occupancy)
+    else:
+        theta = 1.0 / mean_patience_s
+
+        def ok(c: int) -> bool:
+            m = _erlang_a(rate, mu, theta, c, threshold_s)
+            return meets_a(m) and m.occupancy <= max_occupancy + _TOL
+
+        n = _bracket_search(ok, _ceil(load))
+    return _schedule(n, shrinkage)
+
+
 def agents_for_service_level(
     rate: float,
     mean_service_s: float,
@@ -424,27 +453,21 @@ def agents_for_service_level(
         raise ValueError(
             f"definition must be one of {SERVICE_LEVEL_DEFINITIONS}, got {definition!r}"
         )
-    if rate == 0:
-        return 0
-    mu = 1.0 / mean_service_s
-    load = rate * mean_service_s
-    if math.isinf(mean_patience_s):
 
-        def meets_c(c: int, pw: float) -> bool:
-            return 1.0 - pw * math.exp(-(c * mu - rate) * threshold_s) >= target - _TOL
+    def meets_c(c: int, pw: float) -> bool:
+        gap = c / mean_service_s - rate
+        return 1.0 - pw * math.exp(-gap * threshold_s) >= target - _TOL
 
-        n = _erlang_c_search(load, meets_c, max_occupancy)
-    else:
-        theta = 1.0 / mean_patience_s
-
-        def ok(c: int) -> bool:
-            m = _erlang_a(rate, mu, theta, c, threshold_s)
-            return (
-                m.service_level[definition] >= target - _TOL and m.occupancy <= max_occupancy + _TOL
-            )
-
-        n = _bracket_search(ok, _ceil(load))
-    return _schedule(n, shrinkage)
+    return _staff(
+        rate,
+        mean_service_s,
+        mean_patience_s,
+        threshold_s,
+        shrinkage,
+        max_occupancy,
+        meets_c,
+        lambda m: m.service_level[definition] >= target - _TOL,
+    )
 
 
 def agents_for_asa(
@@ -461,25 +484,16 @@ def agents_for_asa(
     )
     target_asa_s = _check_pos(target_asa_s, "target_asa_s")
     mean_patience_s = _check_pos(mean_patience_s, "mean_patience_s", allow_inf=True)
-    if rate == 0:
-        return 0
-    mu = 1.0 / mean_service_s
-    load = rate * mean_service_s
-    if math.isinf(mean_patience_s):
-
-        def meets_c(c: int, pw: float) -> bool:
-            return pw / (c * mu - rate) <= target_asa_s + _TOL
-
-        n = _erlang_c_search(load, meets_c, max_occupancy)
-    else:
-        theta = 1.0 / mean_patience_s
-
-        def ok(c: int) -> bool:
-            m = _erlang_a(rate, mu, theta, c, None)
-            return m.asa_s <= target_asa_s + _TOL and m.occupancy <= max_occupancy + _TOL
-
-        n = _bracket_search(ok, _ceil(load))
-    return _schedule(n, shrinkage)
+    return _staff(
+        rate,
+        mean_service_s,
+        mean_patience_s,
+        None,
+        shrinkage,
+        max_occupancy,
+        lambda c, pw: pw / (c / mean_service_s - rate) <= target_asa_s + _TOL,
+        lambda m: m.asa_s <= target_asa_s + _TOL,
+    )
 
 
 def agents_for_abandonment(
@@ -499,18 +513,13 @@ def agents_for_abandonment(
     )
     mean_patience_s = _check_pos(mean_patience_s, "mean_patience_s", allow_inf=True)
     target_rate = _check_fraction(target_rate, "target_rate")
-    if rate == 0:
-        return 0
-    mu = 1.0 / mean_service_s
-    load = rate * mean_service_s
-    if math.isinf(mean_patience_s):
-        n = _erlang_c_search(load, lambda c, pw: True, max_occupancy)
-    else:
-        theta = 1.0 / mean_patience_s
-
-        def ok(c: int) -> bool:
-            m = _erlang_a(rate, mu, theta, c, None)
-            return m.abandon_rate <= target_rate + _TOL and m.occupancy <= max_occupancy + _TOL
-
-        n = _bracket_search(ok, _ceil(load))
-    return _schedule(n, shrinkage)
+    return _staff(
+        rate,
+        mean_service_s,
+        mean_patience_s,
+        None,
+        shrinkage,
+        max_occupancy,
+        lambda c, pw: True,
+        lambda m: m.abandon_rate <= target_rate + _TOL,
+    )
