@@ -15,17 +15,23 @@ from typing import Annotated, NoReturn
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
 from rich.table import Table
+from rich.text import Text
 
 from callsim import analytic
-from callsim.labels import HEADLINE_KPIS, SELLING_KPIS, fmt, label
-from callsim.loading import ScenarioError, load_scenario
-from callsim.output import OutputExistsError, check_target, write_results
+from callsim.compare import Comparison, compare, compare_results
+from callsim.labels import COMPARE_KPIS, HEADLINE_KPIS, SELLING_KPIS, fmt, label
+from callsim.loading import ScenarioError, load_plans, load_scenario, load_sweep_spec
+from callsim.output import OutputExistsError, check_target, write_compare, write_run, write_sweep
+from callsim.params import parse_param
+from callsim.reading import load_results, load_run
 from callsim.results import SimulationResult
 from callsim.runner import simulate
 from callsim.scenario import Scenario
 from callsim.staffing import staffing_requirement
+from callsim.sweep import Sweep, sweep
 
 app = typer.Typer(
     add_completion=False,
@@ -38,11 +44,24 @@ err_console = Console(stderr=True)
 DEFAULT_SCENARIO = Path(__file__).resolve().parent.parent / "scenarios" / "credit_card_hotline.yaml"
 
 ScenarioArg = Annotated[Path, typer.Argument(help="Scenario YAML file.", show_default=False)]
+Replications = Annotated[
+    int | None, typer.Option("--replications", "-r", min=1, help="Default: the scenario's.")
+]
+Seed = Annotated[int | None, typer.Option(min=0, help="Default: the scenario's.")]
+Workers = Annotated[int | None, typer.Option("--workers", "-w", min=1, help="Default: all cores.")]
+Out = Annotated[Path | None, typer.Option("--out", "-o", help="Results directory.")]
+Force = Annotated[bool, typer.Option(help="Replace a non-empty results directory.")]
+Lang = Annotated[str, typer.Option(help="Report language: en or zh.")]
 
 
 def fail(message: str) -> NoReturn:
-    err_console.print(f"[bold red]error:[/] {message}", highlight=False, soft_wrap=True)
+    err_console.print(Text.assemble(("error:", "bold red"), " ", message), soft_wrap=True)
     raise typer.Exit(2)
+
+
+def say(message: str) -> None:
+    """A plain line on stderr; user text (file names) is never read as markup."""
+    err_console.print(Text(message), soft_wrap=True)
 
 
 @contextmanager
@@ -50,10 +69,10 @@ def user_errors() -> Iterator[None]:
     """Turn the errors a user can cause into one line and exit code 2."""
     try:
         yield
-    except (ScenarioError, OutputExistsError) as exc:
+    except (ScenarioError, OutputExistsError, ValueError) as exc:
         fail(str(exc))
-    except ValueError as exc:
-        fail(str(exc))
+    except OSError as exc:
+        fail(f"{exc.filename or ''}: {exc.strerror or exc}".lstrip(": "))
 
 
 def _load(path: Path) -> Scenario:
@@ -67,21 +86,19 @@ def run(
         Path | None,
         typer.Argument(help="Scenario YAML file (default: the bundled credit-card hotline)."),
     ] = None,
-    replications: Annotated[
-        int | None, typer.Option("--replications", "-r", min=1, help="Default: the scenario's.")
-    ] = None,
-    seed: Annotated[int | None, typer.Option(min=0, help="Default: the scenario's.")] = None,
-    workers: Annotated[
-        int | None, typer.Option("--workers", "-w", min=1, help="Default: all cores.")
-    ] = None,
-    out: Annotated[Path | None, typer.Option("--out", "-o", help="Results directory.")] = None,
-    force: Annotated[bool, typer.Option(help="Replace a non-empty results directory.")] = False,
+    replications: Replications = None,
+    seed: Seed = None,
+    workers: Workers = None,
+    out: Out = None,
+    force: Force = False,
     save_calls: Annotated[bool, typer.Option(help="Also write calls.csv.gz.")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print summary.json to stdout.")] = False,
+    lang: Lang = "en",
 ) -> None:
     """Run a scenario's replications and print its KPIs with 95% confidence intervals."""
     path = scenario or DEFAULT_SCENARIO
     model = _load(path)
+    _check_lang(lang)
     if out is not None:
         with user_errors():
             check_target(out, force)
@@ -102,8 +119,125 @@ def run(
         _print_summary(result, path)
     if out is not None:
         with user_errors():
-            write_results(result, out, force=force)
-        err_console.print(f"Results written to {out}/", highlight=False)
+            write_run(result, out, force=force, report=_reports().run_report(result, lang))
+        say(f"Results and report.html written to {out}/")
+
+
+@app.command("compare")
+def compare_cmd(
+    sources: Annotated[
+        list[Path],
+        typer.Argument(
+            help="Scenario files (each with its variants), or results directories of earlier "
+            "runs with the same seed and replications. The first plan is the baseline.",
+            show_default=False,
+        ),
+    ],
+    replications: Replications = None,
+    seed: Seed = None,
+    workers: Workers = None,
+    out: Out = None,
+    force: Force = False,
+    lang: Lang = "en",
+) -> None:
+    """Compare plans on common random numbers: each KPI with its CI, and the paired difference
+    to the baseline with a verdict."""
+    _check_lang(lang)
+    if out is not None:
+        with user_errors():
+            check_target(out, force)
+    with user_errors():
+        if all(p.is_dir() for p in sources):
+            comparison = compare_results({_run_name(p): load_run(p) for p in sources})
+        elif any(p.is_dir() for p in sources):
+            fail("compare takes either scenario files or results directories, not both")
+        else:
+            plans: dict[str, Scenario] = {}
+            for path in sources:
+                for name, plan in load_plans(path).items():
+                    plans[name if name not in plans else f"{path.stem}: {name}"] = plan
+            if len(plans) < 2:
+                fail(f"{sources[0]}: one plan only; give two files or a file with variants")
+            with _progress("Simulating plans") as progress:
+                comparison = compare(
+                    plans,
+                    replications=replications,
+                    seed=seed,
+                    workers=workers,
+                    progress=progress,
+                )
+    _print_comparison(comparison)
+    if out is not None:
+        with user_errors():
+            html = _reports().compare_report(comparison, lang)
+            write_compare(comparison, out, force=force, report=html)
+        say(f"Comparison and report.html written to {out}/")
+
+
+@app.command("sweep")
+def sweep_cmd(
+    scenario: ScenarioArg,
+    param: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--param",
+            "-p",
+            help="PATH=VALUES, e.g. selling.policy.k=-3:3 or agents.scale=0.9,1.0,1.1 "
+            "(repeat for a grid; default: the file's sweep section).",
+        ),
+    ] = None,
+    replications: Replications = None,
+    seed: Seed = None,
+    workers: Workers = None,
+    out: Out = None,
+    force: Force = False,
+    lang: Lang = "en",
+) -> None:
+    """Run a grid of plans and find the efficient frontier of service level against net
+    contribution, and the best point meeting the service-level goal."""
+    _check_lang(lang)
+    model = _load(scenario)
+    if out is not None:
+        with user_errors():
+            check_target(out, force)
+    with user_errors():
+        params = dict(parse_param(p) for p in param) if param else load_sweep_spec(scenario)
+        if not params:
+            fail(f"{scenario}: nothing to sweep; give --param PATH=VALUES or a sweep: section")
+        with _progress("Sweeping") as progress:
+            result = sweep(
+                model,
+                params,
+                replications=replications,
+                seed=seed,
+                workers=workers,
+                progress=progress,
+            )
+    _print_sweep(result)
+    if out is not None:
+        with user_errors():
+            write_sweep(result, out, force=force, report=_reports().sweep_report(result, lang))
+        say(f"Sweep and report.html written to {out}/")
+
+
+@app.command("report")
+def report_cmd(
+    results: Annotated[Path, typer.Argument(help="A results directory.", show_default=False)],
+    lang: Lang = "en",
+) -> None:
+    """Rebuild report.html (report.zh.html with --lang zh) from a results directory."""
+    _check_lang(lang)
+    with user_errors():
+        loaded = load_results(results)
+        if isinstance(loaded, Comparison):
+            html = _reports().compare_report(loaded, lang)
+        elif isinstance(loaded, Sweep):
+            html = _reports().sweep_report(loaded, lang)
+        else:
+            html = _reports().run_report(loaded, lang)
+    target = results / ("report.html" if lang == "en" else f"report.{lang}.html")
+    _write_file(target, lambda p: p.write_text(html, encoding="utf-8"))
+    say(f"Report written to {target}")
 
 
 @app.command()
@@ -111,10 +245,13 @@ def validate(scenario: ScenarioArg) -> None:
     """Check a scenario file (and the CSV files it names) without running it."""
     model = _load(scenario)
     out_console.print(
-        f"{scenario}: OK — '{model.name}', {model.horizon.days} day(s) of "
-        f"{model.horizon.intervals_per_day} × {model.horizon.interval_min}-min intervals, "
-        f"{len(model.reasons)} call reason(s), {len(model.agents.groups)} agent group(s)",
-        highlight=False,
+        Text(
+            f"{scenario}: OK — '{model.name}', {model.horizon.days} day(s) of "
+            f"{model.horizon.intervals_per_day} × {model.horizon.interval_min}-min intervals, "
+            f"{len(model.reasons)} call reason(s), {len(model.agents.groups)} agent group(s), "
+            f"{len(model.products)} product(s), selling policy '{model.selling.policy.kind}'"
+        ),
+        soft_wrap=True,
     )
 
 
@@ -137,7 +274,7 @@ def staff(
         table = staffing_requirement(model)
     goal = model.service_level
     grid = Table(
-        title=f"Staffing requirement — {model.name} "
+        title=f"Staffing requirement — {escape(model.name)} "
         f"({100 * goal.target:.0f}/{goal.threshold_s:g}, shrinkage {model.agents.shrinkage:.0%})",
     )
     for col in (
@@ -168,10 +305,15 @@ def staff(
         )
     out_console.print(grid)
     if out is not None:
+        if out.is_dir():
+            fail(f"{out}: is a directory; give a file name for the CSV")
         if out.exists() and not force:
             fail(f"{out}: exists; use --force to replace it")
-        _write_file(out, lambda p: table.to_csv(p, index=False))
-        err_console.print(f"Written to {out}", highlight=False)
+        if not out.parent.is_dir():
+            fail(f"{out}: cannot write it: {out.parent} is not a directory")
+        with user_errors():
+            _write_file(out, lambda p: table.to_csv(p, index=False))
+        say(f"Written to {out}")
 
 
 @app.command()
@@ -243,8 +385,9 @@ def erlang(
 def _print_summary(result: SimulationResult, path: Path) -> None:
     goal = result.scenario.service_level
     table = Table(
-        title=f"{result.scenario.name} — {result.replications} replication(s), seed {result.seed}",
-        caption=f"{path}; 95% confidence intervals over replications",
+        title=f"{escape(result.scenario.name)} — {result.replications} replication(s), "
+        f"seed {result.seed}",
+        caption=f"{escape(str(path))}; 95% confidence intervals over replications",
     )
     table.add_column("KPI")
     table.add_column("Mean", justify="right")
@@ -275,8 +418,77 @@ def _print_summary(result: SimulationResult, path: Path) -> None:
             " (the target lies inside the confidence interval)"
             if result.verdict == "inconclusive"
             else ""
-        )
+        ),
+        soft_wrap=True,
     )
+
+
+def _reports():  # returns the callsim.report module
+    """The report module, imported only when a report is written: plotly is slow to import."""
+    from callsim import report
+
+    return report
+
+
+def _check_lang(lang: str) -> None:
+    if lang not in ("en", "zh"):
+        fail(f"--lang: expected en or zh, got {lang!r}")
+
+
+def _run_name(folder: Path) -> str:
+    return str(load_run(folder).scenario.name) + f" ({folder.name})"
+
+
+def _print_comparison(comparison: Comparison) -> None:
+    t = comparison.table
+    colour = {"better": "green", "worse": "red"}
+    for kpi in COMPARE_KPIS:
+        rows = t[t.kpi == kpi]
+        table = Table(title=label(kpi), title_justify="left", min_width=90)
+        for col in ("Plan", "Mean", "95% CI", f"Δ vs {comparison.baseline}", "Δ 95% CI", "Verdict"):
+            table.add_column(col, justify="left" if col in ("Plan", "Verdict") else "right")
+        for r in rows.itertuples(index=False):
+            base = r.verdict == "baseline"
+            style = colour.get(r.verdict, "")
+            table.add_row(
+                escape(str(r.plan)),
+                fmt(kpi, r.mean),
+                _ci(kpi, r.ci_low, r.ci_high),
+                "" if base else _signed(kpi, r.diff),
+                "" if base else _ci(kpi, r.diff_ci_low, r.diff_ci_high),
+                f"[{style}]{r.verdict}[/]" if style else r.verdict,
+            )
+        out_console.print(table)
+
+
+def _print_sweep(result: Sweep) -> None:
+    p = result.points
+    table = Table(title=f"Sweep of {escape(result.base.name)}: {len(p)} point(s)")
+    for name in result.params:
+        table.add_column(escape(name), justify="right")
+    for col in ("Service level", "Net contribution", "Revenue", "Frontier", "Best"):
+        table.add_column(col, justify="right")
+    for _, row in p.iterrows():
+        table.add_row(
+            *(escape(str(row[n])) for n in result.params),
+            fmt("service_level", row["service_level_mean"]),
+            fmt("net_contribution", row["net_contribution_mean"]),
+            fmt("revenue", row["revenue_mean"]),
+            "●" if row["frontier"] else "",
+            "[bold green]best[/]" if row["best"] else "",
+        )
+    out_console.print(table)
+    if not p["best"].any():
+        out_console.print("No point meets the service-level goal.")
+
+
+def _ci(kpi: str, lo: float, hi: float) -> str:
+    return "–" if math.isnan(lo) else f"{fmt(kpi, lo)} – {fmt(kpi, hi)}"
+
+
+def _signed(kpi: str, value: float) -> str:
+    text = fmt(kpi, abs(value))
+    return text if math.isnan(value) else ("+" if value >= 0 else "−") + text
 
 
 @contextmanager

@@ -21,7 +21,7 @@ class Sampler(Protocol):
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False, strict=True)
 
 
 def _one_unit(values: dict, name: str) -> float:

@@ -6,6 +6,7 @@ A planner's mistake must be reported as *which file, which field, what is wrong*
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -14,11 +15,48 @@ import yaml
 from pydantic import ValidationError
 
 from callsim.overrides import deep_merge
+from callsim.params import parse_values
 from callsim.scenario import Horizon, Scenario, minutes
 
 
 class ScenarioError(ValueError):
     """A scenario (or a table it names) cannot be used; the message is one line for the user."""
+
+
+class _ScenarioLoader(yaml.SafeLoader):
+    """Safe YAML with two traps for planners removed: a repeated key is an error rather than a
+    silent overwrite, and ``10:00`` stays a clock time (YAML 1.1 would read it as 600)."""
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict:
+        seen: set = set()
+        for key_node, _ in node.value:
+            key = self.construct_object(key_node, deep=deep)  # type: ignore[no-untyped-call]
+            if key in seen:
+                raise yaml.constructor.ConstructorError(
+                    None, None, f"key '{key}' appears twice", key_node.start_mark
+                )
+            seen.add(key)
+        return super().construct_mapping(node, deep=deep)
+
+
+_INT, _FLOAT = "tag:yaml.org,2002:int", "tag:yaml.org,2002:float"
+_ScenarioLoader.yaml_implicit_resolvers = {
+    first: [(tag, regexp) for tag, regexp in resolvers if tag not in (_INT, _FLOAT)]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+_ScenarioLoader.add_implicit_resolver(
+    _INT,
+    re.compile(r"^(?:[-+]?0b[0-1_]+|[-+]?0[0-7_]+|[-+]?(?:0|[1-9][0-9_]*)|[-+]?0x[0-9a-fA-F_]+)$"),
+    list("-+0123456789"),
+)
+_ScenarioLoader.add_implicit_resolver(
+    _FLOAT,
+    re.compile(
+        r"^(?:[-+]?[0-9][0-9_]*\.[0-9_]*(?:[eE][-+]?[0-9]+)?|[-+]?\.[0-9_]+(?:[eE][-+]?[0-9]+)?"
+        r"|[-+]?[0-9][0-9_]*[eE][-+]?[0-9]+|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$"
+    ),
+    list("-+0123456789."),
+)
 
 
 def load_scenario(source: str | Path | dict[str, Any] | Scenario) -> Scenario:
@@ -37,6 +75,7 @@ def load_plans(source: str | Path | dict[str, Any]) -> dict[str, Scenario]:
     else:
         path = Path(source)
         data, label, base_dir = resolve_extends(path), str(path), path.parent
+    data.pop("sweep", None)  # read by load_sweep_spec
     variants = data.pop("variants", None) or {}
     if not isinstance(variants, dict) or not all(isinstance(v, dict) for v in variants.values()):
         raise ScenarioError(f"{label}: variants: expected a mapping of name -> overrides")
@@ -53,6 +92,20 @@ def load_plans(source: str | Path | dict[str, Any]) -> dict[str, Scenario]:
     return plans
 
 
+def load_sweep_spec(path: Path) -> dict[str, list]:
+    """The file's ``sweep:`` section: parameter path -> values (a list, or text like -3:3)."""
+    spec = resolve_extends(path).get("sweep") or {}
+    if not isinstance(spec, dict):
+        raise ScenarioError(f"{path}: sweep: expected a mapping of parameter -> values")
+    out = {}
+    for name, values in spec.items():
+        try:
+            out[str(name)] = values if isinstance(values, list) else parse_values(str(values))
+        except ValueError as exc:
+            raise ScenarioError(f"{path}: sweep.{name}: {exc}") from None
+    return out
+
+
 def resolve_extends(path: Path, seen: tuple[Path, ...] = ()) -> dict[str, Any]:
     """The file's mapping with ``extends: other.yaml`` applied: the other scenario, resolved
     (CSV tables inlined), with this file's keys merged over it."""
@@ -63,6 +116,8 @@ def resolve_extends(path: Path, seen: tuple[Path, ...] = ()) -> dict[str, Any]:
     if not isinstance(parent, str):
         raise ScenarioError(f"{path}: extends: expected the path of a scenario file")
     base_path = (path.parent / parent).resolve()
+    if not base_path.is_file():
+        raise ScenarioError(f"{path}: extends: {parent}: no such file")
     if base_path in seen:
         raise ScenarioError(f"{path}: extends: {parent} is already being extended (a cycle)")
     base_data = resolve_extends(base_path, (*seen, path.resolve()))
@@ -80,7 +135,7 @@ def read_yaml(path: Path) -> dict[str, Any]:
     except (OSError, UnicodeDecodeError) as exc:
         raise ScenarioError(f"{path}: cannot read: {' '.join(str(exc).split())}") from None
     try:
-        data = yaml.safe_load(text)
+        data = yaml.load(text, Loader=_ScenarioLoader)  # a SafeLoader: no arbitrary objects
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
@@ -110,6 +165,12 @@ def scenario_from_dict(data: dict[str, Any], *, label: str, base_dir: Path) -> S
                 scenario.horizon,
                 f"{label}: agents.groups.{name}.staffing_csv",
             )
+            fractional = [v for v in values if v != int(v)]
+            if fractional:
+                raise ScenarioError(
+                    f"{label}: agents.groups.{name}.staffing_csv: {csv}: 'agents' must be whole "
+                    f"numbers (got {fractional[0]:g})"
+                )
             group["staffing"] = [int(v) for v in values]
     if resolved == scenario.model_dump(mode="json", exclude_none=True):
         return scenario
@@ -127,10 +188,15 @@ def format_validation_error(exc: ValidationError, label: str) -> str:
     """The first problem as ``file: field.path: message`` (with a count of any others)."""
     errors = exc.errors(include_url=False)
     first = errors[0]
-    path = ".".join(str(p) for p in first["loc"])
+    loc = [str(p) for p in first["loc"]]
+    # Pydantic puts a union's tag in the path (talk.exponential.mean); the file has no such level.
+    loc = [p for k, p in enumerate(loc) if not (k and loc[k - 1] in _UNION_FIELDS and p in _TAGS)]
+    path = ".".join(loc)
     message = first["msg"].removeprefix("Value error, ")
     if first["type"] == "extra_forbidden":
         message = "unknown key"
+        if loc and loc[-1] in ("mean", "value", "values"):
+            message += f" (durations name their unit: {loc[-1]}_s or {loc[-1]}_min)"
     elif first["type"] == "missing":
         message = "required key is missing"
     elif "input" in first and not isinstance(first["input"], dict | list):
@@ -138,6 +204,17 @@ def format_validation_error(exc: ValidationError, label: str) -> str:
     more = f" (and {len(errors) - 1} more problem(s))" if len(errors) > 1 else ""
     where = f"{path}: " if path else ""
     return f"{label}: {where}{message}{more}"
+
+
+_UNION_FIELDS = {"talk", "wrapup", "patience", "delay", "pitch", "repeat_delay", "policy"}
+_TAGS = {"exponential", "lognormal", "gamma", "fixed", "empirical", "none"} | {
+    "never",
+    "always",
+    "threshold",
+    "load_toggle",
+    "overtime_training",
+    "talk_flex",
+}
 
 
 def _read_interval_table(path: Path, column: str, horizon: Horizon, where: str) -> list[float]:

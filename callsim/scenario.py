@@ -47,7 +47,7 @@ TimeOfDay = Annotated[str, Field(examples=["08:00"])]
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False, strict=True)
 
 
 class Horizon(_Strict):
@@ -263,16 +263,16 @@ class Scenario(_Strict):
         )
         n_day = self.horizon.intervals_per_day
         n_all = n_day * self.horizon.days
+        expected = f"{n_day}" if n_day == n_all else f"{n_day} (one day) or {n_all} (every day)"
         if self.arrivals.volume is not None and len(self.arrivals.volume) not in (n_day, n_all):
             raise ValueError(
-                f"arrivals.volume has {len(self.arrivals.volume)} entries; expected {n_day} "
-                f"(one day) or {n_all} (every day)"
+                f"arrivals.volume has {len(self.arrivals.volume)} entries; expected {expected}"
             )
         for name, group in self.agents.groups.items():
             if group.staffing is not None and len(group.staffing) not in (n_day, n_all):
                 raise ValueError(
                     f"agents.groups.{name}.staffing has {len(group.staffing)} entries; "
-                    f"expected {n_day} (one day) or {n_all} (every day)"
+                    f"expected {expected}"
                 )
             for i, shift in enumerate(group.shifts or []):
                 bad = [d for d in shift.days or [] if d > self.horizon.days]

@@ -10,14 +10,14 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from callsim.distributions import Duration
+from callsim.distributions import Duration, Exponential
 
 Probability = Annotated[float, Field(ge=0, le=1)]
 Multiplier = Annotated[float, Field(ge=0)]
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False, strict=True)
 
 
 class Product(_Strict):
@@ -133,7 +133,8 @@ class TalkFlexPolicy(_Strict):
         0.5, description="Added repeat-call chance per unit of talk time cut (0.2 cut → +0.1)."
     )
     repeat_delay: Duration = Field(
-        default_factory=lambda: {"dist": "exponential", "mean_min": 120.0}  # type: ignore[arg-type]
+        default_factory=lambda: Exponential(dist="exponential", mean_min=120.0),
+        description="How long an unresolved caller waits before calling again.",
     )
 
 

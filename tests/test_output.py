@@ -1,0 +1,247 @@
+"""Results directories: complete, re-loadable, atomic, and never overwritten by accident."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from typer.testing import CliRunner
+
+import callsim
+from callsim.cli import app
+from callsim.output import OutputExistsError, check_target, write_directory
+
+DATA = Path(__file__).parent / "data"
+runner = CliRunner()
+ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
+RUN_FILES = {"summary.json", "intervals.csv", "agents.csv", "scenario.yaml"}
+
+
+@pytest.fixture
+def scenarios(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    for name in ("small.yaml", "small_csv.yaml", "volume.csv", "staffing.csv"):
+        shutil.copy(DATA / name, tmp_path / name)
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
+
+
+def run(*args: str) -> object:
+    return runner.invoke(app, ["run", "small.yaml", "-r", "3", "-w", "1", "--seed", "5", *args])
+
+
+def snapshot(folder: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(folder)): p.read_bytes() for p in folder.rglob("*") if p.is_file()}
+
+
+def hidden(folder: Path) -> list[str]:
+    return sorted(p.name for p in folder.iterdir() if p.name.startswith("."))
+
+
+def one_line(text: str) -> str:
+    lines = ANSI.sub("", text).splitlines()
+    assert len(lines) == 1, text
+    return lines[0]
+
+
+# -- what a results directory holds ----------------------------------------------------------
+
+
+def test_out_writes_the_results(scenarios: Path) -> None:
+    result = run("--out", "res", "--json")
+    assert result.exit_code == 0, result.output
+    out = scenarios / "res"
+    names = {p.name for p in out.iterdir()}
+    assert names >= RUN_FILES
+    assert "calls.csv.gz" not in names
+    assert hidden(scenarios) == []
+
+    summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
+    assert summary == json.loads(result.stdout)
+    assert summary["seed"] == 5
+    assert summary["replications"] == 3
+
+    intervals = pd.read_csv(out / "intervals.csv", dtype={"start": str})
+    assert len(intervals) == 4
+    assert list(intervals["start"]) == ["08:00", "08:30", "09:00", "09:30"]
+    for column in ("service_level_mean", "service_level_ci_low", "service_level_ci_high"):
+        assert column in intervals.columns
+    assert {"offered_mean", "asa_s_mean", "occupancy_mean"} <= set(intervals.columns)
+    assert intervals["offered_mean"].sum() == pytest.approx(summary["kpis"]["offered"]["mean"])
+
+    agents = pd.read_csv(out / "agents.csv")
+    assert len(agents) == 5
+    assert {"agent", "group", "occupancy"} <= set(agents.columns)
+    assert set(agents["group"]) == {"team"}
+
+
+@pytest.mark.parametrize("name", ["small.yaml", "small_csv.yaml"])
+def test_scenario_yaml_loads_back_to_the_same_model(scenarios: Path, name: str) -> None:
+    result = runner.invoke(app, ["run", name, "-r", "2", "-w", "1", "--out", "res"])
+    assert result.exit_code == 0, result.output
+    original = callsim.load_scenario(name)
+    # Read back from somewhere else: the saved scenario needs none of the CSV files.
+    elsewhere = scenarios / "archive"
+    elsewhere.mkdir()
+    shutil.copy(scenarios / "res" / "scenario.yaml", elsewhere / "scenario.yaml")
+    assert callsim.load_scenario(elsewhere / "scenario.yaml") == original
+
+
+def test_save_calls_writes_one_row_per_call_per_replication(scenarios: Path) -> None:
+    result = run("--out", "res", "--save-calls")
+    assert result.exit_code == 0, result.output
+    calls = pd.read_csv(scenarios / "res" / "calls.csv.gz")
+    assert set(calls["replication"]) == {0, 1, 2}
+    expected = callsim.simulate("small.yaml", replications=3, seed=5, workers=1)
+    per_rep = calls.groupby("replication").size()
+    assert list(per_rep) == list(expected.per_replication["offered"].astype(int))
+    assert {"arrival", "answer", "end", "outcome"} <= set(calls.columns)
+
+
+# -- never overwrite silently ----------------------------------------------------------------
+
+
+def test_second_run_into_the_same_directory_is_refused_before_simulating(
+    scenarios: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert run("--out", "res").exit_code == 0
+    before = snapshot(scenarios / "res")
+
+    def must_not_run(*args: object, **kwargs: object) -> None:
+        raise AssertionError("simulated although the results directory was going to be refused")
+
+    monkeypatch.setattr("callsim.cli.simulate", must_not_run)
+    result = runner.invoke(app, ["run", "small.yaml", "-r", "2", "--seed", "9", "--out", "res"])
+    assert result.exit_code == 2, result.output
+    line = one_line(result.stderr)
+    assert "res" in line
+    assert "--force" in line
+    assert "Traceback" not in result.output
+    assert snapshot(scenarios / "res") == before
+
+
+def test_force_replaces_the_directory(scenarios: Path) -> None:
+    assert run("--out", "res", "--save-calls").exit_code == 0
+    assert (scenarios / "res" / "calls.csv.gz").exists()
+    result = runner.invoke(
+        app, ["run", "small.yaml", "-r", "2", "-w", "1", "--seed", "9", "--out", "res", "--force"]
+    )
+    assert result.exit_code == 0, result.output
+    summary = json.loads((scenarios / "res" / "summary.json").read_text(encoding="utf-8"))
+    assert summary["seed"] == 9
+    assert summary["replications"] == 2
+    # Nothing of the earlier run may remain to be mistaken for part of this one.
+    assert not (scenarios / "res" / "calls.csv.gz").exists()
+    assert hidden(scenarios) == []
+
+
+def test_out_into_an_existing_empty_directory(scenarios: Path) -> None:
+    (scenarios / "res").mkdir()
+    result = run("--out", "res")
+    assert result.exit_code == 0, result.output
+    assert {p.name for p in (scenarios / "res").iterdir()} >= RUN_FILES
+
+
+def test_out_creates_missing_parent_folders(scenarios: Path) -> None:
+    result = run("--out", "runs/week-12/base")
+    assert result.exit_code == 0, result.output
+    assert {p.name for p in (scenarios / "runs/week-12/base").iterdir()} >= RUN_FILES
+
+
+def test_out_onto_a_file_is_refused(scenarios: Path) -> None:
+    (scenarios / "res").write_text("my notes", encoding="utf-8")
+    result = run("--out", "res")
+    assert result.exit_code == 2
+    assert "res" in one_line(result.stderr)
+    assert (scenarios / "res").read_text(encoding="utf-8") == "my notes"
+
+
+def test_out_below_a_file_is_refused_in_one_line(scenarios: Path) -> None:
+    (scenarios / "notes.txt").write_text("my notes", encoding="utf-8")
+    result = run("--out", "notes.txt/res")
+    assert result.exit_code == 2, result.exception
+    assert "notes.txt" in one_line(result.stderr)
+    assert (scenarios / "notes.txt").read_text(encoding="utf-8") == "my notes"
+
+
+# -- write_directory: atomic -----------------------------------------------------------------
+
+
+def write_text(text: str):
+    return lambda path: path.write_text(text, encoding="utf-8")
+
+
+def explode(path: Path) -> None:
+    path.write_text("half", encoding="utf-8")
+    raise OSError("disk full")
+
+
+def test_write_directory_writes_every_file(tmp_path: Path) -> None:
+    out = tmp_path / "res"
+    assert write_directory(out, False, {"a.txt": write_text("A"), "b.txt": write_text("B")}) == out
+    assert snapshot(out) == {"a.txt": b"A", "b.txt": b"B"}
+    assert hidden(tmp_path) == []
+
+
+def test_write_directory_into_an_existing_empty_directory(tmp_path: Path) -> None:
+    out = tmp_path / "res"
+    out.mkdir()
+    write_directory(out, False, {"a.txt": write_text("A")})
+    assert snapshot(out) == {"a.txt": b"A"}
+    assert hidden(tmp_path) == []
+
+
+def test_failed_write_leaves_no_directory_and_no_staging(tmp_path: Path) -> None:
+    out = tmp_path / "res"
+    with pytest.raises(OSError, match="disk full"):
+        write_directory(out, False, {"a.txt": write_text("A"), "b.txt": explode})
+    assert not out.exists()
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_failed_write_into_an_empty_directory_leaves_it_empty(tmp_path: Path) -> None:
+    out = tmp_path / "res"
+    out.mkdir()
+    with pytest.raises(OSError, match="disk full"):
+        write_directory(out, False, {"a.txt": write_text("A"), "b.txt": explode})
+    assert list(out.iterdir()) == []
+    assert hidden(tmp_path) == []
+
+
+def test_failed_forced_write_keeps_the_old_results(tmp_path: Path) -> None:
+    out = tmp_path / "res"
+    write_directory(out, False, {"a.txt": write_text("old A"), "c.txt": write_text("old C")})
+    before = snapshot(out)
+    with pytest.raises(OSError, match="disk full"):
+        write_directory(out, True, {"a.txt": write_text("new A"), "b.txt": explode})
+    assert snapshot(out) == before
+    assert hidden(tmp_path) == []
+
+
+def test_write_directory_refuses_a_non_empty_directory(tmp_path: Path) -> None:
+    out = tmp_path / "res"
+    write_directory(out, False, {"a.txt": write_text("old")})
+    with pytest.raises(OutputExistsError, match="--force"):
+        write_directory(out, False, {"a.txt": write_text("new")})
+    assert snapshot(out) == {"a.txt": b"old"}
+    write_directory(out, True, {"b.txt": write_text("new")})
+    assert snapshot(out) == {"b.txt": b"new"}
+    assert hidden(tmp_path) == []
+
+
+def test_check_target(tmp_path: Path) -> None:
+    check_target(tmp_path / "new", False)
+    (tmp_path / "empty").mkdir()
+    check_target(tmp_path / "empty", False)
+    (tmp_path / "full").mkdir()
+    (tmp_path / "full" / "summary.json").write_text("{}", encoding="utf-8")
+    with pytest.raises(OutputExistsError):
+        check_target(tmp_path / "full", False)
+    check_target(tmp_path / "full", True)
+    (tmp_path / "file").write_text("x", encoding="utf-8")
+    for force in (False, True):
+        with pytest.raises(OutputExistsError):
+            check_target(tmp_path / "file", force)
