@@ -136,6 +136,7 @@ class Engine:
         self.two_phase = policy.sells or policy.flexes_talk
         self.mean_handle_s = mean_handle_s
         self.threshold_s = threshold_s
+        self.closed = False
 
     # -- running ---------------------------------------------------------------------------
 
@@ -145,8 +146,19 @@ class Engine:
         self.policy.bind(self)
         self._next_arrival()
         env.run(until=self.grid.horizon_end)
+        self._drain()
         self._derive_outcomes()
         return self.calls, self._close_sessions(), self._timelines()
+
+    def _drain(self) -> None:
+        """After the close, calls in hand finish every phase (offer included); nobody new is
+        answered and the roster stands still, so the horizon's KPIs are not cut mid-call."""
+        self.closed = True
+        for agent, job in enumerate(self.current):
+            if job is not None:
+                self.leaving[agent] = True
+        while any(job is not None for job in self.current):
+            self.env.step()
 
     def _derive_outcomes(self) -> None:
         """Fill what the hot path leaves out: who was answered, and when each call ended."""
@@ -204,6 +216,8 @@ class Engine:
     # -- agents ----------------------------------------------------------------------------
 
     def _login(self, agent: int, scheduled_end: float) -> None:
+        if self.closed:
+            return
         self.scheduled_end[agent] = scheduled_end
         self._end_training(agent)
         if self.leaving[agent]:
@@ -216,6 +230,8 @@ class Engine:
         self._take_next(agent)
 
     def _logout(self, agent: int) -> None:
+        if self.closed:
+            return
         if self._end_training(agent):
             return  # the shift ended while in training
         if not self.logged_in[agent]:
@@ -391,16 +407,10 @@ class Engine:
     # -- wrapping up -----------------------------------------------------------------------
 
     def _close_sessions(self) -> Sessions:
-        """Close sessions open at the horizon's end: a busy agent stays until the call ends."""
-        horizon_end = self.grid.horizon_end
+        """Close the sessions of agents still idle at the close (busy ones left when done)."""
         for agent, logged in enumerate(self.logged_in):
-            if not logged:
-                continue
-            job = self.current[agent]
-            if job is not None:
-                self._end_session(agent, max(horizon_end, float(self.calls.end[job[0]])))
-            else:
-                self._end_session(agent, horizon_end)
+            if logged:
+                self._end_session(agent, self.grid.horizon_end)
         log = np.array(self.session_log, dtype=float).reshape(-1, 4)
         agent, start, end, scheduled = log.T
         ends_shift = np.array(

@@ -22,11 +22,13 @@ class LoadToggle(SellingPolicy):
         self.config = config
         self.on = False
         self.last_switch = -float("inf")
-        self.timeline: list[tuple[float, bool]] = []
+        self.timeline: list[tuple[float, bool]] = []  # (time, on) at each switch
 
     def bind(self, engine: Engine) -> None:
         super().bind(engine)
-        self.timeline.append((engine.env.now, False))
+        self.review()  # the screen's state is set at opening, not left off until a first review
+        if not self.timeline:
+            self.timeline.append((engine.env.now, False))
         if self.config.review_every_min is not None:
             engine.env.process(self._reviews(self.config.review_every_min * 60.0))
 
