@@ -148,7 +148,6 @@ def selling_chain(
         "mean_queue": mean_queue,
         "occupancy": float(pi @ (talking + y_of)) / n,
         "offers_per_s": float(pi @ offer_flow),
-        "in_queue_or_talk": float(pi @ x_of),
     }
 
 
@@ -243,10 +242,10 @@ def model_of(data: dict[str, Any]) -> dict[str, float]:
 
 
 def expected_offers(m: dict[str, float], offers_per_s: float, in_flight: float) -> float:
-    """Offers to callers arriving in the counted window. Offers are decided at rate r; those
-    decided after warm-up to callers already in queue or talk when it ended are not counted,
-    and the callers in queue or talk at the close never reach the decision: on average
-    ``in_flight`` callers each get an offer with probability r/λ, hence (r/λ)(λT − E[x])."""
+    """Offers to callers arriving in the counted window: each answered caller reaches the
+    decision (calls in talk at the close finish in the drain), but the ``in_flight`` callers
+    still waiting at the close never do; each decision offers with probability r/λ, hence
+    (r/λ)(λT − E[queue])."""
     return offers_per_s / m["rate"] * (m["rate"] * m["counted_s"] - in_flight)
 
 
@@ -340,14 +339,11 @@ def test_always_obeys_flow_balance(never_and_always) -> None:
     # Every answered call talks 1/μ_s; a share p of them also pitches 1/μ_cs.
     occupancy = rate * (m["mean_talk_s"] + p * m["mean_pitch_s"]) / m["n"]
     assert_close(always, "occupancy", occupancy, floor=0.002)
-    # Offers at rate λp. Callers still waiting or talking at the close never reach the decision
-    # (λ/μ_s talking by Little, plus the simulated mean queue: together a correction of half a
-    # percent), and those already there when the warm-up ended are not counted.
-    in_flight = rate * m["mean_talk_s"] + always.kpi("mean_queue")["mean"]
-    offers = expected_offers(m, rate * p, in_flight)
+    # Offers at rate λp. Callers still waiting at the close never reach the decision (the
+    # simulated mean queue); those in talk finish in the drain and are offered like any other.
+    offers = expected_offers(m, rate * p, always.kpi("mean_queue")["mean"])
     assert_close(always, "offers", offers, floor=0.002 * offers)
-    answered = always.kpi("answered")["mean"]
-    assert_close(always, "offer_rate", p * (1 - rate * m["mean_talk_s"] / answered), floor=0.002)
+    assert_close(always, "offer_rate", p, floor=0.002)
     # Each pitch sells with probability conversion × sales skill, independently of the load.
     assert_sells_at(always, m["conversion"])
     revenue = always.per_replication["conversions"] * m["value"]
@@ -393,7 +389,7 @@ def test_threshold_matches_markov_chain(threshold_runs, k: int) -> None:
     assert_close(result, "asa_s", chain["asa_s"], floor=0.5)
     assert_close(result, "mean_queue", chain["mean_queue"], floor=0.01)
     assert_close(result, "occupancy", chain["occupancy"], floor=0.002)
-    offers = expected_offers(m, chain["offers_per_s"], chain["in_queue_or_talk"])
+    offers = expected_offers(m, chain["offers_per_s"], chain["mean_queue"])
     assert_close(result, "offers", offers, floor=0.002 * offers)
     assert_sells_at(result, m["conversion"])
 
