@@ -1,12 +1,16 @@
 """Scenario overrides: one scenario written as changes to another.
 
 Mappings merge key by key; anything else (numbers, lists, strings) replaces; ``null`` removes a
-key, so an override can switch ``arrivals`` from a volume table to a ``rate_per_hour``.
+key, so an override can switch ``arrivals`` from a volume table to a ``rate_per_hour``. A mapping
+that names another ``kind`` (policy) or ``dist`` (distribution) replaces the old one whole: the
+keys of a threshold policy mean nothing to a load toggle.
 """
 
 from __future__ import annotations
 
 from typing import Any
+
+_TAGS = ("kind", "dist")
 
 
 def deep_merge(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]:
@@ -15,7 +19,9 @@ def deep_merge(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]
         if value is None:
             merged.pop(key, None)
         elif isinstance(value, dict) and isinstance(merged.get(key), dict):
-            merged[key] = deep_merge(merged[key], value)
+            old = merged[key]
+            retagged = any(t in value and value[t] != old.get(t) for t in _TAGS)
+            merged[key] = value if retagged else deep_merge(old, value)
         else:
             merged[key] = value
     return merged
