@@ -38,8 +38,9 @@ app = typer.Typer(
     no_args_is_help=True,
     help="Simulate inbound customer-service hotlines: service, staffing and selling.",
 )
-out_console = Console()
-err_console = Console(stderr=True)
+# Wide when piped (CI logs, files), so tables are not cut to 80 columns.
+out_console = Console(width=None if sys.stdout.isatty() else 140)
+err_console = Console(stderr=True, width=None if sys.stderr.isatty() else 140)
 
 DEFAULT_SCENARIO = Path(__file__).resolve().parent.parent / "scenarios" / "credit_card_hotline.yaml"
 
