@@ -10,7 +10,6 @@ import re
 from pathlib import Path
 from typing import Any
 
-import pandas as pd
 import yaml
 from pydantic import ValidationError
 
@@ -219,6 +218,8 @@ _TAGS = {"exponential", "lognormal", "gamma", "fixed", "empirical", "none"} | {
 
 def _read_interval_table(path: Path, column: str, horizon: Horizon, where: str) -> list[float]:
     """Values per interval, in horizon order, from a table keyed by interval start (and day)."""
+    import pandas as pd  # only scenarios with CSV tables pay for importing pandas
+
     try:
         table = pd.read_csv(path)
     except FileNotFoundError:

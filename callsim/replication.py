@@ -13,7 +13,6 @@ from callsim.policies import make_policy
 from callsim.roster import build_roster
 from callsim.sales import SalesDesk
 from callsim.scenario import Scenario
-from callsim.staffing import mean_handle_s
 from callsim.streams import streams
 from callsim.timegrid import time_grid
 
@@ -45,7 +44,7 @@ def run_replication(
         policy=make_policy(policy),
         sales=SalesDesk(scenario, rng["offers"], rng["history"]) if scenario.products else None,
         repeats=Repeats.of(policy),
-        mean_handle_s=mean_handle_s(scenario),
+        mean_handle_s=scenario.mean_handle_s(),
         threshold_s=scenario.service_level.threshold_s,
     )
     calls, sessions, timelines = engine.run()

@@ -6,6 +6,7 @@ silently falls back to a default is the worst kind of planning error: it looks l
 
 from __future__ import annotations
 
+import math
 import re
 from typing import Annotated, Literal
 
@@ -223,6 +224,21 @@ class Scenario(_Strict):
     satisfaction: Satisfaction = Field(default_factory=Satisfaction)
     outbound: Outbound | None = None
     simulation: Simulation = Field(default_factory=Simulation)
+
+    def mean_handle_s(self) -> float:
+        """Mix-weighted mean talk plus wrap-up of one call, at handle-time factor 1."""
+        return sum(
+            r.share * (r.talk.mean + (r.wrapup or self.wrapup).mean) for r in self.reasons.values()
+        )
+
+    def mean_patience_s(self) -> float:
+        """Patience of the caller mix: segments' abandonment rates averaged by share (∞ if
+        nobody hangs up)."""
+        rate = sum(
+            s.share / (s.patience or self.customers.patience).mean
+            for s in self.customers.segments.values()
+        )
+        return math.inf if rate == 0 else 1.0 / rate
 
     @model_validator(mode="after")
     def _check(self) -> Scenario:

@@ -19,30 +19,13 @@ from callsim.spans import overlap
 from callsim.timegrid import time_grid
 
 
-def mean_handle_s(scenario: Scenario) -> float:
-    """Mix-weighted mean talk plus wrap-up of one call, at handle-time factor 1."""
-    return sum(
-        r.share * (r.talk.mean + (r.wrapup or scenario.wrapup).mean)
-        for r in scenario.reasons.values()
-    )
-
-
-def mean_patience_s(scenario: Scenario) -> float:
-    """Patience of the caller mix: segments' abandonment rates averaged by share (∞ if none)."""
-    rate = sum(
-        s.share / (s.patience or scenario.customers.patience).mean
-        for s in scenario.customers.segments.values()
-    )
-    return math.inf if rate == 0 else 1.0 / rate
-
-
 def staffing_requirement(scenario: Scenario) -> pd.DataFrame:
     grid = time_grid(scenario)
     goal = scenario.service_level
     shrinkage = scenario.agents.shrinkage
     volume = expected_volume(scenario, grid)
-    handle = mean_handle_s(scenario)
-    patience = mean_patience_s(scenario)
+    handle = scenario.mean_handle_s()
+    patience = scenario.mean_patience_s()
     on_phones = [
         agents_for_service_level(
             v / grid.length_s, handle, goal.threshold_s, goal.target, patience, goal.definition

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import numpy as np
-from scipy.special import stdtrit
 
 LEVEL = 0.95
 
@@ -16,9 +15,12 @@ def t_interval(samples: np.ndarray, axis: int = 0) -> tuple[np.ndarray, np.ndarr
     n = np.sum(~np.isnan(samples), axis=axis)
     with np.errstate(invalid="ignore", divide="ignore"):
         mean = np.nansum(samples, axis=axis) / n
+        if not (n > 1).any():
+            return mean, np.full(mean.shape, np.nan), np.full(mean.shape, np.nan)
+        from scipy.special import stdtrit  # imported when needed: one replication skips it
+
         dev = np.where(np.isnan(samples), 0.0, samples - np.expand_dims(mean, axis))
         sd = np.sqrt(np.sum(dev**2, axis=axis) / (n - 1))
-        half = np.where(
-            n > 1, stdtrit(np.maximum(n - 1, 1), 0.5 + LEVEL / 2) * sd / np.sqrt(n), np.nan
-        )
+        quantile = stdtrit(np.maximum(n - 1, 1), 0.5 + LEVEL / 2)
+        half = np.where(n > 1, quantile * sd / np.sqrt(n), np.nan)
     return mean, mean - half, mean + half

@@ -1,0 +1,42 @@
+"""HTML reports of runs, comparisons and sweeps: one self-contained page each, in English or
+Simplified Chinese.
+
+Each page inlines plotly.js and its data, so it opens offline and can be mailed as one file.
+Charts are marked ``data-chart=<name>``; ``expected_charts`` lists the names a page must hold.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from callsim.report.frontier import sweep_page
+from callsim.report.i18n import LANGS, Words
+from callsim.report.names import expected_charts
+from callsim.report.plans import compare_page
+from callsim.report.run import has_selling, run_page
+from callsim.results import SimulationResult
+
+__all__ = [
+    "LANGS",
+    "compare_report",
+    "expected_charts",
+    "has_selling",
+    "run_report",
+    "sweep_report",
+]
+
+
+def run_report(result: SimulationResult, lang: str = "en") -> str:
+    """The report of one plan's run, as one HTML document."""
+    return run_page(result, Words(lang))
+
+
+def compare_report(comparison: Any, lang: str = "en") -> str:
+    """The report of a ``callsim.compare.Comparison``, as one HTML document."""
+    return compare_page(comparison, Words(lang))
+
+
+def sweep_report(sweep: Any, lang: str = "en") -> str:
+    """The report of a sweep: anything with ``points``, ``params``, ``base``, ``seed``,
+    ``replications`` and ``created`` as ``callsim.sweep.Sweep`` has them."""
+    return sweep_page(sweep, Words(lang))

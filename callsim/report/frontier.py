@@ -1,0 +1,225 @@
+"""The sweep report: the trade-off between service and money across a grid of plans, and the
+point a planner would pick.
+
+The sweep is read through its attributes only (``points``, ``params``, ``base``, ``seed``,
+``replications``, ``created``), so a sweep read back from a results directory renders the same.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+
+from callsim import __version__
+from callsim.report import html as h
+from callsim.report.charts import (
+    TARGET_COLOUR,
+    Chart,
+    axis_format,
+    colour,
+    error_bars,
+    plot_text,
+    style,
+)
+from callsim.report.i18n import Words
+from callsim.report.run import goal_text, has_selling, pct, scenario_details
+
+TABLE_KPIS = (
+    "service_level",
+    "asa_s",
+    "abandon_rate",
+    "occupancy",
+    "conversions",
+    "revenue",
+    "staff_cost",
+    "net_contribution",
+    "satisfaction",
+)
+SELLING_ONLY = ("conversions", "revenue")
+
+
+def value_text(value: object) -> str:
+    """A parameter value as the planner typed it: 1.0 reads "1", not "1.0"."""
+    if isinstance(value, bool | np.bool_):
+        return str(bool(value)).lower()
+    if isinstance(value, float | np.floating):
+        return f"{float(value):g}"
+    return str(value)
+
+
+def point_label(row: pd.Series, params: list[str]) -> str:
+    return ", ".join(f"{p}={value_text(row[p])}" for p in params)
+
+
+def flags(points: pd.DataFrame, column: str) -> np.ndarray:
+    if column not in points:
+        return np.zeros(len(points), dtype=bool)
+    return points[column].fillna(False).astype(bool).to_numpy()
+
+
+def kpi_columns(points: pd.DataFrame, kpi: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    return tuple(  # type: ignore[return-value]
+        points[f"{kpi}_{part}"].to_numpy(dtype=float) for part in ("mean", "ci_low", "ci_high")
+    )
+
+
+def frontier_chart(sweep: Any, words: Words) -> Chart:
+    """Every point with its intervals in both directions, the frontier joined in order of
+    service level, the best point starred, and the target as the line to stay right of."""
+    points: pd.DataFrame = sweep.points.reset_index(drop=True)
+    sl, sl_lo, sl_hi = kpi_columns(points, "service_level")
+    net, net_lo, net_hi = kpi_columns(points, "net_contribution")
+    text = [
+        "<br>".join(
+            plot_text(t)
+            for t in (
+                point_label(row, sweep.params),
+                f"{words.kpi('service_level')}: {words.number('service_level', sl[i])} "
+                f"({words.interval('service_level', sl_lo[i], sl_hi[i])})",
+                f"{words.kpi('net_contribution')}: {words.number('net_contribution', net[i])} "
+                f"({words.interval('net_contribution', net_lo[i], net_hi[i])})",
+            )
+        )
+        for i, (_, row) in enumerate(points.iterrows())
+    ]
+    grey = "#adb5bd"
+    fig = go.Figure()
+    fig.add_trace(
+        go.Scatter(
+            x=sl,
+            y=net,
+            mode="markers",
+            marker={"size": 8, "color": grey},
+            error_x={**error_bars(sl, sl_lo, sl_hi), "color": grey},
+            error_y={**error_bars(net, net_lo, net_hi), "color": grey},
+            name=plot_text(words["points_all"]),
+            text=text,
+            hovertemplate="%{text}<extra></extra>",
+        )
+    )
+    on = np.flatnonzero(flags(points, "frontier"))
+    on = on[np.argsort(sl[on], kind="stable")]
+    fig.add_trace(
+        go.Scatter(
+            x=sl[on],
+            y=net[on],
+            mode="lines+markers",
+            marker={"size": 9, "color": colour(0)},
+            line={"color": colour(0), "width": 2},
+            name=plot_text(words["points_frontier"]),
+            text=[text[i] for i in on],
+            hovertemplate="%{text}<extra></extra>",
+        )
+    )
+    best = np.flatnonzero(flags(points, "best"))
+    fig.add_trace(
+        go.Scatter(
+            x=sl[best],
+            y=net[best],
+            mode="markers",
+            marker={
+                "size": 20,
+                "symbol": "star",
+                "color": "#f59f00",
+                "line": {"color": "#212529", "width": 1},
+            },
+            name=plot_text(words["points_best"]),
+            text=[text[i] for i in best],
+            hovertemplate="%{text}<extra></extra>",
+        )
+    )
+    target = sweep.base.service_level.target
+    fig.add_vline(
+        x=target,
+        line={"color": TARGET_COLOUR, "dash": "dash", "width": 1.5},
+        annotation_text=plot_text(words["target_value"].format(target=pct(target))),
+        annotation_position="top left",
+        annotation_font_color=TARGET_COLOUR,
+    )
+    style(fig, height=480, hovermode="closest")
+    fig.update_xaxes(
+        title_text=plot_text(words.kpi("service_level")), **axis_format("service_level", words)
+    )
+    fig.update_yaxes(
+        title_text=plot_text(words.kpi("net_contribution")),
+        **axis_format("net_contribution", words),
+    )
+    return Chart("frontier", words["chart_frontier"], fig, note=words["frontier_note"], wide=True)
+
+
+def table_kpis(sweep: Any) -> list[str]:
+    kpis = [k for k in TABLE_KPIS if f"{k}_mean" in sweep.points]
+    if not has_selling(sweep.base):
+        kpis = [k for k in kpis if k not in SELLING_ONLY]
+    return kpis
+
+
+def points_table(sweep: Any, words: Words) -> h.Html:
+    points: pd.DataFrame = sweep.points.reset_index(drop=True)
+    kpis = table_kpis(sweep)
+    frontier, best = flags(points, "frontier"), flags(points, "best")
+    head = [*sweep.params, *(words.kpi(k) for k in kpis), words["frontier"], words["best"]]
+    rows, classes = [], []
+    for i, row in points.iterrows():
+        cells: list[h.Content] = [h.cell(value_text(row[p]), class_="name") for p in sweep.params]
+        for kpi in kpis:
+            cells.append(
+                h.with_ci(
+                    words.number(kpi, row[f"{kpi}_mean"]),
+                    words.interval(kpi, row[f"{kpi}_ci_low"], row[f"{kpi}_ci_high"]),
+                )
+            )
+        cells.append("✓" if frontier[i] else "")
+        cells.append("★" if best[i] else "")
+        rows.append(cells)
+        classes.append("best" if best[i] else "frontier" if frontier[i] else "")
+    return h.table(head, rows, class_="points", row_classes=classes)
+
+
+def summary(sweep: Any, words: Words) -> h.Html:
+    points: pd.DataFrame = sweep.points.reset_index(drop=True)
+    rows = [
+        [h.cell(p, class_="name"), ", ".join(value_text(v) for v in pd.unique(points[p]))]
+        for p in sweep.params
+    ]
+    best = np.flatnonzero(flags(points, "best"))
+    best_line = (
+        words["best_text"].format(point=point_label(points.iloc[best[0]], sweep.params))
+        if len(best)
+        else words["no_best"]
+    )
+    return h.join(
+        [
+            h.paragraph(f"{words['goal']}: {goal_text(sweep.base, words)}", class_="note"),
+            h.table([words["swept"], words["values"]], rows),
+            h.paragraph(f"{words['points']}: {len(points)}"),
+            h.tag("p", h.tag("strong", best_line), class_="best-line"),
+        ]
+    )
+
+
+def sweep_page(sweep: Any, words: Words) -> str:
+    body: list[h.Content] = [
+        h.section(words["swept"], summary(sweep, words), id_="summary"),
+        h.section(
+            words["chart_frontier"], h.charts([frontier_chart(sweep, words)]), id_="frontier"
+        ),
+        h.section(words["points_table"], points_table(sweep, words), id_="points"),
+        h.section(
+            words["scenario"],
+            scenario_details(sweep.base, words["base_scenario_yaml"]),
+            id_="scenario",
+        ),
+    ]
+    return h.page(
+        kind="sweep",
+        words=words,
+        kind_title=words["sweep_title"],
+        title=sweep.base.name,
+        lead=", ".join(sweep.params),
+        body=body,
+        footer=h.provenance(words, __version__, sweep.seed, sweep.replications, sweep.created),
+    )

@@ -1,0 +1,307 @@
+"""One self-contained HTML page: styles, plotly.js and every chart's data inline, so a report
+opens offline, can be mailed as one file, and loads nothing from the network.
+
+Every piece of text passes through ``render``: strings are escaped unless they are ``Html``
+(markup this module built from escaped parts). Scenario, plan, group and product names are the
+planner's own text and may hold ``<``, ``&`` or quotes.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+from collections.abc import Iterable, Sequence
+
+import plotly.io as pio
+import yaml
+from plotly.offline import get_plotlyjs
+
+from callsim.report.charts import Chart
+from callsim.report.i18n import ZH_LOCALE, Words
+
+
+class Html(str):
+    """Markup that is safe to place in the page as it is."""
+
+    __slots__ = ()
+
+
+Content = Html | str | int | float
+
+
+def render(content: Content) -> str:
+    if isinstance(content, Html):
+        return str(content)
+    return html.escape(str(content), quote=True)
+
+
+def tag(name: str, content: Content | Iterable[Content] = "", **attrs: object) -> Html:
+    """An element; attribute names use ``_`` for ``-`` and a trailing ``_`` for keywords."""
+    parts = [name]
+    for key, value in attrs.items():
+        if value is None or value is False:
+            continue
+        attr = key.rstrip("_").replace("_", "-")
+        parts.append(attr if value is True else f'{attr}="{html.escape(str(value), quote=True)}"')
+    if isinstance(content, (str, int, float)):
+        inner = render(content)
+    else:
+        inner = "".join(render(c) for c in content)
+    return Html(f"<{' '.join(parts)}>{inner}</{name}>")
+
+
+def join(parts: Iterable[Content]) -> Html:
+    return Html("".join(render(p) for p in parts))
+
+
+def script_json(data: str) -> str:
+    """JSON that cannot end its ``<script>`` element early. plotly already writes ``<`` as
+    ``\\u003c``; this does not rely on it, so ``</script>`` in a name can never break out."""
+    return (
+        data.replace("<", "\\u003c")
+        .replace(">", "\\u003e")
+        .replace("&", "\\u0026")
+        .replace("\u2028", "\\u2028")
+        .replace("\u2029", "\\u2029")
+    )
+
+
+def figure(chart: Chart) -> Html:
+    """A chart's ``<figure>``: its heading, an empty plot box and its data as inert JSON; the
+    page's one script draws it. ``data-chart`` is the marker the browser test looks for."""
+    data = script_json(pio.to_json(chart.figure, validate=False, pretty=False))
+    body = [
+        tag("h3", chart.title),
+        Html(f'<div class="plot" id="plot-{html.escape(chart.name)}"></div>'),
+        Html(f'<script type="application/json" class="chart-data">{data}</script>'),
+    ]
+    if chart.note:
+        body.append(tag("figcaption", chart.note))
+    return tag(
+        "figure",
+        body,
+        class_="chart wide" if chart.wide else "chart",
+        id=f"chart-{chart.name}",
+        data_chart=chart.name,
+    )
+
+
+def charts(items: Sequence[Chart]) -> Html:
+    return tag("div", [figure(c) for c in items], class_="charts")
+
+
+def section(heading: str, *content: Content, id_: str | None = None) -> Html:
+    return tag("section", [tag("h2", heading), *content], id=id_)
+
+
+def paragraph(text: Content, class_: str | None = None) -> Html:
+    return tag("p", text, class_=class_)
+
+
+def table(
+    head: Sequence[Content],
+    rows: Iterable[Sequence[Content | Html]],
+    *,
+    class_: str = "",
+    row_classes: Sequence[str] | None = None,
+) -> Html:
+    """A plain table; cells that need a class or span come in as ``Html`` built with ``tag``."""
+    header = tag("tr", [tag("th", h) for h in head])
+    body = []
+    for k, row in enumerate(rows):
+        cells = [c if _is_cell(c) else tag("td", c) for c in row]
+        cls = row_classes[k] if row_classes else None
+        body.append(tag("tr", cells, class_=cls or None))
+    return tag(
+        "div",
+        tag("table", [tag("thead", header), tag("tbody", body)], class_=class_ or None),
+        class_="table-wrap",
+    )
+
+
+def cell(content: Content, **attrs: object) -> Html:
+    """A ``<td>`` with attributes (a class, a rowspan), for ``table``."""
+    return tag("td", content, **attrs)
+
+
+def _is_cell(content: object) -> bool:
+    return isinstance(content, Html) and content.startswith(("<td", "<th"))
+
+
+def with_ci(value: str, interval: str) -> Html:
+    """A value over its interval, in one cell."""
+    return join([value, tag("span", interval, class_="ci")])
+
+
+def card(label: str, value: str, detail: Sequence[Content] = (), *, kpi: str = "") -> Html:
+    return tag(
+        "div",
+        [tag("div", label, class_="label"), tag("div", value, class_="value")]
+        + [tag("div", d, class_="detail") for d in detail],
+        class_="card",
+        data_kpi=kpi or None,
+    )
+
+
+def badge(text: str, kind: str) -> Html:
+    return tag("span", text, class_=f"badge badge-{kind.replace(' ', '-')}", data_verdict=kind)
+
+
+def scenario_yaml(data: dict) -> str:
+    return yaml.safe_dump(data, sort_keys=False, allow_unicode=True)
+
+
+def details(summary: str, text: str) -> Html:
+    """Collapsed raw text (a scenario's YAML), escaped like everything else."""
+    return tag("details", [tag("summary", summary), tag("pre", tag("code", text))])
+
+
+def provenance(words: Words, version: str, seed: int, replications: int, created: str) -> Html:
+    items = [
+        (words["version"], version),
+        (words["seed"], seed),
+        (words["replications"], replications),
+        (words["created"], created or "–"),
+    ]
+    return tag(
+        "footer",
+        [
+            tag("h2", words["provenance"]),
+            tag("dl", [join([tag("dt", k), tag("dd", v)]) for k, v in items]),
+        ],
+        id="provenance",
+    )
+
+
+PLOTLY_CONFIG = {"displaylogo": False, "responsive": True, "scrollZoom": False}
+
+RENDER = """
+(function () {
+  "use strict";
+  var setup = JSON.parse(document.getElementById("plot-setup").textContent);
+  if (setup.locale) { Plotly.register(setup.locale); }
+  var pending = [];
+  document.querySelectorAll("figure[data-chart]").forEach(function (fig) {
+    try {
+      var spec = JSON.parse(fig.querySelector("script.chart-data").textContent);
+      var box = fig.querySelector(".plot");
+      pending.push(Plotly.newPlot(box, spec.data, spec.layout, setup.config).then(
+        function () { fig.setAttribute("data-rendered", "true"); },
+        function (err) { fig.setAttribute("data-error", String(err)); }
+      ));
+    } catch (err) {
+      fig.setAttribute("data-error", String(err));
+    }
+  });
+  Promise.all(pending).then(function () {
+    document.body.setAttribute("data-rendered", "true");
+  });
+})();
+"""
+
+STYLE = """
+:root { --ink: #212529; --muted: #6c757d; --line: #dee2e6; --soft: #f8f9fa; --accent: #1f6feb; }
+* { box-sizing: border-box; }
+body { margin: 0; color: var(--ink); background: #fff; line-height: 1.45;
+  font-family: system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial,
+    "PingFang SC", "Hiragino Sans GB", "Microsoft YaHei", "Noto Sans CJK SC", sans-serif; }
+header, main, footer { max-width: 1280px; margin: 0 auto; padding: 0 24px; }
+header { padding-top: 24px; border-bottom: 1px solid var(--line); padding-bottom: 12px; }
+header .kind { color: var(--muted); text-transform: uppercase; letter-spacing: .06em;
+  font-size: 12px; margin: 0; }
+h1 { margin: 4px 0 6px; font-size: 26px; overflow-wrap: anywhere; }
+h2 { font-size: 19px; margin: 32px 0 10px; }
+h3 { font-size: 15px; margin: 0 0 6px; }
+p.lead { color: var(--muted); margin: 0; }
+p.note, figcaption { color: var(--muted); font-size: 13px; }
+.goal { display: flex; flex-wrap: wrap; gap: 12px; align-items: center; margin: 12px 0; }
+.cards { display: grid; grid-template-columns: repeat(auto-fill, minmax(190px, 1fr)); gap: 12px; }
+.card { border: 1px solid var(--line); border-radius: 8px; padding: 12px 14px; background: #fff; }
+.card .label { color: var(--muted); font-size: 13px; }
+.card .value { font-size: 24px; font-weight: 600; margin: 2px 0; }
+.card .detail { font-size: 12px; color: var(--muted); }
+.badge { display: inline-block; padding: 2px 10px; border-radius: 999px; font-size: 13px;
+  font-weight: 600; color: #fff; background: #868e96; white-space: nowrap; }
+.badge-met, .badge-better { background: #2f9e44; }
+.badge-missed, .badge-worse { background: #c92a2a; }
+.badge-inconclusive { background: #f08c00; }
+.badge-higher, .badge-lower { background: #1f6feb; }
+.badge-baseline { background: #495057; }
+.badge-no-significant-difference { background: #adb5bd; color: #212529; }
+.charts { display: grid; grid-template-columns: repeat(auto-fit, minmax(520px, 1fr)); gap: 16px; }
+figure.chart { margin: 0; border: 1px solid var(--line); border-radius: 8px; padding: 12px;
+  min-width: 0; }
+figure.chart.wide { grid-column: 1 / -1; }
+figure.chart[data-error]::after { content: attr(data-error); color: #c92a2a; }
+.table-wrap { overflow-x: auto; }
+table { border-collapse: collapse; font-size: 13px; margin: 8px 0; }
+th, td { border-bottom: 1px solid var(--line); padding: 5px 10px; text-align: right;
+  vertical-align: top; }
+th { background: var(--soft); font-weight: 600; }
+th:first-child, td:first-child, td.name { text-align: left; }
+td.name { overflow-wrap: anywhere; max-width: 340px; }
+td .ci { display: block; color: var(--muted); font-size: 11px; white-space: nowrap; }
+tr.group-head td { background: var(--soft); font-weight: 600; text-align: left; }
+tr.best td { background: #ebfbee; font-weight: 600; }
+tr.frontier td:first-child { border-left: 3px solid var(--accent); }
+td.verdict-better { background: #ebfbee; }
+td.verdict-worse { background: #fff5f5; }
+td.verdict-higher, td.verdict-lower { background: #e7f5ff; }
+details { margin: 10px 0; border: 1px solid var(--line); border-radius: 8px; padding: 8px 12px; }
+summary { cursor: pointer; font-weight: 600; }
+pre { overflow-x: auto; font-size: 12px; background: var(--soft); padding: 10px; }
+footer { margin-top: 32px; padding-bottom: 40px; border-top: 1px solid var(--line); }
+footer dl { display: grid; grid-template-columns: max-content 1fr; gap: 4px 16px;
+  font-size: 13px; }
+footer dt { color: var(--muted); }
+footer dd { margin: 0; }
+@media (max-width: 640px) { .charts { grid-template-columns: 1fr; } }
+@media print { .charts { grid-template-columns: 1fr; } figure.chart { break-inside: avoid; } }
+"""
+
+
+def page(
+    *,
+    kind: str,
+    words: Words,
+    kind_title: str,
+    title: str,
+    lead: Content,
+    body: Sequence[Content],
+    footer: Html,
+) -> str:
+    """The whole document. plotly.js is inlined once, after the content, so text shows at once
+    and every chart's data is in place when the one drawing script runs."""
+    setup = {"config": {**PLOTLY_CONFIG}, "locale": None}
+    if words.lang == "zh":
+        setup["config"]["locale"] = "zh-CN"
+        setup["locale"] = ZH_LOCALE
+    doc_title = f"{kind_title} — {title}"
+    head = join(
+        [
+            Html('<meta charset="utf-8">'),
+            Html('<meta name="viewport" content="width=device-width, initial-scale=1">'),
+            tag("title", doc_title),
+            Html(f"<style>{STYLE}</style>"),
+        ]
+    )
+    header = tag(
+        "header",
+        [tag("p", kind_title, class_="kind"), tag("h1", title), tag("p", lead, class_="lead")],
+    )
+    scripts = join(
+        [
+            Html(
+                '<script type="application/json" id="plot-setup">'
+                f"{script_json(json.dumps(setup, ensure_ascii=False))}</script>"
+            ),
+            Html(f'<script type="text/javascript">{get_plotlyjs()}</script>'),
+            Html(f'<script type="text/javascript">{RENDER}</script>'),
+        ]
+    )
+    return (
+        "<!DOCTYPE html>\n"
+        f'<html lang="{words.html_lang}">\n<head>{head}</head>\n'
+        f'<body data-report="{html.escape(kind)}" data-lang="{words.lang}">\n'
+        f"{header}\n{tag('main', body)}\n{footer}\n{scripts}\n</body>\n</html>\n"
+    )

@@ -1,0 +1,421 @@
+"""Words and numbers of the reports, in English and Simplified Chinese.
+
+Kept apart from the page code so a translator can work on one file, and so a test can check that
+every key and every KPI has a word in every language (a missing word would show up as an English
+label in a Chinese report, which planners read as a bug).
+"""
+
+# ruff: noqa: RUF001 (Chinese text uses full-width punctuation, as it should)
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from callsim.labels import KPI_LABELS
+
+LANGS = ("en", "zh")
+
+EN: dict[str, str] = {
+    # Titles and sections
+    "run_title": "Simulation report",
+    "compare_title": "Plan comparison",
+    "sweep_title": "Parameter sweep",
+    "headline": "Headline KPIs against the goal",
+    "goal": "Service-level goal",
+    "goal_text": "{target} of calls answered within {threshold} s",
+    "definition": "Definition",
+    "verdict_met": "Goal met",
+    "verdict_missed": "Goal missed",
+    "verdict_inconclusive": "Inconclusive",
+    "verdict_note": (
+        "Judged on the whole 95% confidence interval: met if its lower end reaches the target, "
+        "missed if its upper end falls short, inconclusive otherwise (run more replications)."
+    ),
+    "ci95": "95% CI",
+    "mean": "Mean",
+    "kpi": "KPI",
+    "target": "Target",
+    "target_value": "target {target}",
+    "top_box": "very satisfied",
+    "all_kpis": "All KPIs, whole horizon",
+    "group_service": "Service and staff",
+    "group_sl": "Service level under every definition",
+    "group_selling": "Selling",
+    "intervals": "Per interval",
+    "band_note": (
+        "Lines are means over replications; shaded bands are 95% confidence intervals, drawn "
+        "within the range the measure can take."
+    ),
+    "selling": "Selling",
+    "agents": "Agent groups",
+    # Chart titles
+    "chart_arrivals_staffing": "Calls offered and agents logged in",
+    "chart_service_level": "Service level",
+    "chart_asa": "Average speed of answer",
+    "chart_abandonment": "Abandonment",
+    "chart_occupancy": "Occupancy",
+    "chart_queue": "Queue length (mean callers waiting)",
+    "chart_offers_conversions": "Offers and sales",
+    "chart_revenue": "Revenue and staff cost",
+    "chart_switch_share": "Marketing switch: share of time on",
+    "chart_switch_timeline": "Marketing switch, first replication",
+    "chart_agent_scores": "Value-weighted sales score per agent",
+    "chart_group_scores": "Value-weighted sales score per agent, by group (mean)",
+    "chart_compare_kpis": "KPIs by plan",
+    "chart_differences": "Paired difference to the baseline",
+    "chart_plans_service_level": "Service level per interval, by plan",
+    "chart_frontier": "Service level against net contribution",
+    # Axes and legends
+    "interval_start": "Interval start",
+    "time": "Time",
+    "calls": "Calls",
+    "agents_axis": "Agents",
+    "seconds": "Seconds",
+    "callers": "Callers",
+    "switch_on": "On",
+    "switch_off": "Off",
+    "no_switch_events": "The switch never changed in the first replication.",
+    "agent": "Agent",
+    "group": "Group",
+    "agent_count": "Agents",
+    "score": "Score",
+    "score_per_agent": "Score per agent",
+    "points_all": "All points",
+    "points_frontier": "Frontier",
+    "points_best": "Best",
+    "day_clock": "D{day} {clock}",
+    # Units
+    "unit_s": "s",
+    "unit_h": "h",
+    "unit_pp": "pp",
+    # Compare
+    "baseline": "Baseline",
+    "plans": "Plans",
+    "plan": "Plan",
+    "value": "Value",
+    "difference": "Difference to baseline",
+    "paired_ci": "Paired 95% CI",
+    "unpaired_ci": "Unpaired 95% CI",
+    "verdict": "Verdict",
+    "goal_verdict": "Service-level goal",
+    "differences_table": "Differences to the baseline",
+    "paired_note": (
+        "Every plan met the same callers replication by replication (common random numbers), so "
+        "the paired interval of a difference is much narrower than the unpaired one, shown for "
+        "reference. A verdict needs the paired interval to exclude zero."
+    ),
+    "diff_colour_note": (
+        "Green: better than the baseline; red: worse; blue: higher or lower where neither is "
+        "better; grey: no significant difference. Differences of shares are in percentage points."
+    ),
+    "v_baseline": "baseline",
+    "v_better": "better",
+    "v_worse": "worse",
+    "v_no significant difference": "no significant difference",
+    "v_higher": "higher",
+    "v_lower": "lower",
+    # Sweep
+    "swept": "Swept parameters",
+    "points": "Points",
+    "values": "Values",
+    "points_table": "All points",
+    "frontier": "Frontier",
+    "best": "Best",
+    "yes": "yes",
+    "best_text": "Best point meeting the goal (highest net contribution): {point}",
+    "no_best": "No point meets the service-level goal.",
+    "frontier_note": (
+        "A point is on the frontier when no other point has both a higher service level and a "
+        "higher net contribution. Bars are 95% confidence intervals; the dashed line is the "
+        "service-level target."
+    ),
+    # Scenario and provenance
+    "scenario": "Scenario",
+    "scenario_yaml": "Scenario (YAML)",
+    "base_scenario_yaml": "Base scenario (YAML)",
+    "plan_yaml": "Scenario of plan {plan} (YAML)",
+    "provenance": "Provenance",
+    "version": "callsim version",
+    "seed": "Seed",
+    "replications": "Replications",
+    "created": "Created (UTC)",
+}
+
+ZH: dict[str, str] = {
+    "run_title": "仿真报告",
+    "compare_title": "方案比较",
+    "sweep_title": "参数扫描",
+    "headline": "核心指标与目标对照",
+    "goal": "服务水平目标",
+    "goal_text": "{target} 的来电在 {threshold} 秒内接通",
+    "definition": "口径",
+    "verdict_met": "达标",
+    "verdict_missed": "未达标",
+    "verdict_inconclusive": "无法判定",
+    "verdict_note": (
+        "按整个 95% 置信区间判定：下限达到目标为达标，上限低于目标为未达标，"
+        "否则无法判定（请增加重复次数）。"
+    ),
+    "ci95": "95% 置信区间",
+    "mean": "均值",
+    "kpi": "指标",
+    "target": "目标",
+    "target_value": "目标 {target}",
+    "top_box": "非常满意",
+    "all_kpis": "全部指标（整个时段）",
+    "group_service": "服务与人力",
+    "group_sl": "各口径下的服务水平",
+    "group_selling": "营销",
+    "intervals": "分时段",
+    "band_note": "线为各次重复的均值；阴影为 95% 置信区间，并限制在该指标可取的范围内。",
+    "selling": "营销",
+    "agents": "坐席组",
+    "chart_arrivals_staffing": "呼入量与在线坐席数",
+    "chart_service_level": "服务水平",
+    "chart_asa": "平均应答速度",
+    "chart_abandonment": "放弃率",
+    "chart_occupancy": "占用率",
+    "chart_queue": "队列长度（平均排队人数）",
+    "chart_offers_conversions": "推荐与成交",
+    "chart_revenue": "营收与人力成本",
+    "chart_switch_share": "营销开关：开启时间占比",
+    "chart_switch_timeline": "营销开关（第 1 次重复）",
+    "chart_agent_scores": "各坐席价值加权营销得分",
+    "chart_group_scores": "各坐席组人均价值加权营销得分",
+    "chart_compare_kpis": "各方案指标",
+    "chart_differences": "与基准方案的配对差异",
+    "chart_plans_service_level": "各方案分时段服务水平",
+    "chart_frontier": "服务水平与净贡献",
+    "interval_start": "时段开始",
+    "time": "时间",
+    "calls": "来电数",
+    "agents_axis": "坐席数",
+    "seconds": "秒",
+    "callers": "排队人数",
+    "switch_on": "开",
+    "switch_off": "关",
+    "no_switch_events": "第 1 次重复中营销开关从未切换。",
+    "agent": "坐席",
+    "group": "坐席组",
+    "agent_count": "坐席数",
+    "score": "得分",
+    "score_per_agent": "人均得分",
+    "points_all": "全部参数点",
+    "points_frontier": "有效前沿",
+    "points_best": "最优",
+    "day_clock": "第{day}天 {clock}",
+    "unit_s": "秒",
+    "unit_h": "小时",
+    "unit_pp": "个百分点",
+    "baseline": "基准方案",
+    "plans": "方案",
+    "plan": "方案",
+    "value": "数值",
+    "difference": "与基准方案之差",
+    "paired_ci": "配对 95% 置信区间",
+    "unpaired_ci": "非配对 95% 置信区间",
+    "verdict": "结论",
+    "goal_verdict": "服务水平目标",
+    "differences_table": "与基准方案的差异",
+    "paired_note": (
+        "各方案在每次重复中面对相同的来电（公共随机数），因此差异的配对置信区间远窄于"
+        "仅供参考的非配对区间。只有配对区间不含零时才给出优劣结论。"
+    ),
+    "diff_colour_note": (
+        "绿色：优于基准；红色：劣于基准；蓝色：无优劣之分的升高或降低；灰色：无显著差异。"
+        "比例类指标的差异以百分点表示。"
+    ),
+    "v_baseline": "基准",
+    "v_better": "更好",
+    "v_worse": "更差",
+    "v_no significant difference": "无显著差异",
+    "v_higher": "更高",
+    "v_lower": "更低",
+    "swept": "扫描参数",
+    "points": "参数点数",
+    "values": "取值",
+    "points_table": "全部参数点",
+    "frontier": "有效前沿",
+    "best": "最优",
+    "yes": "是",
+    "best_text": "达到目标且净贡献最高的参数点：{point}",
+    "no_best": "没有参数点达到服务水平目标。",
+    "frontier_note": (
+        "若没有其他参数点的服务水平和净贡献同时更高，该点即位于有效前沿上。"
+        "误差线为 95% 置信区间；虚线为服务水平目标。"
+    ),
+    "scenario": "场景",
+    "scenario_yaml": "场景（YAML）",
+    "base_scenario_yaml": "基础场景（YAML）",
+    "plan_yaml": "方案 {plan} 的场景（YAML）",
+    "provenance": "来源信息",
+    "version": "callsim 版本",
+    "seed": "随机种子",
+    "replications": "重复次数",
+    "created": "生成时间（UTC）",
+}
+
+KPI_ZH: dict[str, str] = {
+    "offered": "呼入量",
+    "answered": "接通量",
+    "abandoned": "放弃量",
+    "short_abandons": "短时放弃量",
+    "waiting_at_end": "结束时仍在排队",
+    "retrials": "重拨次数",
+    "service_level": "服务水平",
+    "sl_offered": "服务水平：T 内接通 / 呼入量",
+    "sl_answered": "服务水平：T 内接通 / 接通量",
+    "sl_offered_abandons_ok": "服务水平：T 内（接通 + 放弃）/ 呼入量",
+    "sl_offered_minus_early_abandons": "服务水平：T 内接通 / （呼入量 − T 内放弃）",
+    "asa_s": "平均应答速度（已接通）",
+    "mean_wait_s": "平均等待时间（全部）",
+    "p_wait": "需等待概率",
+    "abandon_rate": "放弃率",
+    "aht_s": "平均处理时长",
+    "mean_queue": "平均队列长度",
+    "max_queue": "最大队列长度",
+    "occupancy": "占用率（忙碌 / 在线）",
+    "utilisation": "利用率（忙碌 / 带薪）",
+    "agent_hours": "坐席在线工时",
+    "paid_hours": "带薪工时",
+    "overtime_hours": "加班工时",
+    "staff_cost": "人力成本",
+    "agents_logged_in": "在线坐席数",
+    "agents_paid": "带薪坐席数",
+    "repeat_calls": "重复来电",
+    "offers": "推荐次数",
+    "offer_rate": "推荐率（每接通来电）",
+    "conversions": "成交数",
+    "conversion_rate": "成交率（每次推荐）",
+    "revenue": "营收",
+    "sales_score": "价值加权营销得分",
+    "net_contribution": "净贡献（营收 − 人力成本）",
+    "revenue_per_agent_hour": "每坐席小时营收",
+    "outbound_revenue_per_agent_hour": "外呼每坐席小时营收",
+    "switch_on_share": "营销开关开启占比",
+    "training_hours": "培训工时",
+    "satisfaction": "满意度（均值，0.2–1.0）",
+    "satisfaction_top_box": "非常满意占比",
+}
+
+ZH_LOCALE: dict[str, object] = {
+    "moduleType": "locale",
+    "name": "zh-CN",
+    "dictionary": {
+        "Autoscale": "自动缩放",
+        "Box Select": "矩形框选",
+        "Click to enter Colorscale title": "点击输入色阶的标题",
+        "Compare data on hover": "悬停时比较数据",
+        "Double-click on legend to isolate one trace": "双击图例以单独显示该数据",
+        "Double-click to zoom back out": "双击返回缩放前状态",
+        "Download plot as a png": "下载图表为 PNG 格式",
+        "Download plot": "下载图表",
+        "Lasso Select": "套索选择",
+        "Orbital rotation": "轨道旋转",
+        "Pan": "平移",
+        "Produced with Plotly": "由 Plotly 生成",
+        "Reset": "重置",
+        "Reset axes": "重置坐标轴",
+        "Reset view": "重置视图",
+        "Show closest data on hover": "悬停时显示最近的数据",
+        "Snapshot succeeded": "截图成功",
+        "Sorry, there was a problem downloading your snapshot!": "抱歉，下载截图时出现问题！",
+        "Taking snapshot - this may take a few seconds": "正在截图，可能需要几秒钟",
+        "Toggle Spike Lines": "切换辅助线",
+        "Zoom": "缩放",
+        "Zoom in": "放大",
+        "Zoom out": "缩小",
+    },
+    "format": {"decimal": ".", "thousands": ","},
+}
+"""plotly.js's own words (the mode bar) in Chinese, registered by the page itself: plotly's
+locale files would be one more thing to load."""
+
+_WORDS = {"en": EN, "zh": ZH}
+
+
+def kind(kpi: str) -> str:
+    """The unit family of a KPI; unknown names (sweep parameters) are plain numbers."""
+    return KPI_LABELS.get(kpi, (kpi, "number"))[1]
+
+
+@dataclass(frozen=True)
+class Words:
+    """Everything language-dependent a page needs: words, KPI labels and number formats.
+
+    Numbers use the same grouping and decimals in both languages ("1,234.5", "85.2%") because
+    planners in mainland China read that form in their WFM tools; only units and the currency
+    sign change. The scenario has no currency field, so English money carries no symbol, and
+    the Chinese report assumes yuan, as its readers would.
+    """
+
+    lang: str
+
+    def __post_init__(self) -> None:
+        if self.lang not in LANGS:
+            choices = ", ".join(LANGS)
+            raise ValueError(f"report language must be one of {choices}, not {self.lang!r}")
+
+    @property
+    def html_lang(self) -> str:
+        return "zh-CN" if self.lang == "zh" else "en"
+
+    @property
+    def money_prefix(self) -> str:
+        return "¥" if self.lang == "zh" else ""
+
+    def __getitem__(self, key: str) -> str:
+        return _WORDS[self.lang][key]
+
+    def kpi(self, name: str) -> str:
+        if self.lang == "zh" and name in KPI_ZH:
+            return KPI_ZH[name]
+        return KPI_LABELS.get(name, (name, "number"))[0]
+
+    def verdict(self, verdict: str) -> str:
+        return _WORDS[self.lang].get(f"v_{verdict}", verdict)
+
+    def goal_verdict(self, verdict: str) -> str:
+        return _WORDS[self.lang].get(f"verdict_{verdict}", verdict)
+
+    def interval_label(self, day: int, clock: str, multi_day: bool) -> str:
+        return self["day_clock"].format(day=day, clock=clock) if multi_day else clock
+
+    def number(self, kpi: str, value: float | None) -> str:
+        """A KPI value as people read it: the same rules as the CLI tables, localised units."""
+        if value is None or math.isnan(value):
+            return "–"
+        k = kind(kpi)
+        if k == "pct":
+            return f"{100 * value:.1f}%"
+        if k == "seconds":
+            return f"{value:,.1f} {self['unit_s']}"
+        if k == "count":
+            return f"{value:,.1f}" if abs(value) < 100 else f"{value:,.0f}"
+        if k == "hours":
+            return f"{value:,.1f} {self['unit_h']}"
+        if k == "money":
+            sign = "-" if value < 0 and round(value) != 0 else ""
+            return f"{sign}{self.money_prefix}{abs(value):,.0f}"
+        return f"{value:,.2f}"
+
+    def interval(self, kpi: str, low: float, high: float) -> str:
+        if any(v is None or math.isnan(v) for v in (low, high)):
+            return "–"
+        return f"{self.number(kpi, low)} – {self.number(kpi, high)}"
+
+    def difference(self, kpi: str, value: float) -> str:
+        """A signed difference; differences of shares are in percentage points, not percent,
+        because "+2%" of an 80% service level would be ambiguous."""
+        if value is None or math.isnan(value):
+            return "–"
+        if kind(kpi) == "pct":
+            return f"{100 * value:+.1f} {self['unit_pp']}"
+        text = self.number(kpi, abs(value))
+        return f"{'−' if value < 0 else '+'}{text}"
+
+    def difference_interval(self, kpi: str, low: float, high: float) -> str:
+        if any(v is None or math.isnan(v) for v in (low, high)):
+            return "–"
+        return f"{self.difference(kpi, low)} … {self.difference(kpi, high)}"
