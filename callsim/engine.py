@@ -69,6 +69,7 @@ class Timelines:
 
     training: np.ndarray  # rows of (agent, start, end)
     switch: np.ndarray  # rows of (time, on)
+    queue_peaks: np.ndarray  # most callers waiting at once, per interval
 
 
 @dataclass(frozen=True)
@@ -103,8 +104,9 @@ class Engine:
     ) -> None:
         self.grid = grid
         self.env = simpy.Environment(initial_time=min(grid.horizon_start, _first_login(roster)))
-        spare = int(len(demand) * retrial.probability) + 64 if retrial else 64
-        self.calls = CallLog(demand, spare)
+        # Rows for calls made again (retrials, repeats); the log grows if these run out.
+        again = (retrial.probability if retrial else 0.0) + (repeats.per_cut if repeats else 0.0)
+        self.calls = CallLog(demand, int(len(demand) * min(again, 1.0)) + 64 if again else 0)
         self.n_first = len(demand)
         # One FIFO per priority level, highest first; OrderedDict gives O(1) removal on abandonment.
         levels = sorted(set(priorities), reverse=True)
@@ -137,15 +139,20 @@ class Engine:
         self.mean_handle_s = mean_handle_s
         self.threshold_s = threshold_s
         self.closed = False
+        self.queue_peaks = np.zeros(len(grid))
+        self.interval = -1
+        self.queue_peak = 0
 
     # -- running ---------------------------------------------------------------------------
 
     def run(self) -> tuple[CallLog, Sessions, Timelines]:
         env = self.env
         env.process(self._roster_process())
+        env.process(self._interval_process())
         self.policy.bind(self)
         self._next_arrival()
         env.run(until=self.grid.horizon_end)
+        self._end_interval()
         self._drain()
         self._derive_outcomes()
         return self.calls, self._close_sessions(), self._timelines()
@@ -189,13 +196,31 @@ class Engine:
             else:
                 self._logout(agent)
 
+    def _interval_process(self):
+        """Marks planning intervals so the engine can keep each one's longest queue."""
+        env = self.env
+        for k, (start, end) in enumerate(zip(self.grid.starts, self.grid.ends, strict=True)):
+            if start > env.now:
+                yield env.timeout(start - env.now)
+            self.interval, self.queue_peak = k, self.n_waiting
+            yield env.timeout(end - env.now)
+            self._end_interval()
+
+    def _end_interval(self) -> None:
+        if self.interval >= 0:
+            self.queue_peaks[self.interval] = self.queue_peak
+            self.interval = -1
+
     # -- what policies may read of the centre ------------------------------------------------
 
     def logged_in_count(self) -> int:
         return self.n_logged_in
 
     def expected_wait_s(self) -> float:
-        """What a caller joining now would expect to wait: queue ahead × AHT / agents on."""
+        """What a caller joining now would expect to wait: nothing if an agent is idle, else
+        the queue ahead × AHT / agents on."""
+        if self.idle:
+            return 0.0
         return (self.n_waiting + 1) * self.mean_handle_s / max(self.n_logged_in, 1)
 
     def recent_service_level(self, window_s: float) -> float:
@@ -216,18 +241,25 @@ class Engine:
     # -- agents ----------------------------------------------------------------------------
 
     def _login(self, agent: int, scheduled_end: float) -> None:
-        if self.closed:
+        if self.closed or (self.logged_in[agent] and not self.leaving[agent]):
+            return
+        self._end_training(agent)
+        now = self.env.now
+        if self.leaving[agent]:
+            # Still on the last call of the previous session: that session ends now (time past a
+            # shift's end is overtime) and the new one begins with the call in hand.
+            self._end_session(agent, now)
+            self.scheduled_end[agent] = scheduled_end
+            self._open_session(agent, now)
             return
         self.scheduled_end[agent] = scheduled_end
-        self._end_training(agent)
-        if self.leaving[agent]:
-            # Still on the last call of the previous session: carry straight on.
-            self.leaving[agent] = False
-            return
+        self._open_session(agent, now)
+        self._take_next(agent)
+
+    def _open_session(self, agent: int, now: float) -> None:
         self.logged_in[agent] = True
         self.n_logged_in += 1
-        self.session_start[agent] = self.env.now
-        self._take_next(agent)
+        self.session_start[agent] = now
 
     def _logout(self, agent: int) -> None:
         if self.closed:
@@ -237,7 +269,8 @@ class Engine:
         if not self.logged_in[agent]:
             return
         overtime = self.env.now - self.scheduled_end[agent]
-        if self.policy.keep_on(agent, overtime):
+        at_shift_end = (agent, self.scheduled_end[agent]) in self.shift_ends  # not a break
+        if at_shift_end and self.policy.keep_on(agent, overtime):
             self.env.schedule(_Due(self._on_overtime_check, agent), NORMAL, _OVERTIME_CHECK_S)
             return
         if self.current[agent] is not None:
@@ -319,6 +352,8 @@ class Engine:
             return
         self.queues[job[2]][job[0]] = job
         self.n_waiting += 1
+        if self.n_waiting > self.queue_peak:
+            self.queue_peak = self.n_waiting
         if job[3] < _INF:
             self.env.schedule(_Due(self._on_patience, job), NORMAL, job[3])
 
@@ -370,6 +405,8 @@ class Engine:
             self._take_next(agent)
 
     def _on_patience(self, event: _Due) -> None:
+        if self.closed:
+            return  # callers still queued at the close stay "waiting at end"
         job = event._value
         queue = self.queues[job[2]]
         if job[0] not in queue:
@@ -425,7 +462,7 @@ class Engine:
             self._end_training(agent)
         training = np.array(self.training_log, dtype=float).reshape(-1, 3)
         switch = np.array(self.policy.switch_timeline(), dtype=float).reshape(-1, 2)
-        return Timelines(training=training, switch=switch)
+        return Timelines(training=training, switch=switch, queue_peaks=self.queue_peaks)
 
 
 def _first_login(roster: Roster) -> float:

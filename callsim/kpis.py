@@ -14,9 +14,9 @@ import numpy as np
 from callsim.engine import Sessions, Timelines
 from callsim.records import ABANDONED, ANSWERED, WAITING, CallLog
 from callsim.roster import Roster
-from callsim.satisfaction import call_scores
+from callsim.satisfaction import call_scores, repeated_offers
 from callsim.scenario import SL_DEFINITIONS, Scenario
-from callsim.spans import max_level, overlap
+from callsim.spans import overlap
 from callsim.timegrid import TimeGrid
 
 CALL_KPIS = (
@@ -93,26 +93,152 @@ def compute_kpis(
     grid: TimeGrid,
     scenario: Scenario,
 ) -> ReplicationKpis:
+    """Per-call measures are summed a chunk of calls at a time (sums and span overlaps add up),
+    so the pass needs a few bytes per call beyond the call log itself."""
     goal = scenario.service_level
-    arrival = calls.column("arrival")
-    interval = grid.index_of(arrival)
-    counted = (arrival >= grid.warmup_end) & (arrival < grid.horizon_end) & (interval >= 0)
-    col = {name: calls.column(name)[counted] for name in _CALL_COLUMNS}
-    interval = interval[counted]
+    n = len(grid)
+    value = np.array([p.value for p in scenario.products.values()] + [0.0])
+    weight = np.array([p.kpi_weight for p in scenario.products.values()] + [0.0])
+    repeated = repeated_offers(calls, scenario.selling.contact_rules.window_days)
+    per_interval: dict[str, np.ndarray] = {}
+    totals: dict[str, np.ndarray] = {}
+    agent_sums = np.zeros((len(roster), len(_AGENT_CALL_SUMS)))
+    edges = (grid.starts, grid.ends)
+    window = (np.array([grid.warmup_end]), np.array([np.inf]))
+    queue_edges = (grid.starts, np.minimum(grid.ends, grid.horizon_end))
+    queue_window = (window[0], np.array([grid.horizon_end]))
+
+    def add(into: dict[str, np.ndarray], key: str, values: np.ndarray) -> None:
+        into[key] = into[key] + values if key in into else values
+
+    for lo in range(0, calls.size, _CHUNK):
+        rows = slice(lo, min(lo + _CHUNK, calls.size))
+        col = {name: calls.column(name)[rows] for name in _CALL_COLUMNS}
+        # Agents are busy on every answered call, whenever it arrived.
+        busy = col["agent"] >= 0
+        b_start, b_end = col["answer"][busy], col["end"][busy]
+        add(per_interval, "busy_s", overlap(b_start, b_end, *edges))
+        add(totals, "busy_s", overlap(b_start, b_end, *window))
+        _add_agent_sums(agent_sums, col, busy, grid.warmup_end, value, weight)
+
+        interval = grid.index_of(col["arrival"])
+        counted = (col["arrival"] >= grid.warmup_end) & (interval >= 0)
+        if not counted.all():
+            col = {name: v[counted] for name, v in col.items()}
+            interval = interval[counted]
+        indicators, queued = _call_indicators(
+            col, repeated[rows][counted], grid, scenario, value, weight
+        )
+        for key, values in indicators.items():
+            add(per_interval, key, np.bincount(interval, weights=values, minlength=n))
+        q_start, q_end = queued
+        add(per_interval, "queue_s", overlap(q_start, q_end, *queue_edges))
+        add(totals, "queue_s", overlap(q_start, q_end, *queue_window))
+
+    for key in (*_INDICATORS, "queue_s", "busy_s"):
+        per_interval.setdefault(key, np.zeros(n))
+        totals.setdefault(key, np.zeros(1))
+    for key in _INDICATORS:
+        totals[key] = np.array([per_interval[key].sum()])
+
+    pay = _pay_spans(sessions, roster, scenario.agents.overtime_premium)
+    switch_start, switch_end = _on_spans(timelines.switch, grid.horizon_end)
+    for into, (lo_t, hi_t) in ((per_interval, edges), (totals, window)):
+        into["logged_s"] = overlap(sessions.start, sessions.end, lo_t, hi_t)
+        into["paid_s"] = overlap(pay.start, pay.end, lo_t, hi_t)
+        into["cost"] = overlap(pay.start, pay.end, lo_t, hi_t, pay.cost_per_s)
+        into["switch_s"] = overlap(
+            switch_start, switch_end, lo_t, np.minimum(hi_t, grid.horizon_end)
+        )
+    per_interval["max_queue"] = timelines.queue_peaks
+    measured = grid.ends > grid.warmup_end
+    totals["max_queue"] = np.array([timelines.queue_peaks[measured].max(initial=0.0)])
+
+    intervals = np.column_stack(
+        [
+            _table(per_interval, goal.definition, np.full(n, grid.length_s)),
+            per_interval["logged_s"] / grid.length_s,
+            per_interval["paid_s"] / grid.length_s,
+        ]
+    )
+    intervals[~measured] = np.nan  # wholly inside the warm-up: not measured
+    training = timelines.training
+    training_s = overlap(training[:, 1], training[:, 2], *window)
+    horizon = np.concatenate(
+        [
+            _table(totals, goal.definition, np.array([grid.horizon_end - grid.warmup_end]))[0],
+            [
+                totals["logged_s"][0] / 3600,
+                totals["paid_s"][0] / 3600,
+                sessions.overtime.sum() / 3600,
+                training_s[0] / 3600,
+                _outbound_per_agent_hour(scenario),
+            ],
+        ]
+    )
+    agents = _agent_kpis(agent_sums, sessions, roster, grid, pay)
+    return ReplicationKpis(horizon=horizon, intervals=intervals, agents=agents)
+
+
+_CHUNK = 1 << 16
+_CALL_COLUMNS = (
+    "arrival",
+    "answer",
+    "end",
+    "patience",
+    "outcome",
+    "attempt",
+    "repeat",
+    "product",
+    "converted",
+    "reason",
+    "customer",
+    "talk_factor",
+    "agent",
+)
+_INDICATORS = (
+    "offered",
+    "answered",
+    "abandoned",
+    "short",
+    "waiting",
+    "retrial",
+    "repeat",
+    "ans_t",
+    "ab_t",
+    "waited",
+    "wait_answered",
+    "wait_resolved",
+    "handle",
+    "offers",
+    "conversions",
+    "revenue",
+    "score",
+    "satisfaction",
+    "top_box",
+    "rated",
+)
+
+
+def _call_indicators(
+    col: dict[str, np.ndarray],
+    repeated: np.ndarray,
+    grid: TimeGrid,
+    scenario: Scenario,
+    value: np.ndarray,
+    weight: np.ndarray,
+) -> tuple[dict[str, np.ndarray], tuple[np.ndarray, np.ndarray]]:
+    """Per counted call: the indicators summed per interval, and its span in the queue."""
+    goal = scenario.service_level
     arrival = col["arrival"]
     answered = col["outcome"] == ANSWERED
     abandoned = col["outcome"] == ABANDONED
     waiting = col["outcome"] == WAITING
     wait = np.where(answered, col["answer"] - arrival, np.where(abandoned, col["patience"], 0.0))
     wait = np.where(waiting, grid.horizon_end - arrival, wait)
-
-    value = np.array([p.value for p in scenario.products.values()] + [0.0])
-    weight = np.array([p.kpi_weight for p in scenario.products.values()] + [0.0])
-    product = col["product"].astype(int)  # -1 picks the trailing zero
-    offered = product >= 0
+    product = col["product"].astype(int)  # -1 picks the trailing zero of value and weight
     sold = col["converted"] == 1
-    score, rated = call_scores(col, wait, answered, abandoned, scenario)
-
+    score, rated = call_scores(col, wait, answered, abandoned, repeated, scenario)
     short = abandoned & (wait < goal.short_abandon_s)
     indicators = {
         "offered": np.ones_like(wait),
@@ -128,7 +254,7 @@ def compute_kpis(
         "wait_answered": np.where(answered, wait, 0.0),
         "wait_resolved": np.where(waiting, 0.0, wait),
         "handle": np.where(answered, col["end"] - col["answer"], 0.0),
-        "offers": offered,
+        "offers": product >= 0,
         "conversions": sold,
         "revenue": np.where(sold, value[product], 0.0),
         "score": np.where(sold, weight[product], 0.0),
@@ -136,76 +262,40 @@ def compute_kpis(
         "top_box": rated & (score >= 1.0),
         "rated": rated,
     }
-    n = len(grid)
-    per_interval = {k: np.bincount(interval, weights=v, minlength=n) for k, v in indicators.items()}
-    totals = {k: np.array([v.sum()]) for k, v in per_interval.items()}
-
-    # Spans: waiting callers, busy agents, logged-in agents, paid agents (wage-weighted for cost).
-    leave = np.where(answered, col["answer"], np.where(abandoned, arrival + col["patience"], 0.0))
-    leave = np.where(waiting, grid.horizon_end, leave)
+    leave = arrival + wait  # answer, abandonment, or the close for callers still waiting
     queued = leave > arrival
-    q_start, q_end = arrival[queued], leave[queued]
-    all_answer = calls.column("answer")
-    busy = ~np.isnan(all_answer)
-    busy_start, busy_end = all_answer[busy], calls.column("end")[busy]
-    pay = _pay_spans(sessions, roster, scenario.agents.overtime_premium)
-    switch_start, switch_end = _on_spans(timelines.switch, grid.horizon_end)
+    return indicators, (arrival[queued], leave[queued])
 
-    def spans(lo: np.ndarray, hi: np.ndarray, into: dict[str, np.ndarray]) -> None:
-        into["queue_s"] = overlap(q_start, q_end, lo, np.minimum(hi, grid.horizon_end))
-        into["max_queue"] = max_level(q_start, q_end, lo, np.minimum(hi, grid.horizon_end))
-        into["busy_s"] = overlap(busy_start, busy_end, lo, hi)
-        into["logged_s"] = overlap(sessions.start, sessions.end, lo, hi)
-        into["paid_s"] = overlap(pay.start, pay.end, lo, hi)
-        into["cost"] = overlap(pay.start, pay.end, lo, hi, pay.cost_per_s)
-        into["switch_s"] = overlap(switch_start, switch_end, lo, np.minimum(hi, grid.horizon_end))
 
-    spans(grid.starts, grid.ends, per_interval)
-    spans(np.array([grid.warmup_end]), np.array([np.inf]), totals)
-    window = grid.horizon_end - grid.warmup_end
+_AGENT_CALL_SUMS = ("calls", "busy_s", "offers", "conversions", "revenue", "sales_score")
 
-    intervals = np.column_stack(
+
+def _add_agent_sums(
+    sums: np.ndarray,
+    col: dict[str, np.ndarray],
+    busy: np.ndarray,
+    warmup_end: float,
+    value: np.ndarray,
+    weight: np.ndarray,
+) -> None:
+    n = len(sums)
+    agent = col["agent"][busy]
+    answer, end = col["answer"][busy], col["end"][busy]
+    in_window = col["arrival"][busy] >= warmup_end
+    by = agent[in_window]
+    product = col["product"][busy][in_window].astype(int)
+    sold = col["converted"][busy][in_window] == 1
+    busy_s = np.clip(end, warmup_end, None) - np.clip(answer, warmup_end, None)
+    sums += np.column_stack(
         [
-            _table(per_interval, goal.definition, np.full(n, grid.length_s)),
-            per_interval["logged_s"] / grid.length_s,
-            per_interval["paid_s"] / grid.length_s,
+            np.bincount(by, minlength=n),
+            np.bincount(agent, weights=busy_s, minlength=n),
+            np.bincount(by, weights=product >= 0, minlength=n),
+            np.bincount(by, weights=sold, minlength=n),
+            np.bincount(by, weights=np.where(sold, value[product], 0.0), minlength=n),
+            np.bincount(by, weights=np.where(sold, weight[product], 0.0), minlength=n),
         ]
     )
-    intervals[grid.ends <= grid.warmup_end] = np.nan  # wholly inside the warm-up: not measured
-    training = timelines.training
-    training_s = overlap(
-        training[:, 1], training[:, 2], np.array([grid.warmup_end]), np.array([np.inf])
-    )
-    horizon = np.concatenate(
-        [
-            _table(totals, goal.definition, np.array([window]))[0],
-            [
-                totals["logged_s"][0] / 3600,
-                totals["paid_s"][0] / 3600,
-                sessions.overtime.sum() / 3600,
-                training_s[0] / 3600,
-                _outbound_per_agent_hour(scenario),
-            ],
-        ]
-    )
-    agents = _agent_kpis(calls, sessions, roster, grid, pay, value, weight)
-    return ReplicationKpis(horizon=horizon, intervals=intervals, agents=agents)
-
-
-_CALL_COLUMNS = (
-    "arrival",
-    "answer",
-    "end",
-    "patience",
-    "outcome",
-    "attempt",
-    "repeat",
-    "product",
-    "converted",
-    "reason",
-    "customer",
-    "talk_factor",
-)
 
 
 def _table(s: dict[str, np.ndarray], definition: str, span_s: np.ndarray) -> np.ndarray:
@@ -298,41 +388,28 @@ def _outbound_per_agent_hour(scenario: Scenario) -> float:
 
 
 def _agent_kpis(
-    calls: CallLog,
-    sessions: Sessions,
-    roster: Roster,
-    grid: TimeGrid,
-    pay: _Pay,
-    value: np.ndarray,
-    weight: np.ndarray,
+    sums: np.ndarray, sessions: Sessions, roster: Roster, grid: TimeGrid, pay: _Pay
 ) -> np.ndarray:
     n = len(roster)
-    agent = calls.column("agent")
-    served = agent >= 0
-    in_window = served & (calls.column("arrival") >= grid.warmup_end)
     w0 = grid.warmup_end
-    answer, end = calls.column("answer")[served], calls.column("end")[served]
-    busy = np.clip(end, w0, None) - np.clip(answer, w0, None)
     logged = np.clip(sessions.end, w0, None) - np.clip(sessions.start, w0, None)
     paid = np.clip(pay.end, w0, None) - np.clip(pay.start, w0, None)
-    product = calls.column("product")[in_window].astype(int)
-    sold = calls.column("converted")[in_window] == 1
-    by = agent[in_window]
+    c = {k: sums[:, i] for i, k in enumerate(_AGENT_CALL_SUMS)}
+    logged_s = np.bincount(sessions.agent, weights=logged, minlength=n)
     with np.errstate(invalid="ignore", divide="ignore"):
-        busy_s = np.bincount(agent[served], weights=busy, minlength=n)
-        logged_s = np.bincount(sessions.agent, weights=logged, minlength=n)
-        return np.column_stack(
-            [
-                np.bincount(by, minlength=n),
-                busy_s / 3600,
-                logged_s / 3600,
-                np.bincount(pay.agent, weights=paid, minlength=n) / 3600,
-                np.bincount(sessions.agent, weights=sessions.overtime, minlength=n) / 3600,
-                busy_s / logged_s,
-                np.bincount(pay.agent, weights=paid * pay.cost_per_s, minlength=n),
-                np.bincount(by, weights=product >= 0, minlength=n),
-                np.bincount(by, weights=sold, minlength=n),
-                np.bincount(by, weights=np.where(sold, value[product], 0.0), minlength=n),
-                np.bincount(by, weights=np.where(sold, weight[product], 0.0), minlength=n),
-            ]
-        )
+        occupancy = c["busy_s"] / logged_s
+    return np.column_stack(
+        [
+            c["calls"],
+            c["busy_s"] / 3600,
+            logged_s / 3600,
+            np.bincount(pay.agent, weights=paid, minlength=n) / 3600,
+            np.bincount(sessions.agent, weights=sessions.overtime, minlength=n) / 3600,
+            occupancy,
+            np.bincount(pay.agent, weights=paid * pay.cost_per_s, minlength=n),
+            c["offers"],
+            c["conversions"],
+            c["revenue"],
+            c["sales_score"],
+        ]
+    )

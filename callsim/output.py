@@ -114,7 +114,7 @@ def _run_files(result: SimulationResult, prefix: str = "") -> Writers:
         f"{prefix}summary.json": _json(result.to_summary_dict()),
         f"{prefix}intervals.csv": _csv(result.intervals),
         f"{prefix}agents.csv": _csv(result.agents),
-        f"{prefix}replications.csv": _csv(result.per_replication),
+        f"{prefix}replications.csv": _csv(result.per_replication.reset_index()),
         f"{prefix}switch.csv": _csv(result.switch),
         f"{prefix}scenario.yaml": _yaml(result.scenario),
     }

@@ -11,10 +11,21 @@ from __future__ import annotations
 from typing import Any
 
 _TAGS = ("kind", "dist")
+_EXCLUSIVE = (
+    ("rate_per_hour", "volume", "volume_csv"),
+    ("shifts", "staffing", "staffing_csv"),
+)
+"""Keys of which a section takes exactly one: setting one drops the others it had (a base
+resolved from a CSV holds ``volume``, though its file said ``volume_csv``)."""
 
 
 def deep_merge(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]:
     merged = dict(base)
+    for group in _EXCLUSIVE:
+        if any(override.get(k) is not None for k in group):
+            for k in group:
+                if k not in override:
+                    merged.pop(k, None)
     for key, value in override.items():
         if value is None:
             merged.pop(key, None)

@@ -24,11 +24,14 @@ _FIELDS: dict[str, type] = {
     "attempt": np.int8,
     "repeat": np.int8,
     "customer": np.int32,
-    "talk_factor": np.float32,
+    "talk_factor": np.float64,
     "pitch": np.float64,
     "product": np.int16,
     "converted": np.int8,
 }
+
+
+_DRAWN = ("arrival", "patience", "talk", "wrap", "reason", "segment", "customer")
 
 
 class CallLog:
@@ -53,13 +56,18 @@ class CallLog:
     converted: np.ndarray
 
     def __init__(self, demand: Demand, spare: int) -> None:
+        """With no ``spare`` rows needed (no retrials, no repeats) the drawn callers' arrays are
+        taken over as they are rather than copied: memory per call is what the run measures."""
         n = len(demand)
         self.size = n
         capacity = n + spare
         for name, dtype in _FIELDS.items():
+            if name in _DRAWN and spare == 0:
+                setattr(self, name, getattr(demand, name).astype(dtype, copy=False))
+                continue
             setattr(self, name, np.empty(capacity, dtype=dtype))
-        for name in ("arrival", "patience", "talk", "wrap", "reason", "segment", "customer"):
-            getattr(self, name)[:n] = getattr(demand, name)
+            if name in _DRAWN:
+                getattr(self, name)[:n] = getattr(demand, name)
         self._blank(slice(0, n))
         self.attempt[:n] = 0
         self.repeat[:n] = 0

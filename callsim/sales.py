@@ -116,8 +116,3 @@ class SalesDesk:
         else:
             h.last_refusal = now
         return Pitch(product, duration, converted)
-
-    def repeated_offer(self, customer: int, now: float) -> bool:
-        """Whether this customer had already been offered something within the window."""
-        h = self.history.get(customer)
-        return h is not None and sum(1 for t in h.offers if now - t < self.window_s) > 1

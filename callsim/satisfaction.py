@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from callsim.records import CallLog
 from callsim.scenario import Scenario
 
 LEVELS = np.array([0.2, 0.4, 0.6, 0.8, 1.0])
@@ -21,6 +22,7 @@ def call_scores(
     wait: np.ndarray,
     answered: np.ndarray,
     abandoned: np.ndarray,
+    repeated: np.ndarray,
     scenario: Scenario,
 ) -> tuple[np.ndarray, np.ndarray]:
     """(score per call on LEVELS, whether the call is rated)."""
@@ -32,7 +34,7 @@ def call_scores(
         c.base
         - c.per_wait_min * np.maximum(wait - c.tolerable_wait_s, 0.0) / 60.0
         - c.refused_offer * refused
-        - c.repeated_offer * _repeated_offer(col, offered, scenario)
+        - c.repeated_offer * repeated
         - c.complaint * complaint
         - c.long_talk * (col["talk_factor"] > 1.0)
     )
@@ -47,18 +49,16 @@ def _indices(scenario: Scenario, names: list[str]) -> list[int]:
     return [reasons.index(n) for n in names if n in reasons]
 
 
-def _repeated_offer(
-    col: dict[str, np.ndarray], offered: np.ndarray, scenario: Scenario
-) -> np.ndarray:
-    """Offers to a customer who had another offer within the contact-rule window before."""
-    window = scenario.selling.contact_rules.window_days * 86_400.0
-    rows = np.flatnonzero(offered)
-    out = np.zeros(len(offered), dtype=bool)
+def repeated_offers(calls: CallLog, window_days: float) -> np.ndarray:
+    """Per call: an offer to a customer who had had another within the contact-rule window."""
+    product, customer = calls.column("product"), calls.column("customer")
+    rows = np.flatnonzero(product >= 0)
+    out = np.zeros(calls.size, dtype=bool)
     if len(rows) < 2:
         return out
-    customer, at = col["customer"][rows], col["answer"][rows]
-    order = np.lexsort((at, customer))
-    same = customer[order][1:] == customer[order][:-1]
-    close = at[order][1:] - at[order][:-1] < window
+    who, at = customer[rows], calls.column("answer")[rows]
+    order = np.lexsort((at, who))
+    same = who[order][1:] == who[order][:-1]
+    close = at[order][1:] - at[order][:-1] < window_days * 86_400.0
     out[rows[order][1:][same & close]] = True
     return out

@@ -260,9 +260,13 @@ class Scenario(_Strict):
             for s in product.segment_factor:
                 if s not in self.customers.segments:
                     raise ValueError(f"products.{name}.segment_factor: unknown segment '{s}'")
-        for r in self.selling.contact_rules.never_reasons:
-            if r not in self.reasons and r != "complaint":
-                raise ValueError(f"selling.contact_rules.never_reasons: unknown call reason '{r}'")
+        for where, names in (
+            ("selling.contact_rules.never_reasons", self.selling.contact_rules.never_reasons),
+            ("satisfaction.complaint_reasons", self.satisfaction.complaint_reasons),
+        ):
+            for r in names:
+                if r not in self.reasons and r != "complaint":  # the default may go unused
+                    raise ValueError(f"{where}: unknown call reason '{r}'")
         kind = self.selling.policy.kind
         sells = getattr(self.selling.policy, "sells", "always") != "never" and kind != "never"
         if sells and not self.products:

@@ -165,7 +165,9 @@ class Satisfaction(_Strict):
     repeated_offer: float = Field(0.15, ge=0, description="Offered again within the window.")
     complaint: float = Field(0.2, ge=0, description="Calling to complain at all.")
     complaint_reasons: list[str] = Field(default_factory=lambda: ["complaint"])
-    long_talk: float = Field(0.1, ge=0, description="Talk stretched past the reason's norm.")
+    long_talk: float = Field(
+        0.2, ge=0, description="Talk stretched past the reason's norm: one level down."
+    )
 
 
 class Outbound(_Strict):

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import html
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 import plotly.graph_objects as go
@@ -52,7 +52,6 @@ class Chart:
     figure: go.Figure
     note: str = ""
     wide: bool = False
-    extra: dict[str, str] = field(default_factory=dict)
 
 
 def plot_text(text: object) -> str:
@@ -110,7 +109,7 @@ def hover_texts(
 ) -> list[str]:
     """Hover lines in the report's number format; plotly's own would differ from the tables."""
     return [
-        plot_text(f"{label}: {words.number(kpi, m)} ({words.interval(kpi, lo, hi)})")
+        plot_text(words.pair(label, f"{words.number(kpi, m)} ({words.interval(kpi, lo, hi)})"))
         for m, lo, hi in zip(mean, low, high, strict=True)
     ]
 
@@ -174,10 +173,16 @@ def add_band(
 
 
 def error_bars(
-    mean: Sequence[float], low: Sequence[float], high: Sequence[float]
+    mean: Sequence[float],
+    low: Sequence[float],
+    high: Sequence[float],
+    kpi: str | None = None,
 ) -> dict[str, object]:
-    """Asymmetric error bars; a missing interval (one replication) draws none."""
+    """Asymmetric error bars, within the KPI's bounds when it is given; a missing interval
+    (one replication) draws none."""
     m, lo, hi = (np.asarray(v, dtype=float) for v in (mean, low, high))
+    if kpi is not None:
+        lo, hi = clipped(kpi, lo), clipped(kpi, hi)
     return {
         "type": "data",
         "symmetric": False,

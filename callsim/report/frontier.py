@@ -77,10 +77,16 @@ def frontier_chart(sweep: Any, words: Words) -> Chart:
             plot_text(t)
             for t in (
                 point_label(row, sweep.params),
-                f"{words.kpi('service_level')}: {words.number('service_level', sl[i])} "
-                f"({words.interval('service_level', sl_lo[i], sl_hi[i])})",
-                f"{words.kpi('net_contribution')}: {words.number('net_contribution', net[i])} "
-                f"({words.interval('net_contribution', net_lo[i], net_hi[i])})",
+                words.pair(
+                    words.kpi("service_level"),
+                    f"{words.number('service_level', sl[i])} "
+                    f"({words.interval('service_level', sl_lo[i], sl_hi[i])})",
+                ),
+                words.pair(
+                    words.kpi("net_contribution"),
+                    f"{words.number('net_contribution', net[i])} "
+                    f"({words.interval('net_contribution', net_lo[i], net_hi[i])})",
+                ),
             )
         )
         for i, (_, row) in enumerate(points.iterrows())
@@ -93,8 +99,8 @@ def frontier_chart(sweep: Any, words: Words) -> Chart:
             y=net,
             mode="markers",
             marker={"size": 8, "color": grey},
-            error_x={**error_bars(sl, sl_lo, sl_hi), "color": grey},
-            error_y={**error_bars(net, net_lo, net_hi), "color": grey},
+            error_x={**error_bars(sl, sl_lo, sl_hi, "service_level"), "color": grey},
+            error_y={**error_bars(net, net_lo, net_hi, "net_contribution"), "color": grey},
             name=plot_text(words["points_all"]),
             text=text,
             hovertemplate="%{text}<extra></extra>",
@@ -161,10 +167,12 @@ def points_table(sweep: Any, words: Words) -> h.Html:
     points: pd.DataFrame = sweep.points.reset_index(drop=True)
     kpis = table_kpis(sweep)
     frontier, best = flags(points, "frontier"), flags(points, "best")
-    head = [*sweep.params, *(words.kpi(k) for k in kpis), words["frontier"], words["best"]]
+    head = [*sweep.params, words["frontier"], words["best"], *(words.kpi(k) for k in kpis)]
     rows, classes = [], []
     for i, row in points.iterrows():
         cells: list[h.Content] = [h.cell(value_text(row[p]), class_="name") for p in sweep.params]
+        cells.append(h.cell("✓" if frontier[i] else "", class_="flag"))
+        cells.append(h.cell("★" if best[i] else "", class_="flag"))
         for kpi in kpis:
             cells.append(
                 h.with_ci(
@@ -172,11 +180,11 @@ def points_table(sweep: Any, words: Words) -> h.Html:
                     words.interval(kpi, row[f"{kpi}_ci_low"], row[f"{kpi}_ci_high"]),
                 )
             )
-        cells.append("✓" if frontier[i] else "")
-        cells.append("★" if best[i] else "")
         rows.append(cells)
-        classes.append("best" if best[i] else "frontier" if frontier[i] else "")
-    return h.table(head, rows, class_="points", row_classes=classes)
+        classes.append(
+            " ".join(c for c, on in (("frontier", frontier[i]), ("best", best[i])) if on)
+        )
+    return h.table(head, rows, class_="points", row_classes=classes, text_columns=len(sweep.params))
 
 
 def summary(sweep: Any, words: Words) -> h.Html:
@@ -193,9 +201,9 @@ def summary(sweep: Any, words: Words) -> h.Html:
     )
     return h.join(
         [
-            h.paragraph(f"{words['goal']}: {goal_text(sweep.base, words)}", class_="note"),
+            h.paragraph(words.pair(words["goal"], goal_text(sweep.base, words)), class_="note"),
             h.table([words["swept"], words["values"]], rows),
-            h.paragraph(f"{words['points']}: {len(points)}"),
+            h.paragraph(words.pair(words["points"], len(points))),
             h.tag("p", h.tag("strong", best_line), class_="best-line"),
         ]
     )

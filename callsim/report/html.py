@@ -104,9 +104,14 @@ def table(
     *,
     class_: str = "",
     row_classes: Sequence[str] | None = None,
+    text_columns: int = 1,
 ) -> Html:
-    """A plain table; cells that need a class or span come in as ``Html`` built with ``tag``."""
-    header = tag("tr", [tag("th", h) for h in head])
+    """A plain table; numbers align right, the first ``text_columns`` (names) left. Cells that
+    need a class or span come in as ``Html`` built with ``cell``."""
+    header = tag(
+        "tr",
+        [tag("th", h, class_="name" if k < text_columns else None) for k, h in enumerate(head)],
+    )
     body = []
     for k, row in enumerate(rows):
         cells = [c if _is_cell(c) else tag("td", c) for c in row]
@@ -238,8 +243,9 @@ table { border-collapse: collapse; font-size: 13px; margin: 8px 0; }
 th, td { border-bottom: 1px solid var(--line); padding: 5px 10px; text-align: right;
   vertical-align: top; }
 th { background: var(--soft); font-weight: 600; }
-th:first-child, td:first-child, td.name { text-align: left; }
+th:first-child, td:first-child, th.name, td.name { text-align: left; }
 td.name { overflow-wrap: anywhere; max-width: 340px; }
+td.flag { text-align: center; color: var(--accent); font-weight: 700; }
 td .ci { display: block; color: var(--muted); font-size: 11px; white-space: nowrap; }
 tr.group-head td { background: var(--soft); font-weight: 600; text-align: left; }
 tr.best td { background: #ebfbee; font-weight: 600; }

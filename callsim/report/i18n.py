@@ -368,6 +368,14 @@ class Words:
     def __getitem__(self, key: str) -> str:
         return _WORDS[self.lang][key]
 
+    @property
+    def colon(self) -> str:
+        """Chinese text takes the full-width colon, with no space after it."""
+        return "：" if self.lang == "zh" else ": "
+
+    def pair(self, label: str, value: object) -> str:
+        return f"{label}{self.colon}{value}"
+
     def kpi(self, name: str) -> str:
         if self.lang == "zh" and name in KPI_ZH:
             return KPI_ZH[name]
@@ -413,7 +421,7 @@ class Words:
         if kind(kpi) == "pct":
             return f"{100 * value:+.1f} {self['unit_pp']}"
         text = self.number(kpi, abs(value))
-        return f"{'−' if value < 0 else '+'}{text}"
+        return f"{'-' if value < 0 else '+'}{text}"
 
     def difference_interval(self, kpi: str, low: float, high: float) -> str:
         if any(v is None or math.isnan(v) for v in (low, high)):

@@ -85,14 +85,16 @@ def kpi_bars(comparison: Any, words: Words) -> Chart:
     for i, kpi in enumerate(kpis):
         for p, plan in enumerate(plans):
             row = table.loc[(kpi, plan)]
-            text = f"{plan}: {words.number(kpi, row['mean'])} " + (
-                f"({words.interval(kpi, row['ci_low'], row['ci_high'])})"
+            text = words.pair(
+                plan,
+                f"{words.number(kpi, row['mean'])} "
+                f"({words.interval(kpi, row['ci_low'], row['ci_high'])})",
             )
             fig.add_trace(
                 go.Bar(
                     x=[plot_text(plan)],
                     y=[row["mean"]],
-                    error_y=error_bars([row["mean"]], [row["ci_low"]], [row["ci_high"]]),
+                    error_y=error_bars([row["mean"]], [row["ci_low"]], [row["ci_high"]], kpi),
                     marker_color=colour(p),
                     name=plot_text(plan),
                     legendgroup=plot_text(plan),
@@ -126,9 +128,12 @@ def difference_points(comparison: Any, words: Words) -> Chart:
         verdicts = [str(r["verdict"]) for r in rows]
         text = [
             plot_text(
-                f"{p}: {words.difference(kpi, r['diff'])} "
-                f"({words.difference_interval(kpi, r['diff_ci_low'], r['diff_ci_high'])}) · "
-                f"{words.verdict(v)}"
+                words.pair(
+                    p,
+                    f"{words.difference(kpi, r['diff'])} "
+                    f"({words.difference_interval(kpi, r['diff_ci_low'], r['diff_ci_high'])})"
+                    f" · {words.verdict(v)}",
+                )
             )
             for p, r, v in zip(others, rows, verdicts, strict=True)
         ]
@@ -250,7 +255,7 @@ def differences_table(comparison: Any, words: Words) -> h.Html:
                 ),
             ]
             rows.append(row)
-    return h.table(head, rows, class_="differences")
+    return h.table(head, rows, class_="differences", text_columns=2)
 
 
 def compare_page(comparison: Any, words: Words) -> str:
@@ -260,11 +265,11 @@ def compare_page(comparison: Any, words: Words) -> str:
     body: list[h.Content] = [
         h.section(
             words["plans"],
-            h.paragraph(f"{words['goal']}: {goal_text(first.scenario, words)}", class_="note"),
+            h.paragraph(words.pair(words["goal"], goal_text(first.scenario, words)), class_="note"),
             plans_table(comparison, words),
+            h.charts(charts[:1]),
             id_="plans",
         ),
-        h.section(words["chart_compare_kpis"], h.charts(charts[:1]), id_="kpis"),
         h.section(
             words["differences_table"],
             h.paragraph(words["paired_note"], class_="note"),
@@ -292,7 +297,7 @@ def compare_page(comparison: Any, words: Words) -> str:
         words=words,
         kind_title=words["compare_title"],
         title=" · ".join(plans),
-        lead=f"{words['baseline']}: {comparison.baseline}",
+        lead=words.pair(words["baseline"], comparison.baseline),
         body=body,
         footer=h.provenance(words, __version__, first.seed, first.replications, first.created),
     )

@@ -72,7 +72,7 @@ def goal_text(scenario: Scenario, words: Words) -> str:
     goal = scenario.service_level
     text = words["goal_text"].format(target=pct(goal.target), threshold=f"{goal.threshold_s:g}")
     definition = re.split(r"[:\uff1a]\s*", words.kpi(f"sl_{goal.definition}"), maxsplit=1)[-1]
-    return f"{text} · {words['definition']}: {definition}"
+    return f"{text} · {words.pair(words['definition'], definition)}"
 
 
 def target_line(fig: go.Figure, target: float, words: Words, **where: object) -> None:
@@ -192,8 +192,10 @@ def switch_timeline(result: SimulationResult, words: Words) -> Chart:
     multi = iv["day"].nunique() > 1
     text = [
         plot_text(
-            f"{words.interval_label(int(t // SECONDS_PER_DAY) + 1, _clock(t), multi)}: "
-            f"{words['switch_on'] if on else words['switch_off']}"
+            words.pair(
+                words.interval_label(int(t // SECONDS_PER_DAY) + 1, _clock(t), multi),
+                words["switch_on"] if on else words["switch_off"],
+            )
         )
         for t, on in zip(times, y, strict=True)
     ]
@@ -254,7 +256,8 @@ def agent_scores(result: SimulationResult, words: Words) -> Chart:
             stats = rows[["offers", "conversions", "revenue", "sales_score"]].mean().to_frame().T
         text = [
             plot_text(
-                f"{name}: {words['score']} {words.number('sales_score', s['sales_score'])} · "
+                f"{words.pair(name, words['score'])} "
+                f"{words.number('sales_score', s['sales_score'])} · "
                 f"{words.kpi('offers')} {words.number('offers', s['offers'])} · "
                 f"{words.kpi('conversions')} {words.number('conversions', s['conversions'])} · "
                 f"{words.kpi('revenue')} {words.number('revenue', s['revenue'])}"
@@ -311,18 +314,18 @@ def headline(result: SimulationResult, words: Words) -> h.Html:
             continue
         k = result.kpi(kpi)
         interval = words.interval(kpi, k["ci_low"], k["ci_high"])
-        detail: list[h.Content] = [f"{words['ci95']}: {interval}"]
+        detail: list[h.Content] = [words.pair(words["ci95"], interval)]
         if kpi == "service_level":
             detail.append(words["target_value"].format(target=pct(goal.target)))
             detail.append(h.badge(words.goal_verdict(result.verdict), result.verdict))
         if kpi == "satisfaction" and "satisfaction_top_box" in result.summary.index:
             top = result.kpi("satisfaction_top_box")["mean"]
-            detail.append(f"{words['top_box']}: {words.number('satisfaction_top_box', top)}")
+            detail.append(words.pair(words["top_box"], words.number("satisfaction_top_box", top)))
         cards.append(h.card(words.kpi(kpi), words.number(kpi, k["mean"]), detail, kpi=kpi))
     goal_line = h.tag(
         "div",
         [
-            h.tag("strong", f"{words['goal']}:"),
+            h.tag("strong", f"{words['goal']}{words.colon.strip()}"),
             h.tag("span", goal_text(result.scenario, words)),
             h.badge(words.goal_verdict(result.verdict), result.verdict),
         ],

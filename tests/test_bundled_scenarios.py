@@ -1,0 +1,139 @@
+"""The bundled scenarios load and give the figures of a plausible hotline.
+
+The ranges are deliberately wide: they catch a scenario (or an engine change) that makes the
+centre absurd, not a few points of drift. Short runs with a fixed seed keep the file fast.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import callsim
+from callsim.scenario import minutes
+
+SCENARIOS = Path(__file__).resolve().parent.parent / "scenarios"
+CREDIT_CARD = SCENARIOS / "credit_card_hotline.yaml"
+UTILITY = SCENARIOS / "utility_hotline_24h.yaml"
+
+OUTAGE = ["14:00", "14:30", "15:00", "15:30"]
+
+
+def weighted(intervals: pd.DataFrame, kpi: str, mask: pd.Series) -> float:
+    """A per-interval KPI over several intervals, weighted by the calls offered in each."""
+    offered = intervals.loc[mask, "offered_mean"]
+    return float((intervals.loc[mask, f"{kpi}_mean"] * offered).sum() / offered.sum())
+
+
+@pytest.fixture(scope="module")
+def credit_card() -> callsim.SimulationResult:
+    return callsim.simulate(CREDIT_CARD, replications=6, seed=1, workers=2)
+
+
+@pytest.fixture(scope="module")
+def utility() -> callsim.SimulationResult:
+    return callsim.simulate(UTILITY, replications=4, seed=1, workers=2)
+
+
+# -- loading -------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("path", [CREDIT_CARD, UTILITY], ids=lambda p: p.stem)
+def test_bundled_scenario_loads(path: Path) -> None:
+    scenario = callsim.load_scenario(path)
+    assert scenario.horizon.interval_min == 30
+    assert len(scenario.arrivals.volume) == scenario.horizon.intervals_per_day
+    assert scenario.service_level.target == 0.8
+    assert scenario.service_level.threshold_s == 20
+    assert scenario.service_level.definition == "offered"
+    close = minutes(scenario.horizon.close)
+    for group in scenario.agents.groups.values():
+        assert group.shifts, "the bundled centres are rostered by shifts"
+        for shift in group.shifts:
+            assert minutes(shift.end) <= close, "no shift is paid past the close"
+
+
+def test_credit_card_day_has_two_peaks() -> None:
+    # SPEC §5: peaks around 10:00 and 14:00-16:00, with a dip between them.
+    scenario = callsim.load_scenario(CREDIT_CARD)
+    volume = dict(zip(range(8 * 60, 22 * 60, 30), scenario.arrivals.volume, strict=True))
+    morning, midday, afternoon = volume[10 * 60], volume[12 * 60 + 30], volume[14 * 60 + 30]
+    assert midday < 0.8 * morning and midday < 0.8 * afternoon
+    assert max(volume, key=volume.get) in (10 * 60, 10 * 60 + 30)
+    assert 2000 <= sum(scenario.arrivals.volume) <= 4000  # a mid-size line
+
+
+def test_utility_outage_is_several_times_normal_volume() -> None:
+    scenario = callsim.load_scenario(UTILITY)
+    volume = np.asarray(scenario.arrivals.volume)
+    outage = volume[28:32]  # 14:00-16:00
+    before, after = volume[27], volume[32]  # 13:30 and 16:00, normal intervals either side
+    assert outage.min() >= 3 * max(before, after)
+    assert scenario.customers.retrial is not None and scenario.customers.retrial.probability > 0
+
+
+# -- the default centre: a plausible weekday -------------------------------------------------
+
+
+def test_credit_card_kpis_are_plausible(credit_card: callsim.SimulationResult) -> None:
+    kpi = {name: credit_card.kpi(name)["mean"] for name in credit_card.summary.index}
+    # A centre planned to 80/20 lands somewhere around it over the day (the scenario gives ~81%);
+    # below 50% or above 95% would be a broken or a gold-plated plan.
+    assert 0.5 <= kpi["service_level"] <= 0.95
+    # Some callers always hang up (the Anonymous Bank lost 12.9%, SPEC §5); a fifth would be a
+    # centre in crisis.
+    assert 0.005 < kpi["abandon_rate"] < 0.2
+    # Agents busy most of the time they are logged in, but not pinned at 100%.
+    assert 0.6 <= kpi["occupancy"] <= 0.97
+    # Mean wait of answered calls: seconds, not minutes.
+    assert 1.0 <= kpi["asa_s"] <= 60.0
+    assert kpi["staff_cost"] > 0
+    assert kpi["offered"] == pytest.approx(2800, rel=0.15)
+
+
+def test_credit_card_misses_the_goal_at_some_peaks(credit_card: callsim.SimulationResult) -> None:
+    # Real rosters cannot follow the curve exactly: some intervals miss 80/20, mostly at the
+    # peaks, while others are comfortably above it. (How many of each varies with the day's
+    # busyness: from about 4 to 20 of the 28 intervals miss on a 6-replication run.)
+    sl = credit_card.intervals.set_index("start")["service_level_mean"]
+    peaks = sl[["10:00", "10:30", "14:30", "15:00", "15:30"]]
+    assert peaks.min() < 0.8
+    assert (sl < 0.8).sum() >= 3
+    assert (sl >= 0.8).sum() >= 5
+
+
+# -- the utility line: the outage breaks service, then it recovers --------------------------
+
+
+def test_utility_outage_breaks_service(utility: callsim.SimulationResult) -> None:
+    iv = utility.intervals
+    outage = iv["start"].isin(OUTAGE)
+    # Intervals before the outage, on the normal-day plan the roster was sized for.
+    normal = ~outage & (iv["start"] < "14:00")
+    sl_outage = weighted(iv, "service_level", outage)
+    sl_normal = weighted(iv, "service_level", normal)
+    ab_outage = weighted(iv, "abandon_rate", outage)
+    ab_normal = weighted(iv, "abandon_rate", normal)
+    # Staffed for a normal day (~85% within 20 s, a few percent lost); four times the calls
+    # leave a few percent answered in time and most callers hanging up.
+    assert sl_normal >= 0.7
+    assert sl_outage <= 0.3
+    assert sl_outage < sl_normal - 0.4
+    assert ab_normal <= 0.1
+    assert ab_outage >= 0.4
+    assert ab_outage > ab_normal + 0.3
+
+
+def test_utility_redials_and_recovery(utility: callsim.SimulationResult) -> None:
+    # Cut-off callers redial: the line is offered more attempts than the forecast holds.
+    assert utility.kpi("retrials")["mean"] > 500
+    forecast = sum(callsim.load_scenario(UTILITY).arrivals.volume)
+    assert utility.kpi("offered")["mean"] > forecast
+    # By the evening the backlog is gone and the line runs on plan again.
+    iv = utility.intervals
+    evening = iv["start"] >= "18:00"
+    assert weighted(iv, "service_level", evening) >= 0.7
+    assert weighted(iv, "abandon_rate", evening) <= 0.1
