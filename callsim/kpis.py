@@ -99,7 +99,12 @@ def compute_kpis(
     n = len(grid)
     value = np.array([p.value for p in scenario.products.values()] + [0.0])
     weight = np.array([p.kpi_weight for p in scenario.products.values()] + [0.0])
-    repeated = repeated_offers(calls, scenario.selling.contact_rules.window_days)
+    repeated = repeated_offers(
+        calls.column("customer"),
+        calls.column("answer"),
+        calls.column("product"),
+        scenario.selling.contact_rules.window_days,
+    )
     per_interval: dict[str, np.ndarray] = {}
     totals: dict[str, np.ndarray] = {}
     agent_sums = np.zeros((len(roster), len(_AGENT_CALL_SUMS)))

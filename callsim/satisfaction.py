@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import numpy as np
 
-from callsim.records import CallLog
 from callsim.scenario import Scenario
 
 LEVELS = np.array([0.2, 0.4, 0.6, 0.8, 1.0])
@@ -49,14 +48,15 @@ def _indices(scenario: Scenario, names: list[str]) -> list[int]:
     return [reasons.index(n) for n in names if n in reasons]
 
 
-def repeated_offers(calls: CallLog, window_days: float) -> np.ndarray:
+def repeated_offers(
+    customer: np.ndarray, answer: np.ndarray, product: np.ndarray, window_days: float
+) -> np.ndarray:
     """Per call: an offer to a customer who had had another within the contact-rule window."""
-    product, customer = calls.column("product"), calls.column("customer")
     rows = np.flatnonzero(product >= 0)
-    out = np.zeros(calls.size, dtype=bool)
+    out = np.zeros(len(product), dtype=bool)
     if len(rows) < 2:
         return out
-    who, at = customer[rows], calls.column("answer")[rows]
+    who, at = customer[rows], answer[rows]
     order = np.lexsort((at, who))
     same = who[order][1:] == who[order][:-1]
     close = at[order][1:] - at[order][:-1] < window_days * 86_400.0

@@ -144,8 +144,15 @@ def test_null_switches_arrivals_from_volume_to_rate(tmp_path: Path, base_file: P
     assert arrivals.busyness is not None and arrivals.busyness.cv == 0.1  # the rest is kept
 
 
-def test_without_null_both_sources_are_an_error(tmp_path: Path, base_file: Path) -> None:
+def test_a_new_source_replaces_the_base_source(tmp_path: Path, base_file: Path) -> None:
+    # rate_per_hour, volume and volume_csv exclude each other: giving one drops the base's.
     path = child(tmp_path, "../plans/base.yaml", arrivals={"rate_per_hour": 50})
+    arrivals = callsim.load_scenario(path).arrivals
+    assert arrivals.rate_per_hour == 50 and arrivals.volume is None
+
+
+def test_two_sources_in_one_file_are_an_error(tmp_path: Path, base_file: Path) -> None:
+    path = child(tmp_path, "../plans/base.yaml", arrivals={"rate_per_hour": 50, "volume": [1]})
     with pytest.raises(callsim.ScenarioError) as exc:
         callsim.load_scenario(path)
     message = one_line(exc)

@@ -394,12 +394,6 @@ def test_checks_catch_broken_logs() -> None:
         check_discipline(calls, [0, 5, 5])  # as if the VIPs had the lowest priority
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="engine: an agent still on a call when their paid period ends, and rostered again "
-    "before it ends, carries on (Engine._login) without the gap being paid or counted as "
-    "overtime, so busy time exceeds paid time (utilisation > 1, staff cost too low)",
-)
 def test_busy_time_is_paid() -> None:
     """One agent, rostered 09:00-09:15 and 09:30-10:00, takes a 40-minute call at about 09:01:
     the call runs through the unrostered quarter hour, which must be paid (as overtime)."""

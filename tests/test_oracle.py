@@ -20,7 +20,6 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -176,12 +175,6 @@ def test_full_day_with_a_queue_at_the_close() -> None:
     assert (gave_up["arrival"] + gave_up["patience"] >= 86_400.0).all()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="engine: callers still queued at the close are marked abandoned when their patience "
-    "runs out while the last calls in hand finish (Engine._drain processes patience events), so "
-    "'waiting at end' vs 'abandoned' depends on how long other agents' calls last",
-)
 def test_callers_queued_at_the_close_stay_waiting() -> None:
     """Nobody is answered after the close, and a caller still queued then is reported as
     waiting at the end, whatever the agents still on calls are doing."""

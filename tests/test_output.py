@@ -213,23 +213,33 @@ def test_failed_write_into_an_empty_directory_leaves_it_empty(tmp_path: Path) ->
 
 def test_failed_forced_write_keeps_the_old_results(tmp_path: Path) -> None:
     out = tmp_path / "res"
-    write_directory(out, False, {"a.txt": write_text("old A"), "c.txt": write_text("old C")})
+    old = {"manifest.json": write_text("{}"), "c.txt": write_text("old C")}
+    write_directory(out, False, old)
     before = snapshot(out)
     with pytest.raises(OSError, match="disk full"):
-        write_directory(out, True, {"a.txt": write_text("new A"), "b.txt": explode})
+        write_directory(out, True, {"manifest.json": write_text("{}"), "b.txt": explode})
     assert snapshot(out) == before
     assert hidden(tmp_path) == []
 
 
 def test_write_directory_refuses_a_non_empty_directory(tmp_path: Path) -> None:
     out = tmp_path / "res"
-    write_directory(out, False, {"a.txt": write_text("old")})
+    write_directory(out, False, {"manifest.json": write_text("old")})
     with pytest.raises(OutputExistsError, match="--force"):
-        write_directory(out, False, {"a.txt": write_text("new")})
-    assert snapshot(out) == {"a.txt": b"old"}
+        write_directory(out, False, {"manifest.json": write_text("new")})
+    assert snapshot(out) == {"manifest.json": b"old"}
     write_directory(out, True, {"b.txt": write_text("new")})
     assert snapshot(out) == {"b.txt": b"new"}
     assert hidden(tmp_path) == []
+
+
+def test_force_never_replaces_a_folder_of_other_files(tmp_path: Path) -> None:
+    out = tmp_path / "documents"
+    out.mkdir()
+    (out / "thesis.txt").write_text("years of work", encoding="utf-8")
+    with pytest.raises(OutputExistsError, match="not a callsim results directory"):
+        write_directory(out, True, {"b.txt": write_text("new")})
+    assert snapshot(out) == {"thesis.txt": b"years of work"}
 
 
 def test_check_target(tmp_path: Path) -> None:

@@ -15,7 +15,7 @@ import pytest
 
 import callsim
 from callsim.records import ABANDONED, ANSWERED
-from callsim.satisfaction import LEVELS, call_scores
+from callsim.satisfaction import LEVELS, call_scores, repeated_offers
 
 DAY = 86_400.0
 
@@ -97,7 +97,9 @@ def scores_of(sc: Any, calls: list[dict[str, Any]]) -> tuple[np.ndarray, np.ndar
         else np.arange(n, dtype=np.int32),
         "answer": np.where(answered, column("answer", 0.0, float), np.nan),
     }
-    return call_scores(col, column("wait", 0.0, float), answered, abandoned, sc)
+    window = sc.selling.contact_rules.window_days
+    repeated = repeated_offers(col["customer"], col["answer"], col["product"], window)
+    return call_scores(col, column("wait", 0.0, float), answered, abandoned, repeated, sc)
 
 
 def test_levels_are_the_five_point_scale() -> None:
@@ -282,7 +284,11 @@ def test_simulated_satisfaction_matches_the_call_scores() -> None:
     col = {k: calls[k].to_numpy() for k in ("reason", "product", "converted", "talk_factor")}
     col["customer"] = calls["customer"].to_numpy()
     col["answer"] = calls["answer"].to_numpy()
-    scores, rated = call_scores(col, wait, answered.to_numpy(), abandoned.to_numpy(), res.scenario)
+    window = res.scenario.selling.contact_rules.window_days
+    repeated = repeated_offers(col["customer"], col["answer"], col["product"], window)
+    scores, rated = call_scores(
+        col, wait, answered.to_numpy(), abandoned.to_numpy(), repeated, res.scenario
+    )
     summary = res.summary["mean"]
     assert summary["satisfaction"] == pytest.approx(scores[rated].mean())
     assert summary["satisfaction_top_box"] == pytest.approx((scores[rated] == 1.0).mean())
