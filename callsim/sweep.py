@@ -57,7 +57,7 @@ def sweep(
         data = resolved
         for name, value in zip(names, combo, strict=True):
             data = deep_merge(data, nested(name, value))
-        data = {**data, "name": f"{base.name} [{label}]"}
+        # A point keeps the base's name: its parameters identify it in the points table.
         # The base is resolved (tables inlined), so no file paths are left to resolve.
         plans.append(scenario_from_dict(data, label=f"sweep point {label}", base_dir=Path.cwd()))
     results = simulate_many(
