@@ -168,19 +168,20 @@ class Engine:
             self.env.step()
 
     def _derive_outcomes(self) -> None:
-        """Fill what the hot path leaves out: who was answered, and when each call ended."""
+        """Fill what the hot path leaves out: who was answered, and when each call ended.
+
+        Computed in place over whole columns (no masked copies): a call never answered has no
+        answer time, so its end comes out undefined by itself."""
         calls = self.calls
         agent = calls.column("agent")
-        answered = agent >= 0
-        calls.column("outcome")[answered] = ANSWERED
-        factor = np.asarray(self.factor, dtype=float)[agent[answered]]
+        calls.column("outcome")[agent >= 0] = ANSWERED
         end = calls.column("end")
-        end[answered] = (
-            calls.column("answer")[answered]
-            + calls.column("talk")[answered] * factor * calls.column("talk_factor")[answered]
-            + calls.column("pitch")[answered]
-            + calls.column("wrap")[answered]
-        )
+        np.take(np.asarray(self.factor, dtype=float), agent, out=end, mode="wrap")  # unbuffered
+        end *= calls.column("talk")
+        end *= calls.column("talk_factor")
+        end += calls.column("pitch")
+        end += calls.column("wrap")
+        end += calls.column("answer")
 
     def _roster_process(self):
         events = sorted(

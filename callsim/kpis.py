@@ -185,7 +185,7 @@ def compute_kpis(
     return ReplicationKpis(horizon=horizon, intervals=intervals, agents=agents)
 
 
-_CHUNK = 1 << 16
+_CHUNK = 1 << 14
 _CALL_COLUMNS = (
     "arrival",
     "answer",
