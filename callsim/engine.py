@@ -176,7 +176,8 @@ class Engine:
         agent = calls.column("agent")
         calls.column("outcome")[agent >= 0] = ANSWERED
         end = calls.column("end")
-        np.take(np.asarray(self.factor, dtype=float), agent, out=end, mode="wrap")  # unbuffered
+        factor = np.asarray(self.factor or [1.0], dtype=float)  # no agents: nobody answered
+        np.take(factor, agent, out=end, mode="wrap")  # "wrap" is unbuffered; -1 reads a real one
         end *= calls.column("talk")
         end *= calls.column("talk_factor")
         end += calls.column("pitch")
