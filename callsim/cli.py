@@ -99,10 +99,7 @@ def run(
     """Run a scenario's replications and print its KPIs with 95% confidence intervals."""
     path = scenario or DEFAULT_SCENARIO
     model = _load(path)
-    _check_lang(lang)
-    if out is not None:
-        with user_errors():
-            check_target(out, force)
+    _check_outputs(lang, out, force)
     if save_calls and out is None:
         fail("--save-calls needs --out DIR to write calls.csv.gz into")
     with user_errors(), _progress("Simulating") as progress:
@@ -118,10 +115,11 @@ def run(
         sys.stdout.write(json.dumps(result.to_summary_dict(), indent=2, allow_nan=False) + "\n")
     else:
         _print_summary(result, path)
-    if out is not None:
-        with user_errors():
-            write_run(result, out, force=force, report=_reports().run_report(result, lang))
-        say(f"Results and report.html written to {out}/")
+    _save(
+        out,
+        "Results",
+        lambda: write_run(result, out, force=force, report=_reports().run_report(result, lang)),
+    )
 
 
 @app.command("compare")
@@ -143,10 +141,7 @@ def compare_cmd(
 ) -> None:
     """Compare plans on common random numbers: each KPI with its CI, and the paired difference
     to the baseline with a verdict."""
-    _check_lang(lang)
-    if out is not None:
-        with user_errors():
-            check_target(out, force)
+    _check_outputs(lang, out, force)
     with user_errors():
         if all(p.is_dir() for p in sources):
             comparison = compare_results({_run_name(p): load_run(p) for p in sources})
@@ -168,11 +163,13 @@ def compare_cmd(
                     progress=progress,
                 )
     _print_comparison(comparison)
-    if out is not None:
-        with user_errors():
-            html = _reports().compare_report(comparison, lang)
-            write_compare(comparison, out, force=force, report=html)
-        say(f"Comparison and report.html written to {out}/")
+    _save(
+        out,
+        "Comparison",
+        lambda: write_compare(
+            comparison, out, force=force, report=_reports().compare_report(comparison, lang)
+        ),
+    )
 
 
 @app.command("sweep")
@@ -196,11 +193,8 @@ def sweep_cmd(
 ) -> None:
     """Run a grid of plans and find the efficient frontier of service level against net
     contribution, and the best point meeting the service-level goal."""
-    _check_lang(lang)
     model = _load(scenario)
-    if out is not None:
-        with user_errors():
-            check_target(out, force)
+    _check_outputs(lang, out, force)
     with user_errors():
         params = dict(parse_param(p) for p in param) if param else load_sweep_spec(scenario)
         if not params:
@@ -215,10 +209,11 @@ def sweep_cmd(
                 progress=progress,
             )
     _print_sweep(result)
-    if out is not None:
-        with user_errors():
-            write_sweep(result, out, force=force, report=_reports().sweep_report(result, lang))
-        say(f"Sweep and report.html written to {out}/")
+    _save(
+        out,
+        "Sweep",
+        lambda: write_sweep(result, out, force=force, report=_reports().sweep_report(result, lang)),
+    )
 
 
 @app.command("report")
@@ -429,6 +424,22 @@ def _reports():  # returns the callsim.report module
     from callsim import report
 
     return report
+
+
+def _check_outputs(lang: str, out: Path | None, force: bool) -> None:
+    """Refuse a bad language or results directory before any simulation runs."""
+    _check_lang(lang)
+    if out is not None:
+        with user_errors():
+            check_target(out, force)
+
+
+def _save(out: Path | None, what: str, write: Callable[[], object]) -> None:
+    if out is None:
+        return
+    with user_errors():
+        write()
+    say(f"{what} and report.html written to {out}/")
 
 
 def _check_lang(lang: str) -> None:
