@@ -215,9 +215,6 @@ class Engine:
 
     # -- what policies may read of the centre ------------------------------------------------
 
-    def logged_in_count(self) -> int:
-        return self.n_logged_in
-
     def expected_wait_s(self) -> float:
         """What a caller joining now would expect to wait: nothing if an agent is idle, else
         the queue ahead × AHT / agents on."""

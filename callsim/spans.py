@@ -1,4 +1,4 @@
-"""Sweeps over time spans [start, end): how much of them falls in each bin, and their peak overlap.
+"""Sweeps over time spans [start, end): how much of them falls in each bin.
 
 Queue length, busy agents and logged-in agents are all "how many spans are open at t"; measuring
 them from the spans after the run keeps bookkeeping out of the engine's hot path.
@@ -36,19 +36,3 @@ def _before(start: np.ndarray, end: np.ndarray, w: np.ndarray, t: np.ndarray) ->
     finite_t = np.where(np.isinf(t), 0.0, t)
     part = (cw_s[ks] * finite_t - cs[ks]) - (cw_e[ke] * finite_t - ce[ke])
     return np.where(np.isinf(t), float((w * (end - start)).sum()), part)
-
-
-def max_level(start: np.ndarray, end: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
-    """Most spans open at once within each bin [lo, hi)."""
-    if len(start) == 0:
-        return np.zeros(len(lo))
-    times = np.concatenate([end, start])
-    steps = np.concatenate([-np.ones(len(end)), np.ones(len(start))])
-    order = np.lexsort((steps, times))  # at a tie, leave before join
-    times, level = times[order], np.cumsum(steps[order])
-    first = np.searchsorted(times, lo, side="left")
-    last = np.searchsorted(times, hi, side="left")
-    out = np.where(first > 0, level[np.maximum(first - 1, 0)], 0.0)
-    for k in np.nonzero(last > first)[0]:
-        out[k] = max(out[k], level[first[k] : last[k]].max())
-    return out

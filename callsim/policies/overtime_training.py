@@ -40,7 +40,7 @@ class OvertimeTraining(SellingPolicy):
         env = e.env
         while True:
             yield env.timeout(c.review_every_min * 60.0)
-            logged = e.logged_in_count()
+            logged = e.n_logged_in
             if e.n_waiting >= c.recall_when_queue and e.in_training:
                 env.process(self._recall(list(e.in_training)))
             elif logged and len(e.idle) / logged >= c.train_when_idle_share:
