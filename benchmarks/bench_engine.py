@@ -33,9 +33,9 @@ sys.path.insert(0, str(HERE))
 from simpy_baseline import run_baseline  # noqa: E402
 
 import callsim  # noqa: E402
-import callsim.replication as replication_module  # noqa: E402
-from callsim.kpis import HORIZON_KPIS  # noqa: E402
-from callsim.replication import run_replication  # noqa: E402
+import callsim.experiment.replication as replication_module  # noqa: E402
+from callsim.experiment.replication import run_replication  # noqa: E402
+from callsim.measure.kpis import HORIZON_KPIS  # noqa: E402
 
 GOAL_RATIO = 4.0
 GOAL_DAY_S = 1.5

@@ -17,7 +17,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy import linalg, stats
 
-from callsim.analytic import (
+from callsim.analytic.erlang import (
     SERVICE_LEVEL_DEFINITIONS,
     QueueMetrics,
     agents_for_abandonment,

@@ -21,7 +21,7 @@ import yaml
 from typer.testing import CliRunner
 
 import callsim
-from callsim.cli import app
+from callsim.cli.commands import app
 
 runner = CliRunner()
 ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")

@@ -13,7 +13,7 @@ import pandas as pd
 import pytest
 
 import callsim
-from callsim.scenario import minutes
+from callsim.scenario.schema import minutes
 
 SCENARIOS = Path(__file__).resolve().parent.parent / "scenarios"
 CREDIT_CARD = SCENARIOS / "credit_card_hotline.yaml"

@@ -14,8 +14,8 @@ from typer.testing import CliRunner
 
 import callsim
 from callsim import analytic
-from callsim.cli import DEFAULT_SCENARIO, app
-from callsim.staffing import staffing_requirement
+from callsim.cli.commands import DEFAULT_SCENARIO, app
+from callsim.planning.requirement import staffing_requirement
 
 DATA = Path(__file__).parent / "data"
 runner = CliRunner()

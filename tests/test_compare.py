@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from callsim.compare import compare, paired_difference, unpaired_difference, verdict
-from callsim.loading import load_plans
+from callsim.experiment.compare import compare, paired_difference, unpaired_difference, verdict
+from callsim.scenario.files import load_plans
 
 PLAN = {
     "name": "base",

@@ -14,7 +14,8 @@ import pytest
 import yaml
 
 import callsim
-from callsim.overrides import deep_merge
+from callsim.scenario.files import load_plans
+from callsim.scenario.overrides import deep_merge
 
 BASE: dict[str, Any] = {
     "name": "base",
@@ -194,7 +195,7 @@ def test_variants_of_the_base_are_not_inherited(tmp_path: Path) -> None:
     data["variants"] = {"busy": {"arrivals": {"scale": 2.0}}}
     write(tmp_path / "plans" / "base.yaml", data)
     path = child(tmp_path, "../plans/base.yaml", name="child")
-    plans = callsim.loading.load_plans(path)
+    plans = load_plans(path)
     assert list(plans) == ["child"]
 
 

@@ -27,10 +27,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import callsim
-from callsim.records import ABANDONED, ANSWERED, WAITING
-from callsim.roster import build_roster
-from callsim.scenario import Scenario
-from callsim.timegrid import time_grid
+from callsim.model.calllog import ABANDONED, ANSWERED, WAITING
+from callsim.model.roster import build_roster
+from callsim.model.timegrid import time_grid
+from callsim.scenario.schema import Scenario
 
 SEED = 7
 REPLICATIONS = 4

@@ -23,10 +23,10 @@ import pandas as pd
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from callsim.loading import load_scenario
-from callsim.records import ABANDONED, ANSWERED, WAITING
-from callsim.replication import run_replication
-from callsim.timegrid import time_grid
+from callsim.experiment.replication import run_replication
+from callsim.model.calllog import ABANDONED, ANSWERED, WAITING
+from callsim.model.timegrid import time_grid
+from callsim.scenario.files import load_scenario
 
 TOL = 1e-9
 

@@ -12,8 +12,8 @@ import pytest
 from typer.testing import CliRunner
 
 import callsim
-from callsim.cli import app
-from callsim.output import OutputExistsError, check_target, write_directory
+from callsim.cli.commands import app
+from callsim.store.write import OutputExistsError, check_target, write_directory
 
 DATA = Path(__file__).parent / "data"
 runner = CliRunner()
@@ -113,7 +113,7 @@ def test_second_run_into_the_same_directory_is_refused_before_simulating(
     def must_not_run(*args: object, **kwargs: object) -> None:
         raise AssertionError("simulated although the results directory was going to be refused")
 
-    monkeypatch.setattr("callsim.cli.simulate", must_not_run)
+    monkeypatch.setattr("callsim.cli.commands.simulate", must_not_run)
     result = runner.invoke(app, ["run", "small.yaml", "-r", "2", "--seed", "9", "--out", "res"])
     assert result.exit_code == 2, result.output
     line = one_line(result.stderr)

@@ -16,7 +16,7 @@ import pandas as pd
 import pytest
 
 import callsim
-from callsim.records import ABANDONED
+from callsim.model.calllog import ABANDONED
 
 SEED = 4
 OPEN_S = 8 * 3600.0

@@ -17,14 +17,14 @@ import pandas as pd
 import pytest
 
 import callsim
-from callsim.compare import compare
-from callsim.labels import COMPARE_KPIS, KPI_LABELS, fmt
-from callsim.loading import load_scenario
+from callsim.experiment.compare import compare
+from callsim.experiment.results import SimulationResult
+from callsim.measure.catalogue import COMPARE_KPIS, KPI_LABELS, fmt
 from callsim.report import compare_report, expected_charts, run_report, sweep_report
 from callsim.report.charts import plot_text
 from callsim.report.i18n import EN, KPI_ZH, ZH, Words
-from callsim.results import SimulationResult
-from callsim.scenario import Scenario
+from callsim.scenario.files import load_scenario
+from callsim.scenario.schema import Scenario
 
 DATA = Path(__file__).parent / "data"
 NAME = 'Tiny <b>&"q"</script><script>alert(1)</script>'

@@ -17,7 +17,7 @@ import pytest
 import yaml
 from typer.testing import CliRunner
 
-from callsim.cli import app
+from callsim.cli.commands import app
 from callsim.report import expected_charts
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")

@@ -18,7 +18,7 @@ import pandas as pd
 import pytest
 
 import callsim
-from callsim.sales import SECONDS_PER_DAY, Pitch, SalesDesk
+from callsim.model.offers import SECONDS_PER_DAY, Pitch, SalesDesk
 
 Z = 4.5
 DAY = SECONDS_PER_DAY

@@ -14,8 +14,8 @@ import numpy as np
 import pytest
 
 import callsim
-from callsim.records import ABANDONED, ANSWERED
-from callsim.satisfaction import LEVELS, call_scores, repeated_offers
+from callsim.measure.satisfaction import LEVELS, call_scores, repeated_offers
+from callsim.model.calllog import ABANDONED, ANSWERED
 
 DAY = 86_400.0
 

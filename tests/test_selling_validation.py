@@ -35,8 +35,8 @@ from scipy import sparse, stats
 from scipy.sparse.linalg import expm_multiply, spsolve
 
 import callsim
-from callsim.loading import load_scenario
-from callsim.runner import simulate_many
+from callsim.experiment.runner import simulate_many
+from callsim.scenario.files import load_scenario
 
 VALIDATION = Path(__file__).parents[1] / "scenarios" / "validation"
 TOL_CI = 2.0

@@ -37,9 +37,10 @@ from pathlib import Path
 import pytest
 
 import callsim
-from callsim.analytic import QueueMetrics, mmc, mmc_m
-from callsim.distributions import Exponential, Fixed, NoPatience
-from callsim.scenario import SL_DEFINITIONS, Scenario, minutes
+from callsim.analytic import SERVICE_LEVEL_DEFINITIONS
+from callsim.analytic.erlang import QueueMetrics, mmc, mmc_m
+from callsim.scenario.distributions import Exponential, Fixed, NoPatience
+from callsim.scenario.schema import Scenario, minutes
 
 VALIDATION = Path(__file__).parents[1] / "scenarios" / "validation"
 ERLANG_C = ("mmc_load70", "mmc_load90")
@@ -51,7 +52,7 @@ CI_FACTOR = 1.5
 SHARE_ALLOWANCE = 0.002  # absolute, on probabilities, service levels and occupancy
 RELATIVE_ALLOWANCE = 0.01  # relative, on times and queue lengths
 
-SHARES = ("p_wait", "abandon_rate", "occupancy", *(f"sl_{d}" for d in SL_DEFINITIONS))
+SHARES = ("p_wait", "abandon_rate", "occupancy", *(f"sl_{d}" for d in SERVICE_LEVEL_DEFINITIONS))
 AMOUNTS = ("asa_s", "mean_wait_s", "mean_queue", "aht_s")
 
 
@@ -101,7 +102,7 @@ def exact(name: str) -> dict[str, float]:
         "occupancy": m.occupancy,
         "mean_queue": m.mean_queue,
         "aht_s": p["mean_talk_s"],
-        **{f"sl_{d}": m.service_level[d] for d in SL_DEFINITIONS},
+        **{f"sl_{d}": m.service_level[d] for d in SERVICE_LEVEL_DEFINITIONS},
     }
 
 

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from callsim.policies.always import Always
-from callsim.policies.base import SellingPolicy
+from callsim.policies.contract import SellingPolicy
 from callsim.policies.load_toggle import LoadToggle
 from callsim.policies.never import Never
 from callsim.policies.overtime_training import OvertimeTraining
 from callsim.policies.talk_flex import TalkFlex
 from callsim.policies.threshold import Threshold
-from callsim.selling_config import (
+from callsim.scenario.selling import (
     AlwaysPolicy,
     LoadTogglePolicy,
     NeverPolicy,

@@ -1,6 +1,6 @@
 """Offer on every eligible call, whatever the load: the revenue ceiling."""
 
-from callsim.policies.base import SellingPolicy
+from callsim.policies.contract import SellingPolicy
 
 
 class Always(SellingPolicy):

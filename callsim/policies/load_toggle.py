@@ -8,11 +8,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from callsim.policies.base import SellingPolicy
-from callsim.selling_config import LoadTogglePolicy
+from callsim.policies.contract import SellingPolicy
+from callsim.scenario.selling import LoadTogglePolicy
 
 if TYPE_CHECKING:
-    from callsim.engine import Engine
+    from callsim.model.engine import Engine
 
 
 class LoadToggle(SellingPolicy):

@@ -1,6 +1,6 @@
 """Only serve: the service-level baseline."""
 
-from callsim.policies.base import SellingPolicy
+from callsim.policies.contract import SellingPolicy
 
 
 class Never(SellingPolicy):

@@ -3,8 +3,8 @@
 Calls cut short come back as repeat calls more often; calls stretched when idle cost satisfaction.
 """
 
-from callsim.policies.base import SellingPolicy
-from callsim.selling_config import TalkFlexPolicy
+from callsim.policies.contract import SellingPolicy
+from callsim.scenario.selling import TalkFlexPolicy
 
 
 class TalkFlex(SellingPolicy):

@@ -4,7 +4,7 @@ K ≥ 0: offer iff at most K callers are waiting. K < 0: offer iff at least |K| 
 idle (the completing agent is still counted busy).
 """
 
-from callsim.policies.base import SellingPolicy
+from callsim.policies.contract import SellingPolicy
 
 
 class Threshold(SellingPolicy):

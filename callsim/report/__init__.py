@@ -9,12 +9,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from callsim.experiment.results import SimulationResult
 from callsim.report.frontier import sweep_page
 from callsim.report.i18n import LANGS, Words
 from callsim.report.names import expected_charts
 from callsim.report.plans import compare_page
 from callsim.report.run import has_selling, run_page
-from callsim.results import SimulationResult
 
 __all__ = [
     "LANGS",

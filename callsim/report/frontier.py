@@ -13,7 +13,6 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from callsim import __version__
 from callsim.report import html as h
 from callsim.report.charts import (
     TARGET_COLOUR,
@@ -26,6 +25,7 @@ from callsim.report.charts import (
 )
 from callsim.report.i18n import Words
 from callsim.report.run import goal_text, has_selling, pct, scenario_details
+from callsim.version import __version__
 
 TABLE_KPIS = (
     "service_level",

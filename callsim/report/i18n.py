@@ -12,7 +12,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from callsim.labels import KPI_LABELS
+from callsim.measure.catalogue import KPI_LABELS
 
 LANGS = ("en", "zh")
 

@@ -11,7 +11,6 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from callsim import __version__
 from callsim.report import html as h
 from callsim.report.charts import (
     VERDICT_COLOURS,
@@ -33,6 +32,7 @@ from callsim.report.run import (
     target_line,
     x_labels,
 )
+from callsim.version import __version__
 
 SELLING_ONLY = ("offers", "conversions", "revenue")
 """Dropped when no plan has products: a row of zeros says nothing."""

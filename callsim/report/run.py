@@ -12,8 +12,9 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from callsim import __version__
-from callsim.labels import HEADLINE_KPIS, SELLING_KPIS
+from callsim.analytic import SERVICE_LEVEL_DEFINITIONS
+from callsim.experiment.results import SimulationResult
+from callsim.measure.catalogue import HEADLINE_KPIS, SELLING_KPIS
 from callsim.report import html as h
 from callsim.report.charts import (
     TARGET_COLOUR,
@@ -28,8 +29,8 @@ from callsim.report.charts import (
 )
 from callsim.report.i18n import Words
 from callsim.report.names import AGENTS_PER_AGENT_MAX
-from callsim.results import SimulationResult
-from callsim.scenario import SECONDS_PER_DAY, SL_DEFINITIONS, Scenario, minutes
+from callsim.scenario.schema import SECONDS_PER_DAY, Scenario, minutes
+from callsim.version import __version__
 
 CARD_KPIS = (
     "service_level",
@@ -344,7 +345,7 @@ def headline(result: SimulationResult, words: Words) -> h.Html:
 def kpi_table(result: SimulationResult, words: Words) -> h.Html:
     groups = [
         ("group_service", HEADLINE_KPIS),
-        ("group_sl", tuple(f"sl_{d}" for d in SL_DEFINITIONS)),
+        ("group_sl", tuple(f"sl_{d}" for d in SERVICE_LEVEL_DEFINITIONS)),
     ]
     if has_selling(result.scenario):
         groups.append(("group_selling", SELLING_KPIS))

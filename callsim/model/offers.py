@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from callsim.scenario import Scenario
+from callsim.scenario.schema import Scenario
 
 SECONDS_PER_DAY = 86_400.0
 

@@ -8,10 +8,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from callsim.compare import Comparison, compare_results
-from callsim.loading import load_scenario
-from callsim.results import SimulationResult
-from callsim.sweep import Sweep
+from callsim.experiment.compare import Comparison, compare_results
+from callsim.experiment.results import SimulationResult
+from callsim.experiment.sweep import Sweep
+from callsim.scenario.files import load_scenario
 
 
 class ResultsError(ValueError):

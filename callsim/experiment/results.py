@@ -9,13 +9,13 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from callsim import __version__
-from callsim.kpis import AGENT_KPIS, HORIZON_KPIS, INTERVAL_KPIS
-from callsim.replication import ReplicationOutput
-from callsim.roster import Roster
-from callsim.scenario import Scenario
-from callsim.stats import t_interval
-from callsim.timegrid import TimeGrid
+from callsim.experiment.replication import ReplicationOutput
+from callsim.measure.confidence import t_interval
+from callsim.measure.kpis import AGENT_KPIS, HORIZON_KPIS, INTERVAL_KPIS
+from callsim.model.roster import Roster
+from callsim.model.timegrid import TimeGrid
+from callsim.scenario.schema import Scenario
+from callsim.version import __version__
 
 
 @dataclass(frozen=True)

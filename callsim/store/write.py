@@ -17,11 +17,11 @@ from pathlib import Path
 import pandas as pd
 import yaml
 
-from callsim import __version__
-from callsim.compare import Comparison
-from callsim.results import SimulationResult
-from callsim.scenario import Scenario
-from callsim.sweep import Sweep
+from callsim.experiment.compare import Comparison
+from callsim.experiment.results import SimulationResult
+from callsim.experiment.sweep import Sweep
+from callsim.scenario.schema import Scenario
+from callsim.version import __version__
 
 
 class OutputExistsError(FileExistsError):

@@ -16,13 +16,13 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from callsim.labels import COMPARE_KPIS
-from callsim.loading import scenario_from_dict
-from callsim.overrides import deep_merge
-from callsim.params import Value, nested
-from callsim.results import SimulationResult
-from callsim.runner import Progress, simulate_many
-from callsim.scenario import Scenario
+from callsim.experiment.results import SimulationResult
+from callsim.experiment.runner import Progress, simulate_many
+from callsim.measure.catalogue import COMPARE_KPIS
+from callsim.scenario.files import scenario_from_dict
+from callsim.scenario.overrides import deep_merge
+from callsim.scenario.schema import Scenario
+from callsim.scenario.sweep_grammar import Value, nested
 
 
 @dataclass(frozen=True)

@@ -13,9 +13,9 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
-from callsim.overrides import deep_merge
-from callsim.params import parse_values
-from callsim.scenario import Horizon, Scenario, minutes
+from callsim.scenario.overrides import deep_merge
+from callsim.scenario.schema import Horizon, Scenario, minutes
+from callsim.scenario.sweep_grammar import parse_values
 
 
 class ScenarioError(ValueError):

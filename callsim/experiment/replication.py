@@ -6,15 +6,15 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from callsim.demand import draw_demand
-from callsim.engine import Engine, Repeats
-from callsim.kpis import ReplicationKpis, compute_kpis
+from callsim.measure.kpis import ReplicationKpis, compute_kpis
+from callsim.model.demand import draw_demand
+from callsim.model.engine import Engine, Repeats
+from callsim.model.offers import SalesDesk
+from callsim.model.roster import build_roster
+from callsim.model.streams import streams
+from callsim.model.timegrid import time_grid
 from callsim.policies import make_policy
-from callsim.roster import build_roster
-from callsim.sales import SalesDesk
-from callsim.scenario import Scenario
-from callsim.streams import streams
-from callsim.timegrid import time_grid
+from callsim.scenario.schema import Scenario
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from callsim.engine import Engine
+    from callsim.model.engine import Engine
 
 
 class SellingPolicy:

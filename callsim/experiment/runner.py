@@ -14,12 +14,12 @@ from concurrent.futures import ProcessPoolExecutor, as_completed
 from pathlib import Path
 from typing import Any
 
-from callsim.loading import load_scenario
-from callsim.replication import ReplicationOutput, run_replication
-from callsim.results import SimulationResult, assemble
-from callsim.roster import build_roster
-from callsim.scenario import Scenario
-from callsim.timegrid import time_grid
+from callsim.experiment.replication import ReplicationOutput, run_replication
+from callsim.experiment.results import SimulationResult, assemble
+from callsim.model.roster import build_roster
+from callsim.model.timegrid import time_grid
+from callsim.scenario.files import load_scenario
+from callsim.scenario.schema import Scenario
 
 Progress = Callable[[int, int], None]
 """Called with (replications done, replications in all) as each one finishes."""

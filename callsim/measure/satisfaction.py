@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from callsim.scenario import Scenario
+from callsim.scenario.schema import Scenario
 
 LEVELS = np.array([0.2, 0.4, 0.6, 0.8, 1.0])
 """Very dissatisfied … very satisfied."""

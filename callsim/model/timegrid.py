@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from callsim.scenario import SECONDS_PER_DAY, Scenario, minutes
+from callsim.scenario.schema import SECONDS_PER_DAY, Scenario, minutes
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from callsim.distributions import Duration, Exponential
+from callsim.scenario.distributions import Duration, Exponential
 
 Probability = Annotated[float, Field(ge=0, le=1)]
 Multiplier = Annotated[float, Field(ge=0)]

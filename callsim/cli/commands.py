@@ -21,17 +21,24 @@ from rich.table import Table
 from rich.text import Text
 
 from callsim import analytic
-from callsim.compare import Comparison, compare, compare_results
-from callsim.labels import COMPARE_KPIS, HEADLINE_KPIS, SELLING_KPIS, fmt, label
-from callsim.loading import ScenarioError, load_plans, load_scenario, load_sweep_spec
-from callsim.output import OutputExistsError, check_target, write_compare, write_run, write_sweep
-from callsim.params import parse_param
-from callsim.reading import load_results, load_run
-from callsim.results import SimulationResult
-from callsim.runner import simulate
-from callsim.scenario import Scenario
-from callsim.staffing import staffing_requirement
-from callsim.sweep import Sweep, sweep
+from callsim.experiment.compare import Comparison, compare, compare_results
+from callsim.experiment.results import SimulationResult
+from callsim.experiment.runner import simulate
+from callsim.experiment.sweep import Sweep, sweep
+from callsim.measure.catalogue import COMPARE_KPIS, HEADLINE_KPIS, SELLING_KPIS, fmt, label
+from callsim.planning.requirement import staffing_requirement
+from callsim.scenario import bundled
+from callsim.scenario.files import ScenarioError, load_plans, load_scenario, load_sweep_spec
+from callsim.scenario.schema import Scenario
+from callsim.scenario.sweep_grammar import parse_param
+from callsim.store.read import load_results, load_run
+from callsim.store.write import (
+    OutputExistsError,
+    check_target,
+    write_compare,
+    write_run,
+    write_sweep,
+)
 
 app = typer.Typer(
     add_completion=False,
@@ -42,7 +49,7 @@ app = typer.Typer(
 out_console = Console(width=None if sys.stdout.isatty() else 140)
 err_console = Console(stderr=True, width=None if sys.stderr.isatty() else 140)
 
-DEFAULT_SCENARIO = Path(__file__).resolve().parent.parent / "scenarios" / "credit_card_hotline.yaml"
+DEFAULT_SCENARIO = bundled.default_path()
 
 ScenarioArg = Annotated[Path, typer.Argument(help="Scenario YAML file.", show_default=False)]
 Replications = Annotated[

@@ -12,8 +12,9 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from callsim.distributions import Busyness, Duration, Fixed, NoPatience, Patience
-from callsim.selling_config import Outbound, Product, Satisfaction, Selling
+from callsim.analytic.erlang import SERVICE_LEVEL_DEFINITIONS
+from callsim.scenario.distributions import Busyness, Duration, Fixed, NoPatience, Patience
+from callsim.scenario.selling import Outbound, Product, Satisfaction, Selling
 
 Share = Annotated[float, Field(gt=0, le=1)]
 Probability = Annotated[float, Field(ge=0, le=1)]
@@ -21,14 +22,6 @@ Name = Annotated[str, Field(min_length=1, max_length=80)]
 
 _TIME = re.compile(r"^(\d{1,2}):([0-5]\d)$")
 SECONDS_PER_DAY = 86_400.0
-
-SL_DEFINITIONS = (
-    "offered",
-    "answered",
-    "offered_abandons_ok",
-    "offered_minus_early_abandons",
-)
-"""Service-level definitions (SPEC §3). The names are shared with ``callsim.analytic``."""
 
 
 def minutes(clock: str) -> int:
@@ -198,7 +191,7 @@ class Agents(_Strict):
 class ServiceLevelGoal(_Strict):
     target: float = Field(0.8, gt=0, le=1)
     threshold_s: float = Field(20.0, gt=0)
-    definition: Literal[SL_DEFINITIONS] = "offered"  # type: ignore[valid-type]
+    definition: Literal[SERVICE_LEVEL_DEFINITIONS] = "offered"  # type: ignore[valid-type]
     short_abandon_s: float = Field(
         0.0, ge=0, description="Abandons sooner than this count as neither answered nor lost."
     )

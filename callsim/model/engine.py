@@ -20,15 +20,15 @@ import numpy as np
 import simpy
 from simpy.events import NORMAL
 
-from callsim.demand import Demand
-from callsim.distributions import Sampler
+from callsim.model.calllog import ABANDONED, ANSWERED, CallLog
+from callsim.model.demand import Demand
+from callsim.model.offers import SalesDesk
+from callsim.model.roster import Roster
+from callsim.model.timegrid import TimeGrid
 from callsim.policies import SellingPolicy
-from callsim.records import ABANDONED, ANSWERED, CallLog
-from callsim.roster import Roster
-from callsim.sales import SalesDesk
-from callsim.scenario import Retrial
-from callsim.selling_config import TalkFlexPolicy
-from callsim.timegrid import TimeGrid
+from callsim.scenario.distributions import Sampler
+from callsim.scenario.schema import Retrial
+from callsim.scenario.selling import TalkFlexPolicy
 
 _LOGOUT, _LOGIN = 0, 1
 _CHUNK = 4096

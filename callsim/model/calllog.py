@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from callsim.demand import Demand
+from callsim.model.demand import Demand
 
 WAITING, ANSWERED, ABANDONED = 0, 1, 2
 OUTCOMES = ("waiting", "answered", "abandoned")

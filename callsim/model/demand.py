@@ -11,8 +11,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from callsim.scenario import Scenario
-from callsim.timegrid import TimeGrid
+from callsim.model.timegrid import TimeGrid
+from callsim.scenario.schema import Scenario
 
 
 @dataclass(frozen=True)

@@ -10,8 +10,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from callsim.scenario import SECONDS_PER_DAY, AgentGroup, Scenario, minutes
-from callsim.timegrid import TimeGrid
+from callsim.model.timegrid import TimeGrid
+from callsim.scenario.schema import SECONDS_PER_DAY, AgentGroup, Scenario, minutes
 
 
 @dataclass

@@ -11,13 +11,14 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from callsim.engine import Sessions, Timelines
-from callsim.records import ABANDONED, ANSWERED, WAITING, CallLog
-from callsim.roster import Roster
-from callsim.satisfaction import call_scores, repeated_offers
-from callsim.scenario import SL_DEFINITIONS, Scenario
-from callsim.spans import overlap
-from callsim.timegrid import TimeGrid
+from callsim.analytic import SERVICE_LEVEL_DEFINITIONS
+from callsim.measure.overlap import overlap
+from callsim.measure.satisfaction import call_scores, repeated_offers
+from callsim.model.calllog import ABANDONED, ANSWERED, WAITING, CallLog
+from callsim.model.engine import Sessions, Timelines
+from callsim.model.roster import Roster
+from callsim.model.timegrid import TimeGrid
+from callsim.scenario.schema import Scenario
 
 CALL_KPIS = (
     "offered",
@@ -28,7 +29,7 @@ CALL_KPIS = (
     "retrials",
     "repeat_calls",
     "service_level",
-    *(f"sl_{d}" for d in SL_DEFINITIONS),
+    *(f"sl_{d}" for d in SERVICE_LEVEL_DEFINITIONS),
     "asa_s",
     "mean_wait_s",
     "p_wait",
@@ -323,7 +324,7 @@ def _table(s: dict[str, np.ndarray], definition: str, span_s: np.ndarray) -> np.
             s["retrial"],
             s["repeat"],
             sl[definition],
-            *(sl[d] for d in SL_DEFINITIONS),
+            *(sl[d] for d in SERVICE_LEVEL_DEFINITIONS),
             s["wait_answered"] / s["answered"],
             s["wait_resolved"] / resolved,
             s["waited"] / s["offered"],

@@ -13,11 +13,11 @@ import numpy as np
 import pandas as pd
 from scipy.special import stdtrit
 
-from callsim.labels import BETTER, COMPARE_KPIS
-from callsim.results import SimulationResult
-from callsim.runner import Progress, simulate_many
-from callsim.scenario import Scenario
-from callsim.stats import LEVEL, t_interval
+from callsim.experiment.results import SimulationResult
+from callsim.experiment.runner import Progress, simulate_many
+from callsim.measure.catalogue import BETTER, COMPARE_KPIS
+from callsim.measure.confidence import LEVEL, t_interval
+from callsim.scenario.schema import Scenario
 
 
 @dataclass(frozen=True)

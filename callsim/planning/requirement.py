@@ -6,17 +6,15 @@ Erlang C when nobody hangs up): the planner's usual first cut, which the simulat
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 import pandas as pd
 
-from callsim.analytic import agents_for_service_level
-from callsim.demand import expected_volume
-from callsim.roster import build_roster
-from callsim.scenario import Scenario
-from callsim.spans import overlap
-from callsim.timegrid import time_grid
+from callsim.analytic import agents_for_service_level, scheduled_for
+from callsim.measure.overlap import overlap
+from callsim.model.demand import expected_volume
+from callsim.model.roster import build_roster
+from callsim.model.timegrid import time_grid
+from callsim.scenario.schema import Scenario
 
 
 def staffing_requirement(scenario: Scenario) -> pd.DataFrame:
@@ -43,7 +41,7 @@ def staffing_requirement(scenario: Scenario) -> pd.DataFrame:
             "calls": volume,
             "load_erlangs": volume * handle / grid.length_s,
             "required_on_phones": on_phones,
-            "required_scheduled": [math.ceil(n / (1.0 - shrinkage)) for n in on_phones],
+            "required_scheduled": [scheduled_for(n, shrinkage) for n in on_phones],
             "planned_scheduled": overlap(paid[:, 1], paid[:, 2], grid.starts, grid.ends)
             / grid.length_s,
             "planned_on_phones": overlap(sessions[:, 1], sessions[:, 2], grid.starts, grid.ends)

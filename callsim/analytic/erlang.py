@@ -33,6 +33,7 @@ __all__ = [
     "erlang_c",
     "mmc",
     "mmc_m",
+    "scheduled_for",
     "square_root_staffing",
 ]
 
@@ -342,8 +343,10 @@ def square_root_staffing(load: float, beta: float) -> int:
     return max(0, _ceil(a + beta * math.sqrt(a)))
 
 
-def _schedule(on_phones: int, shrinkage: float) -> int:
-    return _ceil(on_phones / (1.0 - shrinkage))
+def scheduled_for(on_phones: int, shrinkage: float) -> int:
+    """Agents to schedule so that ``on_phones`` remain after shrinkage: ceil(n / (1 - s)), with
+    floating-point dust ignored (21 at 30% is 30, not the 31 that 21 / 0.7 = 30.000…04 gives)."""
+    return _ceil(on_phones / (1.0 - _check_shrinkage(shrinkage)))
 
 
 def _erlang_c_search(load: float, meets: Callable[[int, float], bool], max_occupancy: float) -> int:
@@ -425,7 +428,7 @@ def _staff(
             return meets_a(m) and m.occupancy <= max_occupancy + _TOL
 
         n = _bracket_search(ok, _ceil(load))
-    return _schedule(n, shrinkage)
+    return scheduled_for(n, shrinkage)
 
 
 def agents_for_service_level(

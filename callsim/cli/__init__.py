@@ -1,0 +1,5 @@
+"""The ``callsim`` command, a thin layer over the Python API."""
+
+from callsim.cli.commands import app
+
+__all__ = ["app"]

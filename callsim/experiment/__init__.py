@@ -1,0 +1,1 @@
+"""Experiments over replications: running them, results, paired comparisons and sweeps."""

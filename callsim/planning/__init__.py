@@ -1,0 +1,1 @@
+"""From a forecast to a staffing plan: requirements per interval."""

@@ -1,0 +1,1 @@
+"""The results directory on disk: written atomically, read back without re-running."""
