@@ -1,3 +1,3 @@
-"""What a planner writes: the scenario schema, distributions, files, overrides and the sweep grammar.
+"""What a planner writes: the scenario schema, distributions, files, overrides, sweep values.
 
 Nothing here runs a simulation; a scenario is validated data."""
