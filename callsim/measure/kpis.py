@@ -15,7 +15,7 @@ from callsim.analytic import SERVICE_LEVEL_DEFINITIONS
 from callsim.measure.overlap import overlap
 from callsim.measure.satisfaction import call_scores, repeated_offers
 from callsim.model.calllog import ABANDONED, ANSWERED, WAITING, CallLog
-from callsim.model.engine import Sessions, Timelines
+from callsim.model.run_record import Sessions, Timelines
 from callsim.model.roster import Roster
 from callsim.model.timegrid import TimeGrid
 from callsim.scenario.schema import Scenario

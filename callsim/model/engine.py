@@ -24,6 +24,7 @@ from callsim.model.calllog import ABANDONED, ANSWERED, CallLog
 from callsim.model.demand import Demand
 from callsim.model.offers import SalesDesk
 from callsim.model.roster import Roster
+from callsim.model.run_record import Sessions, Timelines
 from callsim.model.timegrid import TimeGrid
 from callsim.policies import SellingPolicy
 from callsim.scenario.distributions import Sampler
@@ -51,25 +52,6 @@ class _Due:
     def __init__(self, callback: Callable[[_Due], None], value: object) -> None:
         self.callbacks = [callback]
         self._value = value
-
-
-@dataclass(frozen=True)
-class Sessions:
-    """Time each agent actually spent logged in; ``overtime`` is time past a paid shift end."""
-
-    agent: np.ndarray
-    start: np.ndarray
-    end: np.ndarray
-    overtime: np.ndarray
-
-
-@dataclass(frozen=True)
-class Timelines:
-    """Rare events a run records beside the calls: training spans and the marketing switch."""
-
-    training: np.ndarray  # rows of (agent, start, end)
-    switch: np.ndarray  # rows of (time, on)
-    queue_peaks: np.ndarray  # most callers waiting at once, per interval
 
 
 @dataclass(frozen=True)
