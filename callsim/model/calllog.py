@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import numpy as np
-import pandas as pd
 
 from callsim.model.demand import Demand
 
@@ -111,5 +110,23 @@ class CallLog:
     def column(self, name: str) -> np.ndarray:
         return getattr(self, name)[: self.size]
 
-    def frame(self) -> pd.DataFrame:
-        return pd.DataFrame({name: self.column(name) for name in _FIELDS})
+    def columns(self) -> dict[str, np.ndarray]:
+        """Every column, trimmed to the calls made (what a saved call file holds)."""
+        return {name: self.column(name) for name in _FIELDS}
+
+    def finish(self, handle_time_factor: list[float]) -> None:
+        """Fill what the engine's hot path leaves out: who was answered, and when each call
+        ended (talk × the agent's and the policy's factors, pitch, wrap-up).
+
+        Computed in place over whole columns (no masked copies): a call never answered has no
+        answer time, so its end comes out undefined by itself."""
+        agent = self.column("agent")
+        self.column("outcome")[agent >= 0] = ANSWERED
+        end = self.column("end")
+        factor = np.asarray(handle_time_factor or [1.0], dtype=float)  # no agents: none answered
+        np.take(factor, agent, out=end, mode="wrap")  # "wrap" is unbuffered; -1 reads a real one
+        end *= self.column("talk")
+        end *= self.column("talk_factor")
+        end += self.column("pitch")
+        end += self.column("wrap")
+        end += self.column("answer")

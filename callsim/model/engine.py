@@ -1,71 +1,47 @@
 """The hotline as a discrete-event model: one SimPy clock and a dispatcher that owns the agents.
 
-Calls are row indices into :class:`~callsim.records.CallLog`; patience and service are plain
-calendar entries with callbacks, and only rare events (logins, logouts, a supervisor's reviews) are
-SimPy processes. A process per call, ``simpy.Resource`` and the ``request | timeout`` renege
-pattern are what make SimPy models slow, so none of them is used here.
+Calls are row indices into :class:`~callsim.model.calllog.CallLog`; patience and service are
+plain calendar entries with callbacks (:mod:`callsim.model.calendar`), and only rare events
+(logins, logouts, a supervisor's reviews) are SimPy processes. A process per call,
+``simpy.Resource`` and the ``request | timeout`` renege pattern are what make SimPy models slow,
+so none of them is used here.
 
 A call goes through phases: queue → talk → (offer) → wrap-up. When the selling policy can never
 offer nor change talk time, talk and wrap-up are one calendar entry (the fast path); otherwise the
-talk phase ends in a decision that consults the live state of the centre.
+talk phase ends in a decision that consults the policy.
+
+This module is the hot path only. What a policy may read of the centre is
+:mod:`callsim.model.view`; who calls again is :mod:`callsim.model.redials`; queue peaks and
+session records are :mod:`callsim.model.observers`; policies keep their own state.
 """
 
 from __future__ import annotations
 
 from collections import OrderedDict
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from collections.abc import Generator, Iterator
 
 import numpy as np
 import simpy
-from simpy.events import NORMAL
 
-from callsim.model.calllog import ABANDONED, ANSWERED, CallLog
+from callsim.model.calendar import NORMAL, Due
+from callsim.model.calllog import ABANDONED, CallLog
 from callsim.model.demand import Demand
+from callsim.model.observers import QueuePeaks, SessionLog
 from callsim.model.offers import SalesDesk
+from callsim.model.redials import Job, Redials
 from callsim.model.roster import Roster
 from callsim.model.run_record import Sessions, Timelines
 from callsim.model.timegrid import TimeGrid
-from callsim.policies import SellingPolicy
+from callsim.model.view import CallOnScreen, CentreView
+from callsim.policies.contract import SellingPolicy
 from callsim.scenario.distributions import Sampler
 from callsim.scenario.schema import Retrial
-from callsim.scenario.selling import TalkFlexPolicy
 
 _LOGOUT, _LOGIN = 0, 1
 _CHUNK = 4096
 _INF = float("inf")
 _OVERTIME_CHECK_S = 300.0
-Job = tuple[int, float, int, float, float, float]
-"""A call in flight: (row, arrival, queue, patience, talk, wrap), all Python numbers."""
-
-
-class _Due:
-    """A calendar entry for SimPy's event loop, which reads only ``callbacks`` and ``_ok``.
-
-    ``simpy.Timeout`` carries a per-instance ``__dict__`` and argument checks; with two or three
-    timeouts per call that overhead dominated the engine (measured 4.2 vs 2.5 µs per event).
-    """
-
-    __slots__ = ("_value", "callbacks")
-    _ok = True
-
-    def __init__(self, callback: Callable[[_Due], None], value: object) -> None:
-        self.callbacks = [callback]
-        self._value = value
-
-
-@dataclass(frozen=True)
-class Repeats:
-    """Unresolved calls come back: the chance per unit of talk time cut, and after how long."""
-
-    per_cut: float
-    delay: Sampler
-
-    @classmethod
-    def of(cls, policy: object) -> Repeats | None:
-        if isinstance(policy, TalkFlexPolicy):
-            return cls(policy.repeat_per_cut, policy.repeat_delay)
-        return None
+"""How often an agent kept on past a shift's end is asked again whether to stay (assumption)."""
 
 
 class Engine:
@@ -74,22 +50,24 @@ class Engine:
         grid: TimeGrid,
         demand: Demand,
         roster: Roster,
+        *,
         priorities: list[int],
+        segments: list[str],
+        reasons: list[str],
         retrial: Retrial | None,
         patience_of_segment: list[Sampler],
         rng: dict[str, np.random.Generator],
         policy: SellingPolicy,
         sales: SalesDesk | None = None,
-        repeats: Repeats | None = None,
         mean_handle_s: float = 0.0,
         threshold_s: float = 20.0,
     ) -> None:
         self.grid = grid
         self.env = simpy.Environment(initial_time=min(grid.horizon_start, _first_login(roster)))
-        # Rows for calls made again (retrials, repeats); the log grows if these run out.
-        again = (retrial.probability if retrial else 0.0) + (repeats.per_cut if repeats else 0.0)
-        self.calls = CallLog(demand, int(len(demand) * min(again, 1.0)) + 64 if again else 0)
+        spare = Redials.spare_rows(len(demand), retrial, policy.repeats)
+        self.calls = CallLog(demand, spare)
         self.n_first = len(demand)
+        self.redials = Redials(self.calls, grid, retrial, policy.repeats, patience_of_segment, rng)
         # One FIFO per priority level, highest first; OrderedDict gives O(1) removal on abandonment.
         levels = sorted(set(priorities), reverse=True)
         self.queues: list[OrderedDict[int, Job]] = [OrderedDict() for _ in levels]
@@ -108,36 +86,33 @@ class Engine:
         self.session_start = [0.0] * n
         self.scheduled_end = [0.0] * n
         self.shift_ends = roster.shift_ends()
-        self.session_log: list[tuple[int, float, float, float]] = []
-        self.in_training: dict[int, float] = {}
-        self.training_log: list[tuple[int, float, float]] = []
-        self.retrial = retrial
-        self.patience_of_segment = patience_of_segment
-        self.rng = rng
         self.policy = policy
         self.sales = sales
-        self.repeats = repeats
         self.two_phase = policy.sells or policy.flexes_talk
-        self.mean_handle_s = mean_handle_s
-        self.threshold_s = threshold_s
         self.closed = False
-        self.queue_peaks = np.zeros(len(grid))
-        self.interval = -1
-        self.queue_peak = 0
+        self.view = CentreView(self, segments, reasons, mean_handle_s, threshold_s)
+        self.queue_peaks = QueuePeaks(grid)
+        self.session_log = SessionLog(self.shift_ends)
 
     # -- running ---------------------------------------------------------------------------
 
     def run(self) -> tuple[CallLog, Sessions, Timelines]:
         env = self.env
         env.process(self._roster_process())
-        env.process(self._interval_process())
-        self.policy.bind(self)
+        self.queue_peaks.start(env, self.view.waiting)
+        self.policy.bind(self.view)
         self._next_arrival()
         env.run(until=self.grid.horizon_end)
-        self._end_interval()
+        peaks = self.queue_peaks.close()
         self._drain()
-        self._derive_outcomes()
-        return self.calls, self._close_sessions(), self._timelines()
+        self.calls.finish(self.factor)
+        for agent, logged in enumerate(self.logged_in):
+            if logged:  # idle at the close (busy ones left when done)
+                self._end_session(agent, self.grid.horizon_end)
+        training = np.array(self.policy.off_phone_spans(env.now), dtype=float).reshape(-1, 3)
+        switch = np.array(self.policy.switch_timeline(), dtype=float).reshape(-1, 2)
+        timelines = Timelines(training=training, switch=switch, queue_peaks=peaks)
+        return self.calls, self.session_log.sessions(), timelines
 
     def _drain(self) -> None:
         """After the close, calls in hand finish every phase (offer included); nobody new is
@@ -149,24 +124,7 @@ class Engine:
         while any(job is not None for job in self.current):
             self.env.step()
 
-    def _derive_outcomes(self) -> None:
-        """Fill what the hot path leaves out: who was answered, and when each call ended.
-
-        Computed in place over whole columns (no masked copies): a call never answered has no
-        answer time, so its end comes out undefined by itself."""
-        calls = self.calls
-        agent = calls.column("agent")
-        calls.column("outcome")[agent >= 0] = ANSWERED
-        end = calls.column("end")
-        factor = np.asarray(self.factor or [1.0], dtype=float)  # no agents: nobody answered
-        np.take(factor, agent, out=end, mode="wrap")  # "wrap" is unbuffered; -1 reads a real one
-        end *= calls.column("talk")
-        end *= calls.column("talk_factor")
-        end += calls.column("pitch")
-        end += calls.column("wrap")
-        end += calls.column("answer")
-
-    def _roster_process(self):
+    def _roster_process(self) -> Generator[simpy.Event]:
         events = sorted(
             [(s, _LOGIN, a, e) for a, s, e in self.roster.sessions]
             + [(e, _LOGOUT, a, e) for a, _, e in self.roster.sessions]
@@ -180,51 +138,11 @@ class Engine:
             else:
                 self._logout(agent)
 
-    def _interval_process(self):
-        """Marks planning intervals so the engine can keep each one's longest queue."""
-        env = self.env
-        for k, (start, end) in enumerate(zip(self.grid.starts, self.grid.ends, strict=True)):
-            if start > env.now:
-                yield env.timeout(start - env.now)
-            self.interval, self.queue_peak = k, self.n_waiting
-            yield env.timeout(end - env.now)
-            self._end_interval()
-
-    def _end_interval(self) -> None:
-        if self.interval >= 0:
-            self.queue_peaks[self.interval] = self.queue_peak
-            self.interval = -1
-
-    # -- what policies may read of the centre ------------------------------------------------
-
-    def expected_wait_s(self) -> float:
-        """What a caller joining now would expect to wait: nothing if an agent is idle, else
-        the queue ahead × AHT / agents on."""
-        if self.idle:
-            return 0.0
-        return (self.n_waiting + 1) * self.mean_handle_s / max(self.n_logged_in, 1)
-
-    def recent_service_level(self, window_s: float) -> float:
-        """Answered within the threshold among first calls of the last ``window_s`` whose fate
-        is known (answered, abandoned, or already waiting past the threshold); 1 if none."""
-        now = self.env.now
-        calls = self.calls
-        arrival = calls.arrival[: self.n_first]
-        lo, hi = np.searchsorted(arrival, [now - window_s, now])
-        arrival = arrival[lo:hi]
-        answered = calls.agent[lo:hi] >= 0
-        wait = np.where(answered, calls.answer[lo:hi] - arrival, now - arrival)
-        good = answered & (wait <= self.threshold_s)
-        late = (wait > self.threshold_s) | (calls.outcome[lo:hi] == ABANDONED)
-        decided = int(good.sum() + (late & ~good).sum())
-        return float(good.sum() / decided) if decided else 1.0
-
     # -- agents ----------------------------------------------------------------------------
 
     def _login(self, agent: int, scheduled_end: float) -> None:
         if self.closed or (self.logged_in[agent] and not self.leaving[agent]):
             return
-        self._end_training(agent)
         now = self.env.now
         if self.leaving[agent]:
             # Still on the last call of the previous session: that session ends now (time past a
@@ -243,16 +161,12 @@ class Engine:
         self.session_start[agent] = now
 
     def _logout(self, agent: int) -> None:
-        if self.closed:
-            return
-        if self._end_training(agent):
-            return  # the shift ended while in training
-        if not self.logged_in[agent]:
-            return
+        if self.closed or not self.logged_in[agent]:
+            return  # already off the phones (taken off by a policy)
         overtime = self.env.now - self.scheduled_end[agent]
         at_shift_end = (agent, self.scheduled_end[agent]) in self.shift_ends  # not a break
         if at_shift_end and self.policy.keep_on(agent, overtime):
-            self.env.schedule(_Due(self._on_overtime_check, agent), NORMAL, _OVERTIME_CHECK_S)
+            self.env.schedule(Due(self._on_overtime_check, agent), NORMAL, _OVERTIME_CHECK_S)
             return
         if self.current[agent] is not None:
             self.leaving[agent] = True  # finish the call in hand first
@@ -260,33 +174,27 @@ class Engine:
         del self.idle[agent]
         self._end_session(agent, self.env.now)
 
-    def _on_overtime_check(self, event: _Due) -> None:
+    def _on_overtime_check(self, event: Due) -> None:
         self._logout(event._value)
 
     def _end_session(self, agent: int, at: float) -> None:
         self.logged_in[agent] = False
         self.n_logged_in -= 1
         self.leaving[agent] = False
-        sched = self.scheduled_end[agent]
-        self.session_log.append((agent, self.session_start[agent], at, sched))
+        self.session_log.ended(agent, self.session_start[agent], at, self.scheduled_end[agent])
 
-    def send_to_training(self, agent: int) -> None:
-        """Take an idle agent off the phones (still paid) until recalled or the shift ends."""
+    def take_off_phones(self, agent: int) -> bool:
+        """An idle agent leaves the phones (still paid) until put back or the session ends."""
         if agent not in self.idle:
-            return
+            return False
         del self.idle[agent]
         self._end_session(agent, self.env.now)
-        self.in_training[agent] = self.env.now
+        return True
 
-    def recall_from_training(self, agent: int) -> None:
-        if agent in self.in_training and self.scheduled_end[agent] > self.env.now:
-            self._login(agent, self.scheduled_end[agent])
-
-    def _end_training(self, agent: int) -> bool:
-        start = self.in_training.pop(agent, None)
-        if start is None:
+    def put_back_on_phones(self, agent: int) -> bool:
+        if self.closed or self.logged_in[agent] or self.scheduled_end[agent] <= self.env.now:
             return False
-        self.training_log.append((agent, start, self.env.now))
+        self._login(agent, self.scheduled_end[agent])
         return True
 
     def _take_next(self, agent: int) -> None:
@@ -320,9 +228,9 @@ class Engine:
     def _next_arrival(self) -> None:
         job = next(self.arrivals, None)
         if job is not None:
-            self.env.schedule(_Due(self._on_arrival, job), NORMAL, job[1] - self.env.now)
+            self.env.schedule(Due(self._on_arrival, job), NORMAL, job[1] - self.env.now)
 
-    def _on_arrival(self, event: _Due) -> None:
+    def _on_arrival(self, event: Due) -> None:
         self._next_arrival()
         self._arrive(event._value)
 
@@ -333,10 +241,9 @@ class Engine:
             return
         self.queues[job[2]][job[0]] = job
         self.n_waiting += 1
-        if self.n_waiting > self.queue_peak:
-            self.queue_peak = self.n_waiting
+        self.queue_peaks.joined(self.n_waiting)
         if job[3] < _INF:
-            self.env.schedule(_Due(self._on_patience, job), NORMAL, job[3])
+            self.env.schedule(Due(self._on_patience, job), NORMAL, job[3])
 
     def _start(self, job: Job, agent: int, at: float) -> None:
         i = job[0]
@@ -345,22 +252,27 @@ class Engine:
         self.current[agent] = job
         talk = job[4] * self.factor[agent]
         if not self.two_phase:
-            self.env.schedule(_Due(self._on_done, agent), NORMAL, talk + job[5])
+            self.env.schedule(Due(self._on_done, agent), NORMAL, talk + job[5])
             return
         if self.policy.flexes_talk:
-            flex = self.policy.talk_factor()
+            flex = self.policy.talk_factor(agent, CallOnScreen(self.calls, i))
             self.calls.talk_factor[i] = flex
             talk *= flex
-        self.env.schedule(_Due(self._on_talk_end, agent), NORMAL, talk)
+        self.env.schedule(Due(self._on_talk_end, agent), NORMAL, talk)
 
-    def _on_talk_end(self, event: _Due) -> None:
+    def _on_talk_end(self, event: Due) -> None:
         """The request is solved: offer a product now, if the policy and the screen allow."""
         agent = event._value
         job = self.current[agent]
-        i = job[0]  # type: ignore[index]
+        assert job is not None  # the agent is on this call until _on_done
+        i = job[0]
         calls = self.calls
-        rest = job[5]  # type: ignore[index]
-        if self.sales is not None and self.roster.trained[agent] and self.policy.may_offer(agent):
+        rest = job[5]
+        if (
+            self.sales is not None
+            and self.roster.trained[agent]
+            and self.policy.may_offer(agent, CallOnScreen(calls, i))
+        ):
             pitch = self.sales.pitch(
                 int(calls.customer[i]),
                 int(calls.reason[i]),
@@ -373,11 +285,13 @@ class Engine:
                 calls.converted[i] = pitch.converted
                 calls.pitch[i] = pitch.duration_s
                 rest += pitch.duration_s
-        if self.repeats is not None:
-            self._maybe_repeat(job)  # type: ignore[arg-type]
-        self.env.schedule(_Due(self._on_done, agent), NORMAL, rest)
+        if self.policy.repeats is not None:
+            again = self.redials.after_talk(job, self.env.now, float(calls.talk_factor[i]))
+            if again is not None:
+                self.env.schedule(Due(self._on_again, again[1]), NORMAL, again[0])
+        self.env.schedule(Due(self._on_done, agent), NORMAL, rest)
 
-    def _on_done(self, event: _Due) -> None:
+    def _on_done(self, event: Due) -> None:
         agent = event._value
         self.current[agent] = None
         if self.leaving[agent]:
@@ -385,7 +299,7 @@ class Engine:
         else:
             self._take_next(agent)
 
-    def _on_patience(self, event: _Due) -> None:
+    def _on_patience(self, event: Due) -> None:
         if self.closed:
             return  # callers still queued at the close stay "waiting at end"
         job = event._value
@@ -395,55 +309,12 @@ class Engine:
         del queue[job[0]]
         self.n_waiting -= 1
         self.calls.outcome[job[0]] = ABANDONED
-        retrial = self.retrial
-        if retrial is not None and self.rng["retrial"].random() < retrial.probability:
-            self._call_again(job, retrial.delay, self.rng["retrial"], repeat=False)
+        again = self.redials.after_abandon(job, self.env.now)
+        if again is not None:
+            self.env.schedule(Due(self._on_again, again[1]), NORMAL, again[0])
 
-    def _maybe_repeat(self, job: Job) -> None:
-        """A call cut short is left unresolved more often, and the caller rings again later."""
-        cut = 1.0 - float(self.calls.talk_factor[job[0]])
-        rng = self.rng["repeats"]
-        if cut > 0 and rng.random() < self.repeats.per_cut * cut:  # type: ignore[union-attr]
-            self._call_again(job, self.repeats.delay, rng, repeat=True)  # type: ignore[union-attr]
-
-    def _call_again(
-        self, job: Job, delay_dist: Sampler, rng: np.random.Generator, *, repeat: bool
-    ) -> None:
-        delay = float(delay_dist.sample(rng, 1)[0])
-        at = self.env.now + delay
-        if at >= self.grid.horizon_end or self.grid.index_of(np.array([at]))[0] < 0:
-            return  # the line is closed by then; the caller is lost to this horizon
-        segment = int(self.calls.segment[job[0]])
-        patience = float(self.patience_of_segment[segment].sample(rng, 1)[0])
-        j = self.calls.append_call(job[0], at, patience, repeat=repeat)
-        again = (j, at, job[2], patience, job[4], job[5])
-        self.env.schedule(_Due(self._on_again, again), NORMAL, delay)
-
-    def _on_again(self, event: _Due) -> None:
+    def _on_again(self, event: Due) -> None:
         self._arrive(event._value)
-
-    # -- wrapping up -----------------------------------------------------------------------
-
-    def _close_sessions(self) -> Sessions:
-        """Close the sessions of agents still idle at the close (busy ones left when done)."""
-        for agent, logged in enumerate(self.logged_in):
-            if logged:
-                self._end_session(agent, self.grid.horizon_end)
-        log = np.array(self.session_log, dtype=float).reshape(-1, 4)
-        agent, start, end, scheduled = log.T
-        ends_shift = np.array(
-            [(int(a), s) in self.shift_ends for a, s in zip(agent, scheduled, strict=True)],
-            dtype=bool,
-        )
-        overtime = np.where(ends_shift, np.maximum(end - scheduled, 0.0), 0.0)
-        return Sessions(agent.astype(int), start, end, overtime)
-
-    def _timelines(self) -> Timelines:
-        for agent in list(self.in_training):
-            self._end_training(agent)
-        training = np.array(self.training_log, dtype=float).reshape(-1, 3)
-        switch = np.array(self.policy.switch_timeline(), dtype=float).reshape(-1, 2)
-        return Timelines(training=training, switch=switch, queue_peaks=self.queue_peaks)
 
 
 def _first_login(roster: Roster) -> float:

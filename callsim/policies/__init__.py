@@ -1,40 +1,20 @@
-"""Selling policies (SPEC §2), each one class behind :class:`SellingPolicy`."""
+"""Selling policies (SPEC §2): each one module declaring its config and its rule.
+
+Importing this package imports every policy module in it, and each registers itself with
+:mod:`callsim.policies.registry`: adding a built-in policy is adding one file.
+"""
 
 from __future__ import annotations
 
-from callsim.policies.always import Always
-from callsim.policies.contract import SellingPolicy
-from callsim.policies.load_toggle import LoadToggle
-from callsim.policies.never import Never
-from callsim.policies.overtime_training import OvertimeTraining
-from callsim.policies.talk_flex import TalkFlex
-from callsim.policies.threshold import Threshold
-from callsim.scenario.selling import (
-    AlwaysPolicy,
-    LoadTogglePolicy,
-    NeverPolicy,
-    OvertimeTrainingPolicy,
-    Policy,
-    TalkFlexPolicy,
-    ThresholdPolicy,
-)
+import importlib
+import pkgutil
 
+from callsim.policies.contract import Centre, PolicyConfig, SellingPolicy
+from callsim.policies.registry import make_policy, register
 
-def make_policy(config: Policy | None) -> SellingPolicy:
-    match config:
-        case None | NeverPolicy():
-            return Never()
-        case AlwaysPolicy():
-            return Always()
-        case ThresholdPolicy(k=k):
-            return Threshold(k)
-        case LoadTogglePolicy():
-            return LoadToggle(config)
-        case OvertimeTrainingPolicy():
-            return OvertimeTraining(config)
-        case TalkFlexPolicy():
-            return TalkFlex(config)
-    raise ValueError(f"unknown selling policy {config!r}")
+_NOT_POLICIES = {"contract", "registry"}
+for _module in pkgutil.iter_modules(__path__):
+    if _module.name not in _NOT_POLICIES:
+        importlib.import_module(f"{__name__}.{_module.name}")
 
-
-__all__ = ["SellingPolicy", "make_policy"]
+__all__ = ["Centre", "PolicyConfig", "SellingPolicy", "make_policy", "register"]

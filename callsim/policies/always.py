@@ -1,10 +1,22 @@
 """Offer on every eligible call, whatever the load: the revenue ceiling."""
 
-from callsim.policies.contract import SellingPolicy
+from __future__ import annotations
+
+from typing import Literal
+
+from callsim.policies.contract import Call, PolicyConfig, SellingPolicy
+from callsim.policies.registry import register
+
+
+class AlwaysConfig(PolicyConfig):
+    kind: Literal["always"]
 
 
 class Always(SellingPolicy):
     sells = True
 
-    def may_offer(self, agent: int) -> bool:
+    def may_offer(self, agent: int, call: Call) -> bool:
         return True
+
+
+register(AlwaysConfig, lambda config: Always())

@@ -6,50 +6,71 @@ period models a supervisor who looks only every N minutes — the lag the source
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import Literal
 
-from callsim.policies.contract import SellingPolicy
-from callsim.scenario.selling import LoadTogglePolicy
+from pydantic import Field, model_validator
 
-if TYPE_CHECKING:
-    from callsim.model.engine import Engine
+from callsim.policies.contract import Call, Centre, PolicyConfig, SellingPolicy
+from callsim.policies.registry import register
+
+
+class LoadToggleConfig(PolicyConfig):
+    """A centre-wide marketing switch driven by a load signal, with hysteresis and dwell."""
+
+    kind: Literal["load_toggle"]
+    signal: Literal["queue", "idle_agents", "service_level", "expected_wait_s"]
+    on_at: float = Field(description="Switch on when the signal is at or past this level.")
+    off_at: float = Field(description="Switch off when the signal is at or past this level.")
+    min_dwell_min: float = Field(0.0, ge=0, description="Least time between two switches.")
+    review_every_min: float | None = Field(
+        None, gt=0, description="A supervisor's review period; none means real time."
+    )
+    window_min: float = Field(15.0, gt=0, description="Look-back of the service_level signal.")
+
+    @model_validator(mode="after")
+    def _hysteresis(self) -> LoadToggleConfig:
+        # For signals where more means quieter (idle agents, service level) selling goes on when
+        # the signal is high; for the others (queue, expected wait) when it is low.
+        if self.quiet_is_high and self.on_at < self.off_at:
+            raise ValueError(f"for {self.signal}, on_at must be ≥ off_at (hysteresis)")
+        if not self.quiet_is_high and self.on_at > self.off_at:
+            raise ValueError(f"for {self.signal}, on_at must be ≤ off_at (hysteresis)")
+        return self
+
+    @property
+    def quiet_is_high(self) -> bool:
+        return self.signal in ("idle_agents", "service_level")
 
 
 class LoadToggle(SellingPolicy):
     sells = True
 
-    def __init__(self, config: LoadTogglePolicy) -> None:
+    def __init__(self, config: LoadToggleConfig) -> None:
         self.config = config
         self.on = False
         self.last_switch = -float("inf")
         self.timeline: list[tuple[float, bool]] = []  # (time, on) at each switch
 
-    def bind(self, engine: Engine) -> None:
-        super().bind(engine)
+    def bind(self, centre: Centre) -> None:
+        super().bind(centre)
         self.review()  # the screen's state is set at opening, not left off until a first review
         if not self.timeline:
-            self.timeline.append((engine.env.now, False))
+            self.timeline.append((centre.now, False))
         if self.config.review_every_min is not None:
-            engine.env.process(self._reviews(self.config.review_every_min * 60.0))
-
-    def _reviews(self, period_s: float):
-        env = self.engine.env
-        while True:
-            yield env.timeout(period_s)
-            self.review()
+            centre.every(self.config.review_every_min * 60.0, self.review)
 
     def signal(self) -> float:
-        e, kind = self.engine, self.config.signal
+        c, kind = self.centre, self.config.signal
         if kind == "queue":
-            return float(e.n_waiting)
+            return float(c.waiting())
         if kind == "idle_agents":
-            return float(len(e.idle))
+            return float(c.n_idle())
         if kind == "expected_wait_s":
-            return e.expected_wait_s()
-        return e.recent_service_level(self.config.window_min * 60.0)
+            return c.expected_wait_s()
+        return c.recent_service_level(self.config.window_min * 60.0)
 
     def review(self) -> None:
-        now = self.engine.env.now
+        now = self.centre.now
         if now - self.last_switch < self.config.min_dwell_min * 60.0:
             return
         value, c = self.signal(), self.config
@@ -62,10 +83,13 @@ class LoadToggle(SellingPolicy):
             self.last_switch = now
             self.timeline.append((now, self.on))
 
-    def may_offer(self, agent: int) -> bool:
+    def may_offer(self, agent: int, call: Call) -> bool:
         if self.config.review_every_min is None:
             self.review()
         return self.on
 
     def switch_timeline(self) -> list[tuple[float, bool]]:
         return self.timeline
+
+
+register(LoadToggleConfig, LoadToggle)

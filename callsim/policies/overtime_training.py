@@ -8,55 +8,98 @@ end, agents stay on (paid at the overtime premium) while a backlog remains.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import Literal
 
-from callsim.policies.contract import SellingPolicy
-from callsim.scenario.selling import OvertimeTrainingPolicy
+from pydantic import Field
 
-if TYPE_CHECKING:
-    from callsim.model.engine import Engine
+from callsim.policies.contract import Call, Centre, PolicyConfig, SellingPolicy, SellsOnTop
+from callsim.policies.registry import register
+
+
+class OvertimeTrainingConfig(PolicyConfig):
+    """The usual way to shave peaks and fill valleys, with the lag the sources complain of."""
+
+    kind: Literal["overtime_training"]
+    sells: SellsOnTop = Field("never", description="Selling on top of it.")
+    review_every_min: float = Field(15.0, gt=0)
+    train_when_idle_share: float = Field(
+        0.3, ge=0, le=1, description="Idle / logged in at a review."
+    )
+    train_share: float = Field(
+        0.5, ge=0, le=1, description="Share of the idle agents sent to train."
+    )
+    recall_when_queue: int = Field(5, ge=0, description="Callers waiting at a review.")
+    decision_lag_min: float = Field(10.0, ge=0, description="From review to order given.")
+    sign_in_delay_min: float = Field(5.0, ge=0, description="From recall to back on the phones.")
+    overtime_when_queue: int = Field(3, ge=0, description="Backlog that keeps a shift on.")
+    max_overtime_min: float = Field(60.0, ge=0)
+
+    def may_sell(self) -> bool:
+        return self.sells == "always"
 
 
 class OvertimeTraining(SellingPolicy):
-    def __init__(self, config: OvertimeTrainingPolicy) -> None:
+    def __init__(self, config: OvertimeTrainingConfig) -> None:
         self.config = config
-        self.sells = config.sells == "always"
+        self.sells = config.may_sell()
+        # Agents in training: when they went, and when their login session was due to end
+        # (training ends then at the latest: a break or the shift's end).
+        self.in_training: dict[int, tuple[float, float]] = {}
+        self.spans: list[tuple[int, float, float]] = []
 
-    def bind(self, engine: Engine) -> None:
-        super().bind(engine)
-        engine.env.process(self._reviews())
+    def bind(self, centre: Centre) -> None:
+        super().bind(centre)
+        centre.every(self.config.review_every_min * 60.0, self._review)
 
-    def may_offer(self, agent: int) -> bool:
+    def may_offer(self, agent: int, call: Call) -> bool:
         return self.sells
 
     def keep_on(self, agent: int, overtime_s: float) -> bool:
         c = self.config
-        return self.engine.n_waiting >= c.overtime_when_queue and (
+        return self.centre.waiting() >= c.overtime_when_queue and (
             overtime_s < c.max_overtime_min * 60.0
         )
 
-    def _reviews(self):
-        e, c = self.engine, self.config
-        env = e.env
-        while True:
-            yield env.timeout(c.review_every_min * 60.0)
-            logged = e.n_logged_in
-            if e.n_waiting >= c.recall_when_queue and e.in_training:
-                env.process(self._recall(list(e.in_training)))
-            elif logged and len(e.idle) / logged >= c.train_when_idle_share:
-                n = int(len(e.idle) * c.train_share)
-                if n:
-                    env.process(self._train(n))
+    def off_phone_spans(self, end: float) -> list[tuple[int, float, float]]:
+        still = [(a, start, min(end, due)) for a, (start, due) in self.in_training.items()]
+        return self.spans + still
 
-    def _train(self, n: int):
-        e = self.engine
-        yield e.env.timeout(self.config.decision_lag_min * 60.0)
+    def _review(self) -> None:
+        centre, c = self.centre, self.config
+        self._forget_ended()
+        logged = centre.logged_in()
+        if centre.waiting() >= c.recall_when_queue and self.in_training:
+            agents = list(self.in_training)
+            delay = (c.decision_lag_min + c.sign_in_delay_min) * 60.0
+            centre.after(delay, lambda: self._recall(agents))
+        elif logged and centre.n_idle() / logged >= c.train_when_idle_share:
+            n = int(centre.n_idle() * c.train_share)
+            if n:
+                centre.after(c.decision_lag_min * 60.0, lambda: self._train(n))
+
+    def _train(self, n: int) -> None:
+        centre = self.centre
+        self._forget_ended()
         # By the time the order is given, only those still idle can go.
-        for agent in list(e.idle)[:n]:
-            e.send_to_training(agent)
+        for agent in centre.idle_agents()[:n]:
+            if centre.take_off_phones(agent):
+                self.in_training[agent] = (centre.now, centre.session_end(agent))
 
-    def _recall(self, agents: list[int]):
-        e, c = self.engine, self.config
-        yield e.env.timeout((c.decision_lag_min + c.sign_in_delay_min) * 60.0)
+    def _recall(self, agents: list[int]) -> None:
+        centre = self.centre
+        self._forget_ended()
         for agent in agents:
-            e.recall_from_training(agent)
+            if agent in self.in_training and centre.put_back_on_phones(agent):
+                start, _ = self.in_training.pop(agent)
+                self.spans.append((agent, start, centre.now))
+
+    def _forget_ended(self) -> None:
+        """Training whose session has ended (a break, the shift's end) is over by itself."""
+        now = self.centre.now
+        for agent, (start, due) in list(self.in_training.items()):
+            if due <= now:
+                del self.in_training[agent]
+                self.spans.append((agent, start, due))
+
+
+register(OvertimeTrainingConfig, OvertimeTraining)

@@ -4,7 +4,19 @@ K ≥ 0: offer iff at most K callers are waiting. K < 0: offer iff at least |K| 
 idle (the completing agent is still counted busy).
 """
 
-from callsim.policies.contract import SellingPolicy
+from __future__ import annotations
+
+from typing import Literal
+
+from callsim.policies.contract import Call, PolicyConfig, SellingPolicy
+from callsim.policies.registry import register
+
+
+class ThresholdConfig(PolicyConfig):
+    """Armony & Gurvich: offer iff ≤ K callers wait (K ≥ 0), or ≥ |K| other agents idle."""
+
+    kind: Literal["threshold"]
+    k: int
 
 
 class Threshold(SellingPolicy):
@@ -13,7 +25,10 @@ class Threshold(SellingPolicy):
     def __init__(self, k: int) -> None:
         self.k = k
 
-    def may_offer(self, agent: int) -> bool:
+    def may_offer(self, agent: int, call: Call) -> bool:
         if self.k >= 0:
-            return self.engine.n_waiting <= self.k
-        return len(self.engine.idle) >= -self.k
+            return self.centre.waiting() <= self.k
+        return self.centre.n_idle() >= -self.k
+
+
+register(ThresholdConfig, lambda config: Threshold(config.k))

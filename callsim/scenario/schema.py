@@ -14,6 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 
 from callsim.analytic.erlang import SERVICE_LEVEL_DEFINITIONS
 from callsim.scenario.distributions import Busyness, Duration, Fixed, NoPatience, Patience
+from callsim.policies import registry
 from callsim.scenario.selling import Outbound, Product, Satisfaction, Selling
 
 Share = Annotated[float, Field(gt=0, le=1)]
@@ -261,7 +262,7 @@ class Scenario(_Strict):
                 if r not in self.reasons and r != "complaint":  # the default may go unused
                     raise ValueError(f"{where}: unknown call reason '{r}'")
         kind = self.selling.policy.kind
-        sells = getattr(self.selling.policy, "sells", "always") != "never" and kind != "never"
+        sells = self.selling.policy.may_sell()
         if sells and not self.products:
             raise ValueError(f"selling.policy: '{kind}' sells, but the scenario has no products")
         if sells and not any(g.trained_to_sell for g in self.agents.groups.values()):
@@ -300,3 +301,11 @@ def _shares_sum_to_one(where: str, shares: dict[str, float]) -> None:
     total = sum(shares.values())
     if abs(total - 1.0) > 1e-6:
         raise ValueError(f"{where}: shares sum to {total:g}, not 1")
+
+
+def _accept_registered_policies() -> None:
+    """Rebuilt after ``selling`` rebuilds its policy union, which this model embeds."""
+    Scenario.model_rebuild(force=True)
+
+
+registry.on_change(_accept_registered_policies)
