@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import copy
 import math
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -18,6 +19,7 @@ import pytest
 import callsim
 from callsim.model.calllog import ABANDONED
 
+ROOT = Path(__file__).resolve().parent.parent
 SEED = 4
 OPEN_S = 8 * 3600.0
 
@@ -697,3 +699,22 @@ def test_talk_flex_idle_stretch_costs_satisfaction() -> None:
     plain = run(dict(FLEX, idle_factor=1.0), _merge(quiet, penalty))
     assert (stretch.per_replication["aht_s"] > plain.per_replication["aht_s"]).all()
     assert (stretch.per_replication["satisfaction"] < plain.per_replication["satisfaction"]).all()
+
+
+def test_training_ends_with_the_session_even_when_it_runs_to_the_close() -> None:
+    """Agents still in training at the close are off the phones until their shift ends, not
+    until the last call in hand is finished (the old engine let training run into the drain)."""
+    from callsim.model.replication import run_model
+    from callsim.scenario.files import load_scenario
+
+    scenario = load_scenario(ROOT / "scenarios" / "policies" / "overtime_training.yaml")
+    closed_in_training = 0
+    for replication in range(3):
+        run = run_model(scenario, seed=5, replication=replication)
+        paid = np.asarray(run.roster.paid, dtype=float).reshape(-1, 3)
+        for agent, start, end in run.timelines.training:
+            mine = paid[paid[:, 0] == agent]
+            inside = (mine[:, 1] <= start) & (end <= mine[:, 2])
+            assert inside.any(), f"training of agent {agent} {start}-{end} outside paid time"
+            closed_in_training += end == run.grid.horizon_end
+    assert closed_in_training > 0  # the case the test is about did occur
