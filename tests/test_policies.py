@@ -408,6 +408,46 @@ def test_load_toggle_real_time(policy: dict[str, Any]) -> None:
         assert share == pytest.approx(on_time / (horizon_end - OPEN_S))
 
 
+def _queue_path(calls: pd.DataFrame, close: float) -> tuple[np.ndarray, np.ndarray]:
+    """Times at which the number waiting changed, and the number waiting just after each,
+    rebuilt from the call records alone."""
+    arrival = calls["arrival"].to_numpy()
+    left = np.where(
+        calls["agent"] >= 0,
+        calls["answer"],
+        np.where(calls["outcome"] == ABANDONED, arrival + calls["patience"], close),
+    )
+    queued = left > arrival
+    times = np.concatenate([arrival[queued], left[queued]])
+    steps = np.concatenate([np.ones(queued.sum()), -np.ones(queued.sum())])
+    order = np.argsort(times, kind="stable")
+    return times[order], np.cumsum(steps[order])
+
+
+def test_real_time_toggle_follows_every_change_of_its_signal() -> None:
+    """With no review period and no dwell, the switch's timeline is the hysteresis rule applied
+    to the queue at every change of it: replaying the rule on the queue path rebuilt from the
+    call records gives the same switches at the same times, so switch_on_share measures the
+    signal (the engine used to look only at talk completions)."""
+    policy = {"kind": "load_toggle", "signal": "queue", "on_at": 0, "off_at": 2}
+    res = run(policy, {"arrivals": {"rate_per_hour": 170}})
+    close = OPEN_S + 4 * 3600
+    for rep, tl in res.switch.groupby("replication"):
+        times, level = _queue_path(res.calls[res.calls["replication"] == rep], close)
+        expected = [(OPEN_S, True)]  # nobody waits at opening: on
+        on = True
+        for t, q in zip(times, level, strict=True):
+            if t >= close:
+                break
+            if (on and q >= 2) or (not on and q <= 0):
+                on = not on
+                expected.append((t, on))
+        got = list(zip(tl["time_s"], tl["on"] > 0, strict=True))
+        assert len(got) == len(expected) > 20, rep
+        assert np.allclose([g[0] for g in got], [e[0] for e in expected], rtol=0, atol=1e-6)
+        assert [g[1] for g in got] == [e[1] for e in expected]
+
+
 @pytest.mark.parametrize("period_min", [5, 15])
 def test_load_toggle_switches_only_at_reviews(period_min: int) -> None:
     policy = {
@@ -718,3 +758,42 @@ def test_training_ends_with_the_session_even_when_it_runs_to_the_close() -> None
             assert inside.any(), f"training of agent {agent} {start}-{end} outside paid time"
             closed_in_training += end == run.grid.horizon_end
     assert closed_in_training > 0  # the case the test is about did occur
+
+
+def _most_at_once(spans: np.ndarray) -> int:
+    if len(spans) == 0:
+        return 0
+    times = np.concatenate([spans[:, 1], spans[:, 2]])
+    steps = np.concatenate([np.ones(len(spans)), -np.ones(len(spans))])
+    order = np.lexsort((steps, times))  # a span ending at t is gone before one starting at t
+    return int(np.cumsum(steps[order]).max())
+
+
+@pytest.mark.parametrize(("share", "most"), [(0.6, 4), (0.0, None)])
+def test_overtime_training_keeps_a_floor_on_the_phones(share: float, most: int | None) -> None:
+    """10 agents, a quiet day, an eager supervisor: with a floor of 60% on the phones at most 4
+    are ever in training at once; without it (share 0, one agent) the same day trains more."""
+    from callsim.model.replication import run_model
+    from callsim.scenario.files import load_scenario
+
+    data = copy.deepcopy(DAY_SHAPE)
+    data["agents"]["groups"]["team"]["shifts"][0]["count"] = 10
+    data["selling"] = {
+        "policy": {
+            **OVERTIME_TRAINING,
+            "train_when_idle_share": 0.1,
+            "train_share": 1.0,
+            "decision_lag_min": 0,
+            "min_on_phones": 1,
+            "min_on_phones_share": share,
+        }
+    }
+    scenario = load_scenario(data)
+    peaks = [
+        _most_at_once(run_model(scenario, seed=SEED, replication=r).timelines.training)
+        for r in range(3)
+    ]
+    if most is not None:
+        assert max(peaks) == most
+    else:
+        assert max(peaks) > 4

@@ -79,4 +79,4 @@ def draw_demand(scenario: Scenario, grid: TimeGrid, rng: dict[str, np.random.Gen
 
 def _shares(items: list) -> np.ndarray:
     p = np.array([i.share for i in items], dtype=float)
-    return p / p.sum()
+    return p / float(p.sum())

@@ -89,6 +89,7 @@ class Engine:
         self.policy = policy
         self.sales = sales
         self.two_phase = policy.sells or policy.flexes_talk
+        self.watch = policy.watches_load
         self.closed = False
         self.view = CentreView(self, segments, reasons, mean_handle_s, threshold_s)
         self.queue_peaks = QueuePeaks(grid)
@@ -154,6 +155,8 @@ class Engine:
         self.scheduled_end[agent] = scheduled_end
         self._open_session(agent, now)
         self._take_next(agent)
+        if self.watch:
+            self.policy.load_changed()
 
     def _open_session(self, agent: int, now: float) -> None:
         self.logged_in[agent] = True
@@ -173,6 +176,8 @@ class Engine:
             return
         del self.idle[agent]
         self._end_session(agent, self.env.now)
+        if self.watch:
+            self.policy.load_changed()
 
     def _on_overtime_check(self, event: Due) -> None:
         self._logout(event._value)
@@ -189,6 +194,8 @@ class Engine:
             return False
         del self.idle[agent]
         self._end_session(agent, self.env.now)
+        if self.watch:
+            self.policy.load_changed()
         return True
 
     def put_back_on_phones(self, agent: int) -> bool:
@@ -238,12 +245,14 @@ class Engine:
         if self.idle:
             # ``job[1]`` is the drawn arrival time itself: answered at once means a wait of 0.
             self._start(job, self.idle.popitem(last=False)[0], job[1])
-            return
-        self.queues[job[2]][job[0]] = job
-        self.n_waiting += 1
-        self.queue_peaks.joined(self.n_waiting)
-        if job[3] < _INF:
-            self.env.schedule(Due(self._on_patience, job), NORMAL, job[3])
+        else:
+            self.queues[job[2]][job[0]] = job
+            self.n_waiting += 1
+            self.queue_peaks.joined(self.n_waiting)
+            if job[3] < _INF:
+                self.env.schedule(Due(self._on_patience, job), NORMAL, job[3])
+        if self.watch:
+            self.policy.load_changed()
 
     def _start(self, job: Job, agent: int, at: float) -> None:
         i = job[0]
@@ -298,6 +307,8 @@ class Engine:
             self._end_session(agent, self.env.now)
         else:
             self._take_next(agent)
+        if self.watch and not self.closed:
+            self.policy.load_changed()
 
     def _on_patience(self, event: Due) -> None:
         if self.closed:
@@ -309,6 +320,8 @@ class Engine:
         del queue[job[0]]
         self.n_waiting -= 1
         self.calls.outcome[job[0]] = ABANDONED
+        if self.watch:
+            self.policy.load_changed()
         again = self.redials.after_abandon(job, self.env.now)
         if again is not None:
             self.env.schedule(Due(self._on_again, again[1]), NORMAL, again[0])

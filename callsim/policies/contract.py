@@ -3,7 +3,8 @@
 Selling policies (and the control rules to come: surge call-up, IVR deflection, routing) never see
 the engine. They get a :class:`Centre` — a read-only view of the live state plus a few named
 actions — and the engine asks them at fixed moments: when a talk phase starts (how long to talk),
-when it ends (offer or not), and when a shift ends (stay on for overtime). Keeping them behind
+when it ends (offer or not), when a shift ends (stay on for overtime) and, if it asks to, at every
+change of the load. Keeping them behind
 this contract lets the engine change its internals, and lets a planner's own rule ("offer only to
 VIPs when the queue is short") be one file with no engine change.
 """
@@ -127,6 +128,9 @@ class SellingPolicy:
     keeps the engine's fast path (talk and wrap-up as one calendar entry)."""
     flexes_talk = False
     repeats: Repeats | None = None
+    watches_load = False
+    """Whether :meth:`load_changed` is called at every change of queue or agents (a real-time
+    rule); off by default, since the call costs time on every event."""
 
     def bind(self, centre: Centre) -> None:
         """Called once before the run: keep the view, start periodic reviews."""
@@ -139,6 +143,9 @@ class SellingPolicy:
     def talk_factor(self, agent: int, call: Call) -> float:
         """Multiplier on the talk time of a call being answered now."""
         return 1.0
+
+    def load_changed(self) -> None:
+        """After an arrival, answer, abandonment, completion, login or logout."""
 
     def keep_on(self, agent: int, overtime_s: float) -> bool:
         """At a shift's end: keep ``agent`` on the phones a while longer?"""

@@ -2,6 +2,8 @@
 
 Hysteresis (separate on and off levels) and a minimum dwell time keep it from flapping; a review
 period models a supervisor who looks only every N minutes — the lag the sources complain of.
+Without one the switch is automatic: it is re-evaluated at every change of the load (arrival,
+answer, abandonment, completion, login, logout), so its on-time measures the signal itself.
 """
 
 from __future__ import annotations
@@ -47,8 +49,10 @@ class LoadToggle(SellingPolicy):
 
     def __init__(self, config: LoadToggleConfig) -> None:
         self.config = config
+        self.watches_load = config.review_every_min is None
         self.on = False
         self.last_switch = -float("inf")
+        self.recheck_due = False
         self.timeline: list[tuple[float, bool]] = []  # (time, on) at each switch
 
     def bind(self, centre: Centre) -> None:
@@ -71,7 +75,12 @@ class LoadToggle(SellingPolicy):
 
     def review(self) -> None:
         now = self.centre.now
-        if now - self.last_switch < self.config.min_dwell_min * 60.0:
+        dwell_left = self.last_switch + self.config.min_dwell_min * 60.0 - now
+        if dwell_left > 0:
+            if self.watches_load and not self.recheck_due:
+                # Held by the dwell: look again the moment it is over, event or no event.
+                self.recheck_due = True
+                self.centre.after(dwell_left, self._recheck)
             return
         value, c = self.signal(), self.config
         if c.quiet_is_high:
@@ -83,9 +92,14 @@ class LoadToggle(SellingPolicy):
             self.last_switch = now
             self.timeline.append((now, self.on))
 
+    def _recheck(self) -> None:
+        self.recheck_due = False
+        self.review()
+
+    def load_changed(self) -> None:
+        self.review()
+
     def may_offer(self, agent: int, call: Call) -> bool:
-        if self.config.review_every_min is None:
-            self.review()
         return self.on
 
     def switch_timeline(self) -> list[tuple[float, bool]]:

@@ -3,11 +3,14 @@
 A supervisor reviews the floor every few minutes. When many agents are idle, some are sent to
 training; when callers queue, trainees are recalled — but orders take ``decision_lag`` to be given
 and recalled agents ``sign_in_delay`` to be back, so the peak is often over by then. At a shift's
-end, agents stay on (paid at the overtime premium) while a backlog remains.
+end, agents stay on (paid at the overtime premium) while a backlog remains. A floor keeps enough
+agents on the phones whatever the idle share says: without it a quiet hour sends most of the
+floor away just before the next peak.
 """
 
 from __future__ import annotations
 
+import math
 from typing import Literal
 
 from pydantic import Field
@@ -31,6 +34,13 @@ class OvertimeTrainingConfig(PolicyConfig):
     recall_when_queue: int = Field(5, ge=0, description="Callers waiting at a review.")
     decision_lag_min: float = Field(10.0, ge=0, description="From review to order given.")
     sign_in_delay_min: float = Field(5.0, ge=0, description="From recall to back on the phones.")
+    min_on_phones: int = Field(1, ge=0, description="Never train below this many agents on.")
+    min_on_phones_share: float = Field(
+        0.5,
+        ge=0,
+        le=1,
+        description="Never train below this share of the agents on shift (assumption: half).",
+    )
     overtime_when_queue: int = Field(3, ge=0, description="Backlog that keeps a shift on.")
     max_overtime_min: float = Field(60.0, ge=0)
 
@@ -78,10 +88,14 @@ class OvertimeTraining(SellingPolicy):
                 centre.after(c.decision_lag_min * 60.0, lambda: self._train(n))
 
     def _train(self, n: int) -> None:
-        centre = self.centre
+        centre, c = self.centre, self.config
         self._forget_ended()
+        # The floor: those on shift are on the phones or in training; enough stay on the phones.
+        on_shift = centre.logged_in() + len(self.in_training)
+        floor = max(c.min_on_phones, math.ceil(c.min_on_phones_share * on_shift - 1e-9))
+        n = min(n, centre.logged_in() - floor)
         # By the time the order is given, only those still idle can go.
-        for agent in centre.idle_agents()[:n]:
+        for agent in centre.idle_agents()[: max(n, 0)]:
             if centre.take_off_phones(agent):
                 self.in_training[agent] = (centre.now, centre.session_end(agent))
 
