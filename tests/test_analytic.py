@@ -8,7 +8,6 @@ built here with a linear solve and ``scipy.linalg.expm``, sharing no code with t
 from __future__ import annotations
 
 import math
-import time
 from fractions import Fraction
 
 import numpy as np
@@ -277,7 +276,7 @@ def test_erlang_a_threshold_extremes() -> None:
     assert late.service_level["offered_abandons_ok"] == pytest.approx(1.0, rel=1e-9)
 
 
-def test_erlang_a_large_and_fast() -> None:
+def test_erlang_a_large() -> None:
     aht, patience = 180.0, 345.0
     for c, load in [(2000, 2000.0), (1000, 2000.0), (2000, 1950.0)]:
         m = mmc_m(load / aht, aht, c, patience, 20.0)
@@ -287,12 +286,6 @@ def test_erlang_a_large_and_fast() -> None:
         assert m.abandon_rate == pytest.approx(m.mean_queue / patience / (load / aht), rel=1e-9)
     # Half the load cannot be served: fluid limit abandonment = 1 - c/load.
     assert mmc_m(2000 / aht, aht, 1000, patience, 20.0).abandon_rate == pytest.approx(0.5, 1e-6)
-    best = math.inf
-    for _ in range(5):
-        start = time.perf_counter()
-        mmc_m(100 / aht, aht, 100, patience, 20.0)
-        best = min(best, time.perf_counter() - start)
-    assert best < 0.05
 
 
 def test_mmc_m_validation() -> None:
@@ -375,14 +368,13 @@ def test_agents_for_erlang_a_asa_and_abandonment_are_minimal() -> None:
     assert mmc_m(rate, aht, n_cap - 1, patience, 20.0).occupancy > 0.8
 
 
-def test_staffing_large_load_is_fast() -> None:
+def test_staffing_large_load() -> None:
+    # How fast these are is a figure of benchmarks/bench_analytic.py, not a test.
     aht, patience = 180.0, 345.0
     rate = 1000 / aht
-    start = time.perf_counter()
     n_c = agents_for_service_level(rate, aht, 20.0, 0.8)
     n_a = agents_for_service_level(rate, aht, 20.0, 0.8, patience)
     n_ab = agents_for_abandonment(rate, aht, patience, 0.02)
-    assert time.perf_counter() - start < 2.0
     assert 1000 < n_c <= square_root_staffing(1000.0, 2.0)
     assert n_a <= n_c
     assert mmc_m(rate, aht, n_ab, patience, 20.0).abandon_rate <= 0.02

@@ -321,6 +321,7 @@ def never_and_always() -> tuple[callsim.SimulationResult, callsim.SimulationResu
     return never, always
 
 
+@pytest.mark.slow
 def test_never_reproduces_erlang_c(never_and_always) -> None:
     never, _ = never_and_always
     m = model_of(scenario_dict(ALWAYS_FILE))
@@ -332,6 +333,7 @@ def test_never_reproduces_erlang_c(never_and_always) -> None:
     assert never.kpi("offers")["mean"] == 0
 
 
+@pytest.mark.slow
 def test_always_obeys_flow_balance(never_and_always) -> None:
     never, always = never_and_always
     m = model_of(scenario_dict(ALWAYS_FILE))
@@ -377,6 +379,7 @@ def threshold_runs() -> dict[int, callsim.SimulationResult]:
     return dict(zip(SWEEP_K, results, strict=True))
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("k", [0, 2, -1])
 def test_threshold_matches_markov_chain(threshold_runs, k: int) -> None:
     result = threshold_runs[k]
@@ -398,6 +401,7 @@ def test_threshold_matches_markov_chain(threshold_runs, k: int) -> None:
 # 3. what planners rely on
 
 
+@pytest.mark.slow
 def test_higher_threshold_sells_more_and_serves_worse(threshold_runs) -> None:
     ks = (-2, 0, 2, 5)
     revenue = [threshold_runs[k].kpi("revenue")["mean"] for k in ks]
@@ -410,6 +414,7 @@ def test_higher_threshold_sells_more_and_serves_worse(threshold_runs) -> None:
         assert paired(a, b, "service_level")[2] < 0, (lower, higher)
 
 
+@pytest.mark.slow
 def test_spare_capacity_sells_almost_for_free() -> None:
     plans = [
         load_scenario(scenario_dict("selling_spare_capacity.yaml", kind=kind))

@@ -128,6 +128,7 @@ CHECKS = [
 ]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(("name", "kpi"), CHECKS)
 def test_simulation_matches_erlang(name: str, kpi: str) -> None:
     want = exact(name)[kpi]
@@ -142,6 +143,7 @@ def test_simulation_matches_erlang(name: str, kpi: str) -> None:
     )
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", ERLANG_C)
 def test_erlang_c_nobody_abandons_and_definitions_coincide(name: str) -> None:
     """Without abandonment every service-level definition is the same number (answered ≤ T over
@@ -154,6 +156,7 @@ def test_erlang_c_nobody_abandons_and_definitions_coincide(name: str) -> None:
     assert summary["asa_s"] == summary["mean_wait_s"]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", ERLANG_A)
 def test_erlang_a_definitions_ordered(name: str) -> None:
     """With abandonment the four definitions differ and keep their order: counting quick

@@ -227,7 +227,7 @@ def _erlang_a_state_law(rate: float, mu: float, theta: float, c: int) -> np.ndar
     tail = np.cumsum(p[::-1])[::-1]
     keep = max(c + 1, int(np.searchsorted(-tail, -_TAIL_MASS, side="left")) + 1)
     p = p[: min(keep, p.size)]
-    return p / p.sum()
+    return p / float(p.sum())
 
 
 def _still_waiting_at(q: np.ndarray, r: np.ndarray, theta: float, t: float) -> np.ndarray:
@@ -266,7 +266,9 @@ def _erlang_a(
 ) -> QueueMetrics:
     """Exact M/M/c+M figures; service levels only when a threshold is given (they cost more)."""
     if rate == 0:
-        sl = {} if threshold_s is None else dict.fromkeys(SERVICE_LEVEL_DEFINITIONS, 1.0)
+        sl: dict[str, float] = (
+            {} if threshold_s is None else dict.fromkeys(SERVICE_LEVEL_DEFINITIONS, 1.0)
+        )
         return QueueMetrics(0.0, 0.0, 0.0, 0.0, sl, 0.0, 0.0)
     p = _erlang_a_state_law(rate, mu, theta, c)
     q = p[c:]  # arrival finds j = 0, 1, ... callers waiting and all agents busy (PASTA)
@@ -287,7 +289,7 @@ def _erlang_a(
     occupancy = float(p @ np.minimum(n, c)) / c
     mean_queue = float(q @ j)
 
-    sl: dict[str, float] = {}
+    sl = {}
     if threshold_s is not None:
         late = _still_waiting_at(q, r, theta, threshold_s)
         still_waiting = float(late.sum())

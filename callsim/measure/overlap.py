@@ -7,6 +7,7 @@ them from the spans after the run keeps bookkeeping out of the engine's hot path
 from __future__ import annotations
 
 import numpy as np
+import numpy.typing as npt
 
 
 def overlap(
@@ -22,7 +23,9 @@ def overlap(
     return _before(start, end, w, hi) - _before(start, end, w, lo)
 
 
-def _before(start: np.ndarray, end: np.ndarray, w: np.ndarray, t: np.ndarray) -> np.ndarray:
+def _before(
+    start: np.ndarray, end: np.ndarray, w: np.ndarray, t: np.ndarray
+) -> npt.NDArray[np.float64]:
     """Σ over spans of w × the part of [start, end) before t, for each t (a sorted sweep)."""
     so, eo = np.argsort(start), np.argsort(end)
     s, e = start[so], end[eo]

@@ -7,7 +7,7 @@ off by a factor of sixty without noticing. Internally everything is seconds.
 from __future__ import annotations
 
 import math
-from typing import Annotated, Literal, Protocol
+from typing import Annotated, Any, Literal, Protocol
 
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, model_validator
@@ -24,12 +24,14 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False, strict=True)
 
 
-def _one_unit(values: dict, name: str) -> float:
+def _one_unit(values: dict[str, Any], name: str) -> float:
     """Return ``name`` in seconds from exactly one of ``{name}_s`` / ``{name}_min``."""
     s, m = values.get(f"{name}_s"), values.get(f"{name}_min")
-    if (s is None) == (m is None):
-        raise ValueError(f"give exactly one of {name}_s or {name}_min")
-    return float(s) if s is not None else float(m) * 60.0
+    if s is not None and m is None:
+        return float(s)
+    if m is not None and s is None:
+        return float(m) * 60.0
+    raise ValueError(f"give exactly one of {name}_s or {name}_min")
 
 
 class _WithMean(_Strict):
@@ -121,7 +123,7 @@ class Empirical(_Strict):
         if self.weights is None:
             return None
         w = np.asarray(self.weights, dtype=float)
-        return w / w.sum()
+        return w / float(w.sum())
 
     @property
     def mean(self) -> float:
