@@ -278,3 +278,231 @@ def test_erlang_with_patience_is_erlang_a() -> None:
     assert "Erlang A" in out
     need = analytic.agents_for_service_level(200 / 3600, 180, 20, 0.8, 300)
     assert f"Agents on the phones for 80/20: {need}" in out
+
+
+def test_staff_and_erlang_schedule_the_same_for_shrinkage(scenarios: Path) -> None:
+    """21 agents on the phones at 30% shrinkage: 21 / 0.7 is 30.000000000000004 in floating
+    point, and a plain ceil made `callsim staff` ask for 31 where `callsim erlang` said 30."""
+    Path("busy.yaml").write_text(
+        """
+name: busy
+horizon: {interval_min: 30, open: "08:00", close: "09:00"}
+arrivals: {rate_per_hour: 330}
+reasons:
+  general: {share: 1.0, talk: {dist: exponential, mean_s: 180}}
+agents:
+  shrinkage: 0.3
+  groups:
+    team:
+      wage_per_hour: 20
+      shifts: [{start: "08:00", end: "09:00", count: 30}]
+""",
+        encoding="utf-8",
+    )
+    staff_run = runner.invoke(app, ["staff", "busy.yaml", "--out", "need.csv"])
+    assert staff_run.exit_code == 0, staff_run.output
+    table = pd.read_csv("need.csv")
+    assert list(table["required_on_phones"]) == [21, 21]
+    assert list(table["required_scheduled"]) == [30, 30]
+
+    erlang_run = runner.invoke(
+        app, ["erlang", "--calls-per-hour", "330", "--aht-s", "180", "--shrinkage", "0.3"]
+    )
+    assert erlang_run.exit_code == 0, erlang_run.output
+    out = plain(erlang_run.stdout)
+    assert "Agents on the phones for 80/20: 21" in out
+    assert "to schedule with 30% shrinkage: 30" in out
+
+
+# -- bundled scenarios by name, callsim scenarios, callsim init -----------------------------
+
+
+def test_run_takes_a_bundled_name(in_tmp: Path) -> None:
+    result = runner.invoke(app, ["run", "validation/mmc_load70", "-r", "2", "-w", "1", "--json"])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["scenario"] == "M/M/c validation, 70% utilisation"
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["validate", "policies/threshold"],
+        ["validate", "policies/threshold.yaml"],
+        ["staff", "validation/mmc_load70"],
+        ["compare", "validation/mmc_load70", "validation/mmc_load90", "-r", "2", "-w", "1"],
+        ["sweep", "validation/mmc_load70", "-p", "arrivals.scale=0.9,1.0", "-r", "2", "-w", "1"],
+    ],
+)
+def test_commands_take_bundled_names(in_tmp: Path, args: list[str]) -> None:
+    result = runner.invoke(app, args)
+    assert result.exit_code == 0, result.output
+
+
+def test_a_file_of_that_path_wins_over_the_bundled_name(scenarios: Path) -> None:
+    Path("policies").mkdir()
+    shutil.copy("small.yaml", "policies/threshold.yaml")
+    result = runner.invoke(app, ["validate", "policies/threshold.yaml"])
+    assert result.exit_code == 0, result.output
+    assert "'tiny'" in plain(result.stdout)
+
+
+def test_an_unknown_name_is_reported_as_a_missing_file(in_tmp: Path) -> None:
+    result = runner.invoke(app, ["validate", "policies/nope"])
+    assert result.exit_code == 2
+    assert "policies/nope" in ANSI.sub("", result.stderr).splitlines()[0]
+
+
+def test_scenarios_lists_the_bundled_ones() -> None:
+    from callsim.scenario import bundled
+
+    result = runner.invoke(app, ["scenarios"])
+    assert result.exit_code == 0, result.output
+    out = plain(result.stdout)
+    for name in bundled.names():
+        assert name in out, name
+    assert "Credit-card service line (weekday)" in out
+    assert "Policy: threshold K=-3" in out
+    assert "Armony & Gurvich's threshold rule" in out  # from its leading comment
+
+
+def test_init_copies_a_runnable_scenario(in_tmp: Path) -> None:
+    result = runner.invoke(app, ["init", "proj"])
+    assert result.exit_code == 0, result.output
+    files = {p.relative_to(in_tmp / "proj").as_posix() for p in (in_tmp / "proj").rglob("*")}
+    assert files == {"credit_card_hotline.yaml", "credit_card_volume.csv"}
+    assert "callsim run proj/credit_card_hotline.yaml" in plain(result.stdout)
+    ran = runner.invoke(app, ["run", "proj/credit_card_hotline.yaml", "-r", "1", "-w", "1"])
+    assert ran.exit_code == 0, ran.output
+
+
+def test_init_keeps_the_relative_places_of_what_a_scenario_extends(in_tmp: Path) -> None:
+    result = runner.invoke(app, ["init", "proj", "--scenario", "policies/threshold"])
+    assert result.exit_code == 0, result.output
+    files = {p.relative_to(in_tmp / "proj").as_posix() for p in (in_tmp / "proj").rglob("*")}
+    assert files == {
+        "policies",
+        "policies/threshold.yaml",
+        "credit_card_hotline.yaml",
+        "credit_card_volume.csv",
+    }
+    checked = runner.invoke(app, ["validate", "proj/policies/threshold.yaml"])
+    assert checked.exit_code == 0, checked.output
+
+
+def test_init_never_replaces_a_file(in_tmp: Path) -> None:
+    Path("proj").mkdir()
+    Path("proj/credit_card_volume.csv").write_text("mine", encoding="utf-8")
+    result = runner.invoke(app, ["init", "proj"])
+    assert result.exit_code == 2
+    lines = ANSI.sub("", result.stderr).splitlines()
+    assert len(lines) == 1
+    assert "proj/credit_card_volume.csv" in lines[0]
+    assert Path("proj/credit_card_volume.csv").read_text(encoding="utf-8") == "mine"
+    assert sorted(p.name for p in Path("proj").iterdir()) == ["credit_card_volume.csv"]
+
+
+def test_init_of_an_unknown_scenario_is_one_line(in_tmp: Path) -> None:
+    result = runner.invoke(app, ["init", "proj", "--scenario", "nope"])
+    assert result.exit_code == 2
+    assert len(ANSI.sub("", result.stderr).splitlines()) == 1
+    assert not Path("proj").exists()
+
+
+# -- only user errors are reported as the user's ----------------------------------------------
+
+
+def _internal_bug(*args: object, **kwargs: object) -> None:
+    raise ValueError("an internal bug, not the user's input")
+
+
+@pytest.mark.parametrize(
+    ("target", "args"),
+    [
+        ("callsim.cli.commands.simulate", ["run", "small.yaml", "-r", "1"]),
+        ("callsim.cli.commands.compare", ["compare", "small.yaml", "small_csv.yaml", "-r", "1"]),
+        ("callsim.cli.commands.sweep", ["sweep", "small.yaml", "-p", "arrivals.scale=1,2"]),
+        ("callsim.cli.commands.staffing_requirement", ["staff", "small.yaml"]),
+        ("callsim.cli.commands.load_scenario", ["validate", "small.yaml"]),
+    ],
+)
+def test_an_internal_value_error_is_not_reported_as_a_user_error(
+    scenarios: Path, monkeypatch: pytest.MonkeyPatch, target: str, args: list[str]
+) -> None:
+    monkeypatch.setattr(target, _internal_bug)
+    result = runner.invoke(app, args)
+    assert result.exit_code != 2, result.output
+    assert isinstance(result.exception, ValueError)
+    assert "internal bug" in str(result.exception)
+    assert "error:" not in ANSI.sub("", result.stderr)
+
+
+def test_erlang_reports_a_bad_number_as_the_users() -> None:
+    result = runner.invoke(
+        app, ["erlang", "--calls-per-hour", "200", "--aht-s", "180", "--target", "0"]
+    )
+    assert result.exit_code == 2, result.output
+    lines = ANSI.sub("", result.stderr).splitlines()
+    assert len(lines) == 1
+    assert "target" in lines[0]
+
+
+def _results(folder: str, seed: str) -> None:
+    made = runner.invoke(
+        app, ["run", "small.yaml", "-r", "2", "-w", "1", "--seed", seed, "--out", folder]
+    )
+    assert made.exit_code == 0, made.output
+
+
+@pytest.mark.parametrize(
+    ("args", "names"),
+    [
+        (["validate", "missing.yaml"], "missing.yaml"),
+        (["sweep", "small.yaml", "-p", "selling.policy.k"], "selling.policy.k"),
+        (["sweep", "small.yaml", "-p", "arrivals.scale=3:1"], "arrivals.scale"),
+        (["report", "nowhere"], "nowhere"),
+        (["report", "."], "manifest.json"),
+        (["compare", "seed1", "seed2"], "seed"),
+        (["run", "small.yaml", "-r", "1", "--out", "seed1"], "seed1"),
+        (["init", "seed1"], "seed1"),
+    ],
+)
+def test_each_user_error_is_one_line_and_exit_2(
+    scenarios: Path, args: list[str], names: str
+) -> None:
+    _results("seed1", "1")
+    _results("seed2", "2")
+    Path("seed1/credit_card_hotline.yaml").write_text("mine", encoding="utf-8")
+    result = runner.invoke(app, args)
+    assert result.exit_code == 2, (result.output, result.exception)
+    lines = ANSI.sub("", result.stderr).splitlines()
+    assert len(lines) == 1, result.stderr
+    assert lines[0].startswith("error: ")
+    assert names in lines[0]
+
+
+def test_user_errors_are_one_class() -> None:
+    from callsim.errors import UserError
+    from callsim.scenario.bundled import InitTargetExistsError
+    from callsim.scenario.files import ScenarioError
+    from callsim.scenario.sweep_grammar import parse_param
+    from callsim.store.read import ResultsError
+    from callsim.store.write import OutputExistsError
+
+    for error in (ScenarioError, ResultsError, OutputExistsError, InitTargetExistsError):
+        assert issubclass(error, UserError), error
+    assert issubclass(OutputExistsError, FileExistsError)  # as before, for who catches that
+    assert issubclass(UserError, ValueError)  # as before, for API users catching ValueError
+    with pytest.raises(UserError, match="PATH=VALUES"):
+        parse_param("no-equals-sign")
+    with pytest.raises(UserError, match="empty range"):
+        parse_param("k=3:1")
+
+
+def test_comparing_results_of_other_seeds_is_a_user_error() -> None:
+    from callsim.errors import UserError
+    from callsim.experiment.compare import compare_results
+
+    a = callsim.simulate(DATA / "small.yaml", replications=2, seed=1, workers=1)
+    b = callsim.simulate(DATA / "small.yaml", replications=2, seed=2, workers=1)
+    with pytest.raises(UserError, match="same seed"):
+        compare_results({"a": a, "b": b})

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 import shutil
+import sys
 from pathlib import Path
 
 import pandas as pd
@@ -13,7 +14,16 @@ from typer.testing import CliRunner
 
 import callsim
 from callsim.cli.commands import app
-from callsim.store.write import OutputExistsError, check_target, write_directory
+from callsim.experiment.compare import compare
+from callsim.experiment.sweep import sweep
+from callsim.store.write import (
+    OutputExistsError,
+    check_target,
+    write_compare,
+    write_directory,
+    write_run,
+    write_sweep,
+)
 
 DATA = Path(__file__).parent / "data"
 runner = CliRunner()
@@ -99,6 +109,90 @@ def test_save_calls_writes_one_row_per_call_per_replication(scenarios: Path) -> 
     per_rep = calls.groupby("replication").size()
     assert list(per_rep) == list(expected.per_replication["offered"].astype(int))
     assert {"arrival", "answer", "end", "outcome"} <= set(calls.columns)
+
+
+# -- manifest.json: how the results were made ------------------------------------------------
+
+
+def manifest_of(folder: Path) -> dict:
+    return json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+
+
+def test_api_manifest_records_the_call_not_the_process_argv(tmp_path: Path) -> None:
+    """Through the API, sys.argv is whatever runs the API (here pytest's command line): the
+    manifest must record the call's own parameters instead."""
+    result = callsim.simulate(DATA / "small.yaml", replications=2, seed=11, workers=1)
+    write_run(result, tmp_path / "res")
+    manifest = manifest_of(tmp_path / "res")
+    text = json.dumps(manifest)
+    assert "pytest" not in text
+    assert not any(arg in text for arg in sys.argv[1:] if len(arg) > 3)
+    assert "command" not in manifest
+    assert manifest["kind"] == "run"
+    assert manifest["call"] == {
+        "function": "simulate",
+        "scenario": "tiny",
+        "seed": 11,
+        "replications": 2,
+        "keep_calls": False,
+    }
+    assert (manifest["seed"], manifest["replications"]) == (11, 2)
+    assert "workers" not in manifest["call"]  # results do not depend on it
+
+
+def test_api_manifest_of_a_sweep_records_the_grid(tmp_path: Path) -> None:
+    base = callsim.load_scenario(DATA / "small.yaml")
+    result = sweep(base, {"arrivals.scale": [0.9, 1.1]}, replications=2, seed=3, workers=1)
+    write_sweep(result, tmp_path / "res")
+    call = manifest_of(tmp_path / "res")["call"]
+    assert call == {
+        "function": "sweep",
+        "scenario": "tiny",
+        "params": {"arrivals.scale": [0.9, 1.1]},
+        "seed": 3,
+        "replications": 2,
+    }
+
+
+def test_api_manifest_of_a_comparison_records_the_plans(tmp_path: Path) -> None:
+    plans = {
+        "a": callsim.load_scenario(DATA / "small.yaml"),
+        "b": callsim.load_scenario(DATA / "small_csv.yaml"),
+    }
+    write_compare(compare(plans, replications=2, seed=4, workers=1), tmp_path / "res")
+    manifest = manifest_of(tmp_path / "res")
+    assert manifest["call"] == {
+        "function": "compare",
+        "plans": ["a", "b"],
+        "seed": 4,
+        "replications": 2,
+    }
+    assert "pytest" not in json.dumps(manifest)
+
+
+def test_cli_manifest_records_the_callsim_command(scenarios: Path) -> None:
+    result = run("--out", "res")
+    assert result.exit_code == 0, result.output
+    manifest = manifest_of(scenarios / "res")
+    assert manifest["command"] == (
+        "callsim run small.yaml --replications 3 --seed 5 --workers 1 --out res"
+    )
+    assert manifest["call"]["seed"] == 5
+    assert manifest["call"]["replications"] == 3
+
+
+def test_cli_manifest_of_a_sweep_records_its_params(scenarios: Path) -> None:
+    result = runner.invoke(
+        app,
+        ["sweep", "small.yaml", "-p", "arrivals.scale=0.9,1.1", "-r", "2", "-w", "1", "-o", "sw"],
+    )
+    assert result.exit_code == 0, result.output
+    manifest = manifest_of(scenarios / "sw")
+    assert manifest["command"] == (
+        "callsim sweep small.yaml --param arrivals.scale=0.9,1.1 --replications 2 --workers 1 "
+        "--out sw"
+    )
+    assert manifest["call"]["params"] == {"arrivals.scale": [0.9, 1.1]}
 
 
 # -- never overwrite silently ----------------------------------------------------------------

@@ -1,17 +1,21 @@
 """The ``callsim`` command: a thin layer over the Python API.
 
-Every user mistake ends in one line on stderr naming the file and field, and exit code 2.
+Every user mistake (a :class:`~callsim.errors.UserError`, or file-system trouble) ends in one line
+on stderr naming the file and field, and exit code 2; any other exception is a bug in callsim and
+ends in a traceback, not in a message that sends the user looking for a mistake they did not make.
 """
 
 from __future__ import annotations
 
 import json
 import math
+import shlex
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated, NoReturn
+from types import ModuleType
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
 import typer
 from rich.console import Console
@@ -21,6 +25,7 @@ from rich.table import Table
 from rich.text import Text
 
 from callsim import analytic
+from callsim.errors import UserError
 from callsim.experiment.compare import Comparison, compare, compare_results
 from callsim.experiment.results import SimulationResult
 from callsim.experiment.runner import simulate
@@ -28,17 +33,14 @@ from callsim.experiment.sweep import Sweep, sweep
 from callsim.measure.catalogue import COMPARE_KPIS, HEADLINE_KPIS, SELLING_KPIS, fmt, label
 from callsim.planning.requirement import staffing_requirement
 from callsim.scenario import bundled
-from callsim.scenario.files import ScenarioError, load_plans, load_scenario, load_sweep_spec
+from callsim.scenario.files import load_plans, load_scenario, load_sweep_spec
 from callsim.scenario.schema import Scenario
 from callsim.scenario.sweep_grammar import parse_param
 from callsim.store.read import load_results, load_run
-from callsim.store.write import (
-    OutputExistsError,
-    check_target,
-    write_compare,
-    write_run,
-    write_sweep,
-)
+from callsim.store.write import check_target, write_compare, write_run, write_sweep
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 app = typer.Typer(
     add_completion=False,
@@ -51,7 +53,13 @@ err_console = Console(stderr=True, width=None if sys.stderr.isatty() else 140)
 
 DEFAULT_SCENARIO = bundled.default_path()
 
-ScenarioArg = Annotated[Path, typer.Argument(help="Scenario YAML file.", show_default=False)]
+ScenarioArg = Annotated[
+    Path,
+    typer.Argument(
+        help="Scenario YAML file, or a bundled scenario's name (see `callsim scenarios`).",
+        show_default=False,
+    ),
+]
 Replications = Annotated[
     int | None, typer.Option("--replications", "-r", min=1, help="Default: the scenario's.")
 ]
@@ -73,14 +81,24 @@ def say(message: str) -> None:
 
 
 @contextmanager
-def user_errors() -> Iterator[None]:
-    """Turn the errors a user can cause into one line and exit code 2."""
+def user_errors(*also: type[Exception]) -> Iterator[None]:
+    """Turn the errors a user can cause into one line and exit code 2: a :class:`UserError`,
+    file-system trouble, and the exception types in ``also`` where a command knows that they
+    can only come from its input. Anything else is a bug in callsim and ends in a traceback."""
     try:
         yield
-    except (ScenarioError, OutputExistsError, ValueError) as exc:
+    except UserError as exc:
         fail(str(exc))
     except OSError as exc:
         fail(f"{exc.filename or ''}: {exc.strerror or exc}".lstrip(": "))
+    except also as exc:
+        fail(str(exc))
+
+
+def _scenario_path(path: Path) -> Path:
+    """The file itself, or the bundled scenario of that name when no such file exists."""
+    with user_errors():
+        return bundled.resolve(path)
 
 
 def _load(path: Path) -> Scenario:
@@ -88,11 +106,46 @@ def _load(path: Path) -> Scenario:
         return load_scenario(path)
 
 
+def _command_line(ctx: typer.Context) -> str:
+    """The running command as the user gave it (what they typed, not the defaults), to record in
+    a results directory's manifest; rebuilt from the parsed parameters, so it is the same whether
+    a shell or a test called the command."""
+    words = ["callsim", str(ctx.info_name)]
+    for param in ctx.command.params:
+        name = str(param.name)
+        source = ctx.get_parameter_source(name)
+        if source is None or source.name not in ("COMMANDLINE", "ENVIRONMENT"):
+            continue
+        value = ctx.params.get(name)
+        values = list(value) if isinstance(value, list | tuple) else [value]
+        if param.param_type_name == "argument":
+            words += [str(v) for v in values]
+        elif getattr(param, "is_flag", False):
+            secondary = getattr(param, "secondary_opts", [])
+            if value or not secondary:
+                words.append(_long(param.opts))
+            else:
+                words.append(_long(secondary))
+        else:
+            for v in values:
+                words += [_long(param.opts), str(v)]
+    return shlex.join(words)
+
+
+def _long(opts: list[str]) -> str:
+    return next((o for o in opts if o.startswith("--")), opts[0])
+
+
 @app.command()
 def run(
+    ctx: typer.Context,
     scenario: Annotated[
         Path | None,
-        typer.Argument(help="Scenario YAML file (default: the bundled credit-card hotline)."),
+        typer.Argument(
+            help="Scenario YAML file, or a bundled scenario's name (default: the bundled "
+            "credit-card hotline).",
+            show_default=False,
+        ),
     ] = None,
     replications: Replications = None,
     seed: Seed = None,
@@ -104,7 +157,7 @@ def run(
     lang: Lang = "en",
 ) -> None:
     """Run a scenario's replications and print its KPIs with 95% confidence intervals."""
-    path = scenario or DEFAULT_SCENARIO
+    path = DEFAULT_SCENARIO if scenario is None else _scenario_path(scenario)
     model = _load(path)
     _check_outputs(lang, out, force)
     if save_calls and out is None:
@@ -125,17 +178,25 @@ def run(
     _save(
         out,
         "Results",
-        lambda: write_run(result, out, force=force, report=_reports().run_report(result, lang)),
+        lambda target: write_run(
+            result,
+            target,
+            force=force,
+            report=_reports().run_report(result, lang),
+            command=_command_line(ctx),
+        ),
     )
 
 
 @app.command("compare")
 def compare_cmd(
+    ctx: typer.Context,
     sources: Annotated[
         list[Path],
         typer.Argument(
-            help="Scenario files (each with its variants), or results directories of earlier "
-            "runs with the same seed and replications. The first plan is the baseline.",
+            help="Scenario files or bundled names (each with its variants), or results "
+            "directories of earlier runs with the same seed and replications. The first plan "
+            "is the baseline.",
             show_default=False,
         ),
     ],
@@ -149,6 +210,7 @@ def compare_cmd(
     """Compare plans on common random numbers: each KPI with its CI, and the paired difference
     to the baseline with a verdict."""
     _check_outputs(lang, out, force)
+    sources = [_scenario_path(p) for p in sources]
     with user_errors():
         if all(p.is_dir() for p in sources):
             comparison = compare_results({_run_name(p): load_run(p) for p in sources})
@@ -173,14 +235,19 @@ def compare_cmd(
     _save(
         out,
         "Comparison",
-        lambda: write_compare(
-            comparison, out, force=force, report=_reports().compare_report(comparison, lang)
+        lambda target: write_compare(
+            comparison,
+            target,
+            force=force,
+            report=_reports().compare_report(comparison, lang),
+            command=_command_line(ctx),
         ),
     )
 
 
 @app.command("sweep")
 def sweep_cmd(
+    ctx: typer.Context,
     scenario: ScenarioArg,
     param: Annotated[
         list[str] | None,
@@ -200,6 +267,7 @@ def sweep_cmd(
 ) -> None:
     """Run a grid of plans and find the efficient frontier of service level against net
     contribution, and the best point meeting the service-level goal."""
+    scenario = _scenario_path(scenario)
     model = _load(scenario)
     _check_outputs(lang, out, force)
     with user_errors():
@@ -219,7 +287,13 @@ def sweep_cmd(
     _save(
         out,
         "Sweep",
-        lambda: write_sweep(result, out, force=force, report=_reports().sweep_report(result, lang)),
+        lambda target: write_sweep(
+            result,
+            target,
+            force=force,
+            report=_reports().sweep_report(result, lang),
+            command=_command_line(ctx),
+        ),
     )
 
 
@@ -246,6 +320,7 @@ def report_cmd(
 @app.command()
 def validate(scenario: ScenarioArg) -> None:
     """Check a scenario file (and the CSV files it names) without running it."""
+    scenario = _scenario_path(scenario)
     model = _load(scenario)
     out_console.print(
         Text(
@@ -264,6 +339,45 @@ def schema() -> None:
     sys.stdout.write(json.dumps(Scenario.model_json_schema(), indent=2) + "\n")
 
 
+@app.command("scenarios")
+def scenarios_cmd() -> None:
+    """List the bundled scenarios, to run by name (callsim run policies/threshold) or to copy
+    out with callsim init."""
+    with user_errors():
+        rows = [(name, *bundled.describe(name)) for name in bundled.names()]
+    table = Table(
+        title="Bundled scenarios",
+        caption="callsim run NAME · callsim init DIR --scenario NAME",
+    )
+    for col in ("Scenario", "Name", "Description"):
+        table.add_column(col)
+    for name, title, description in rows:
+        table.add_row(
+            Text(name + (" (default)" if name == bundled.DEFAULT else "")),
+            Text(title),
+            Text(description),
+        )
+    out_console.print(table)
+
+
+@app.command()
+def init(
+    directory: Annotated[
+        Path, typer.Argument(help="Folder to copy the scenario into.", show_default=False)
+    ],
+    scenario: Annotated[
+        str, typer.Option("--scenario", "-s", help="Bundled scenario (see `callsim scenarios`).")
+    ] = bundled.DEFAULT,
+) -> None:
+    """Copy a bundled scenario, with the files it names (the scenario it extends, its CSV
+    tables), into a folder to edit; never replaces a file."""
+    with user_errors():
+        written = bundled.copy_out(scenario, directory)
+    for path in written:
+        out_console.print(Text(f"wrote {path}"), soft_wrap=True)
+    out_console.print(Text(f"Run it with: callsim run {shlex.quote(str(written[0]))}"))
+
+
 @app.command()
 def staff(
     scenario: ScenarioArg,
@@ -272,7 +386,7 @@ def staff(
 ) -> None:
     """Per-interval agents required for the service-level goal (Erlang A, or C without
     patience), next to the roster's plan."""
-    model = _load(scenario)
+    model = _load(_scenario_path(scenario))
     with user_errors():
         table = staffing_requirement(model)
     goal = model.service_level
@@ -292,7 +406,7 @@ def staff(
         "Gap",
     ):
         grid.add_column(col, justify="right")
-    for row in table.itertuples(index=False):
+    for row in _rows(table):
         gap = row.gap_on_phones
         style = "red" if gap < 0 else ""
         grid.add_row(
@@ -337,7 +451,8 @@ def erlang(
     """Erlang C (or A with --patience-s) calculator: KPIs for N agents, or the N for a target."""
     rate = calls_per_hour / 3600.0
     patience = math.inf if patience_s is None else patience_s
-    with user_errors():
+    # Every number here is the user's, and analytic checks them with ValueError.
+    with user_errors(ValueError):
         if agents is None:
             scheduled = analytic.agents_for_service_level(
                 rate,
@@ -426,7 +541,7 @@ def _print_summary(result: SimulationResult, path: Path) -> None:
     )
 
 
-def _reports():  # returns the callsim.report module
+def _reports() -> ModuleType:
     """The report module, imported only when a report is written: plotly is slow to import."""
     from callsim import report
 
@@ -441,11 +556,11 @@ def _check_outputs(lang: str, out: Path | None, force: bool) -> None:
             check_target(out, force)
 
 
-def _save(out: Path | None, what: str, write: Callable[[], object]) -> None:
+def _save(out: Path | None, what: str, write: Callable[[Path], object]) -> None:
     if out is None:
         return
     with user_errors():
-        write()
+        write(out)
     say(f"{what} and report.html written to {out}/")
 
 
@@ -466,7 +581,7 @@ def _print_comparison(comparison: Comparison) -> None:
         table = Table(title=label(kpi), title_justify="left", min_width=90)
         for col in ("Plan", "Mean", "95% CI", f"Δ vs {comparison.baseline}", "Δ 95% CI", "Verdict"):
             table.add_column(col, justify="left" if col in ("Plan", "Verdict") else "right")
-        for r in rows.itertuples(index=False):
+        for r in _rows(rows):
             base = r.verdict == "baseline"
             style = colour.get(r.verdict, "")
             table.add_row(
@@ -501,6 +616,11 @@ def _print_sweep(result: Sweep) -> None:
         out_console.print("No point meets the service-level goal.")
 
 
+def _rows(frame: pd.DataFrame) -> Iterator[Any]:
+    """A table's rows as named tuples (typed loosely: the columns hold numbers and text)."""
+    return frame.itertuples(index=False)
+
+
 def _ci(kpi: str, lo: float, hi: float) -> str:
     return "–" if math.isnan(lo) else f"{fmt(kpi, lo)} – {fmt(kpi, hi)}"
 
@@ -528,7 +648,7 @@ def _progress(what: str) -> Iterator[Callable[[int, int], None]]:
         yield update
 
 
-def _write_file(path: Path, write: Callable[[Path], None]) -> None:
+def _write_file(path: Path, write: Callable[[Path], object]) -> None:
     """Write through a temporary file and rename, so a crash never leaves half a file."""
     tmp = path.with_name(f".{path.name}.partial")
     try:

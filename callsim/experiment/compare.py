@@ -57,7 +57,9 @@ def compare_results(
     for name in names[1:]:
         r = results[name]
         if (r.seed, r.replications) != (first.seed, first.replications):
-            raise ValueError(
+            from callsim.errors import UserError
+
+            raise UserError(
                 f"plan '{name}' ran seed {r.seed} × {r.replications} replications, but "
                 f"'{names[0]}' ran seed {first.seed} × {first.replications}: "
                 "paired comparison needs the same seed and replications"

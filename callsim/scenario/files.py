@@ -13,12 +13,13 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
+from callsim.errors import UserError
 from callsim.scenario.overrides import deep_merge
 from callsim.scenario.schema import Horizon, Scenario, minutes
 from callsim.scenario.sweep_grammar import parse_values
 
 
-class ScenarioError(ValueError):
+class ScenarioError(UserError):
     """A scenario (or a table it names) cannot be used; the message is one line for the user."""
 
 

@@ -6,19 +6,22 @@ from typing import Any
 
 import numpy as np
 
+from callsim.errors import UserError
+
 Value = int | float | str
 
 
 def parse_values(text: str) -> list[Value]:
-    """``-3:3`` (integers, inclusive), ``0.8:1.2:0.1`` (with a step) or ``a,b,c``."""
+    """``-3:3`` (integers, inclusive), ``0.8:1.2:0.1`` (with a step) or ``a,b,c``; a
+    :class:`UserError` for text that is none of them."""
     if ":" in text and "," not in text:
         parts = [_number(p) for p in text.split(":")]
         if len(parts) not in (2, 3) or not all(isinstance(p, int | float) for p in parts):
-            raise ValueError(f"'{text}' is not a range lo:hi or lo:hi:step")
+            raise UserError(f"'{text}' is not a range lo:hi or lo:hi:step")
         lo, hi = parts[0], parts[1]
         step = parts[2] if len(parts) == 3 else 1
         if step <= 0 or hi < lo:  # type: ignore[operator]
-            raise ValueError(f"'{text}' is an empty range")
+            raise UserError(f"'{text}' is an empty range")
         count = int(np.floor((hi - lo) / step + 1e-9)) + 1  # type: ignore[operator]
         values = [lo + k * step for k in range(count)]  # type: ignore[operator]
         if all(isinstance(p, int) for p in parts):
@@ -31,11 +34,11 @@ def parse_param(spec: str) -> tuple[str, list[Value]]:
     """``path=values`` as given on the command line."""
     path, sep, values = spec.partition("=")
     if not sep or not path.strip():
-        raise ValueError(f"--param '{spec}': expected PATH=VALUES, e.g. selling.policy.k=-3:3")
+        raise UserError(f"--param '{spec}': expected PATH=VALUES, e.g. selling.policy.k=-3:3")
     try:
         return path.strip(), parse_values(values)
-    except ValueError as exc:
-        raise ValueError(f"--param {path.strip()}: {exc}") from None
+    except UserError as exc:
+        raise UserError(f"--param {path.strip()}: {exc}") from None
 
 
 def _number(text: str) -> Value:
@@ -49,7 +52,8 @@ def _number(text: str) -> Value:
 
 def nested(path: str, value: Any) -> dict[str, Any]:
     """``a.b.c`` = v as {"a": {"b": {"c": v}}}."""
-    out: Any = value
-    for key in reversed(path.split(".")):
+    *outer, last = path.split(".")
+    out: dict[str, Any] = {last: value}
+    for key in reversed(outer):
         out = {key: out}
     return out

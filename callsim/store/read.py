@@ -8,13 +8,14 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from callsim.errors import UserError
 from callsim.experiment.compare import Comparison, compare_results
 from callsim.experiment.results import SimulationResult
 from callsim.experiment.sweep import Sweep
 from callsim.scenario.files import load_scenario
 
 
-class ResultsError(ValueError):
+class ResultsError(UserError):
     """A results directory is missing, incomplete or of an unknown kind; one line for the user."""
 
 
@@ -23,13 +24,18 @@ def read_manifest(folder: Path) -> dict:
     if not folder.is_dir():
         raise ResultsError(f"{folder}: no such results directory")
     try:
-        return json.loads(path.read_text(encoding="utf-8"))
+        data = json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise ResultsError(
             f"{folder}: no manifest.json — not a callsim results directory"
         ) from None
     except json.JSONDecodeError as exc:
         raise ResultsError(f"{path}: not valid JSON ({exc.msg})") from None
+    except UnicodeDecodeError:
+        raise ResultsError(f"{path}: not valid JSON (not UTF-8 text)") from None
+    if not isinstance(data, dict):
+        raise ResultsError(f"{path}: expected a JSON object")
+    return data
 
 
 def load_results(folder: Path) -> SimulationResult | Comparison | Sweep:
@@ -68,8 +74,10 @@ def load_run(folder: Path) -> SimulationResult:
 
 
 def load_compare(folder: Path) -> Comparison:
-    manifest = read_manifest(folder)
-    results = {name: load_run(folder / sub) for name, sub in manifest["folders"].items()}
+    folders = read_manifest(folder).get("folders")
+    if not isinstance(folders, dict) or not folders:
+        raise ResultsError(f"{folder}/manifest.json: 'folders' should map plans to folders")
+    results = {str(name): load_run(folder / str(sub)) for name, sub in folders.items()}
     return compare_results(results)
 
 
@@ -79,12 +87,20 @@ def load_sweep(folder: Path) -> Sweep:
         points = pd.read_csv(folder / "sweep.csv")
     except FileNotFoundError:
         raise ResultsError(f"{folder}: missing sweep.csv") from None
+    try:
+        params, seed, replications = (
+            [str(p) for p in manifest["params"]],
+            int(manifest["seed"]),
+            int(manifest["replications"]),
+        )
+    except (KeyError, TypeError, ValueError) as exc:
+        raise ResultsError(f"{folder}/manifest.json: unreadable ({exc!r})") from None
     return Sweep(
         base=load_scenario(folder / "scenario.yaml"),
-        params=list(manifest["params"]),
+        params=params,
         points=points,
         results=[],
-        seed=int(manifest["seed"]),
-        replications=int(manifest["replications"]),
-        created=manifest.get("created", ""),
+        seed=seed,
+        replications=replications,
+        created=str(manifest.get("created", "")),
     )

@@ -9,7 +9,6 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import sys
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
@@ -17,6 +16,7 @@ from pathlib import Path
 import pandas as pd
 import yaml
 
+from callsim.errors import UserError
 from callsim.experiment.compare import Comparison
 from callsim.experiment.results import SimulationResult
 from callsim.experiment.sweep import Sweep
@@ -24,8 +24,9 @@ from callsim.scenario.schema import Scenario
 from callsim.version import __version__
 
 
-class OutputExistsError(FileExistsError):
-    """The target directory holds earlier results and the user did not ask to replace them."""
+class OutputExistsError(UserError, FileExistsError):
+    """The target directory holds earlier results and the user did not ask to replace them (or
+    cannot be created); still a ``FileExistsError`` for code that catches that."""
 
 
 def check_target(out: Path, force: bool) -> None:
@@ -49,7 +50,12 @@ def check_target(out: Path, force: bool) -> None:
         raise OutputExistsError(f"{out}: cannot create it: {parent} is not a writable directory")
 
 
-def write_directory(out: Path, force: bool, writers: dict[str, Callable[[Path], None]]) -> Path:
+Writer = Callable[[Path], object]
+"""Writes one file at the path it is given (whatever it returns is ignored)."""
+Writers = dict[str, Writer]
+
+
+def write_directory(out: Path, force: bool, writers: Writers) -> Path:
     """Create ``out`` with one file per writer (name -> function writing that path), atomically."""
     check_target(out, force)
     out.parent.mkdir(parents=True, exist_ok=True)
@@ -72,22 +78,19 @@ def write_directory(out: Path, force: bool, writers: dict[str, Callable[[Path], 
     return out
 
 
-Writers = dict[str, Callable[[Path], None]]
-
-
-def _json(data: object) -> Callable[[Path], None]:
+def _json(data: object) -> Writer:
     text = json.dumps(data, indent=2, allow_nan=False, ensure_ascii=False) + "\n"
     return lambda p: p.write_text(text, encoding="utf-8")
 
 
-def _yaml(scenario: Scenario) -> Callable[[Path], None]:
+def _yaml(scenario: Scenario) -> Writer:
     text = yaml.safe_dump(
         scenario.model_dump(mode="json", exclude_none=True), sort_keys=False, allow_unicode=True
     )
     return lambda p: p.write_text(text, encoding="utf-8")
 
 
-def _csv(frame: pd.DataFrame) -> Callable[[Path], None]:
+def _csv(frame: pd.DataFrame) -> Writer:
     return lambda p: frame.to_csv(p, index=False)
 
 
@@ -95,18 +98,35 @@ def _html(report: str | None) -> Writers:
     return {} if report is None else {"report.html": lambda p: p.write_text(report, "utf-8")}
 
 
-def manifest(kind: str, seed: int, replications: int, plans: list[str], **extra: object) -> dict:
-    """What a results directory holds and how it was made, so it can be kept and re-read."""
-    return {
+def manifest(
+    kind: str,
+    seed: int,
+    replications: int,
+    plans: list[str],
+    *,
+    call: dict[str, object],
+    command: str | None = None,
+    **extra: object,
+) -> dict:
+    """What a results directory holds and how it was made, so it can be kept and re-read.
+
+    ``call`` is the API call that made the results, by its own parameters (what the results
+    depend on; not the number of workers, which they do not). The process's ``sys.argv`` is not
+    recorded: through the Python API it is whatever ran the API (pytest, a notebook's kernel),
+    not a way to make the results again. ``command`` is the user's command line, when the
+    ``callsim`` command writes the directory."""
+    out: dict = {
         "kind": kind,
         "callsim_version": __version__,
         "created": datetime.now(UTC).isoformat(timespec="seconds"),
         "seed": seed,
         "replications": replications,
         "plans": plans,
-        "command": " ".join(sys.argv),
-        **extra,
+        "call": call,
     }
+    if command is not None:
+        out["command"] = command
+    return {**out, **extra}
 
 
 def _run_files(result: SimulationResult, prefix: str = "") -> Writers:
@@ -124,20 +144,45 @@ def _run_files(result: SimulationResult, prefix: str = "") -> Writers:
 
 
 def write_run(
-    result: SimulationResult, out: Path, *, force: bool = False, report: str | None = None
+    result: SimulationResult,
+    out: Path,
+    *,
+    force: bool = False,
+    report: str | None = None,
+    command: str | None = None,
 ) -> Path:
     """One plan: ``summary.json``, ``intervals.csv``, ``agents.csv``, ``replications.csv``
     (each replication's KPIs, for later paired comparisons), ``switch.csv``, ``scenario.yaml``
-    (the resolved input), ``manifest.json``, ``report.html`` and, if kept, ``calls.csv.gz``."""
+    (the resolved input), ``manifest.json``, ``report.html`` and, if kept, ``calls.csv.gz``.
+    ``command``: the command line to record, when a command (not the API) writes them."""
     files = _run_files(result)
+    call = {
+        "function": "simulate",
+        "scenario": result.scenario.name,
+        "seed": result.seed,
+        "replications": result.replications,
+        "keep_calls": result.calls is not None,
+    }
     files["manifest.json"] = _json(
-        manifest("run", result.seed, result.replications, [result.scenario.name])
+        manifest(
+            "run",
+            result.seed,
+            result.replications,
+            [result.scenario.name],
+            call=call,
+            command=command,
+        )
     )
     return write_directory(out, force, {**files, **_html(report)})
 
 
 def write_compare(
-    comparison: Comparison, out: Path, *, force: bool = False, report: str | None = None
+    comparison: Comparison,
+    out: Path,
+    *,
+    force: bool = False,
+    report: str | None = None,
+    command: str | None = None,
 ) -> Path:
     """Each plan's run files under ``plans/<n>-<name>/``, and ``comparison.csv``."""
     files: Writers = {"comparison.csv": _csv(comparison.table)}
@@ -153,6 +198,13 @@ def write_compare(
             first.seed,
             first.replications,
             list(comparison.results),
+            call={
+                "function": "compare",
+                "plans": list(comparison.results),
+                "seed": first.seed,
+                "replications": first.replications,
+            },
+            command=command,
             baseline=comparison.baseline,
             folders=folders,
         )
@@ -160,18 +212,49 @@ def write_compare(
     return write_directory(out, force, {**files, **_html(report)})
 
 
-def write_sweep(sweep: Sweep, out: Path, *, force: bool = False, report: str | None = None) -> Path:
+def write_sweep(
+    sweep: Sweep,
+    out: Path,
+    *,
+    force: bool = False,
+    report: str | None = None,
+    command: str | None = None,
+) -> Path:
     """``sweep.csv`` (one row per point) and the base ``scenario.yaml``."""
+    call = {
+        "function": "sweep",
+        "scenario": sweep.base.name,
+        "params": {name: _grid_values(sweep.points, name) for name in sweep.params},
+        "seed": sweep.seed,
+        "replications": sweep.replications,
+    }
     files: Writers = {
         "sweep.csv": _csv(sweep.points),
         "scenario.yaml": _yaml(sweep.base),
         "manifest.json": _json(
             manifest(
-                "sweep", sweep.seed, sweep.replications, [sweep.base.name], params=sweep.params
+                "sweep",
+                sweep.seed,
+                sweep.replications,
+                [sweep.base.name],
+                call=call,
+                command=command,
+                params=sweep.params,
             )
         ),
     }
     return write_directory(out, force, {**files, **_html(report)})
+
+
+def _grid_values(points: pd.DataFrame, name: str) -> list[object]:
+    """A swept parameter's values, in grid order, as plain JSON values."""
+    if name not in points.columns:
+        return []
+    values: list[object] = []
+    for value in points[name].tolist():  # values may be lists or mappings: not hashable
+        if value not in values:
+            values.append(value)
+    return values
 
 
 def _slug(name: str) -> str:
