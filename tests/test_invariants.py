@@ -28,6 +28,7 @@ from hypothesis import strategies as st
 
 import callsim
 from callsim.model.calllog import ABANDONED, ANSWERED, WAITING
+from callsim.model.opening_hours import OpeningHours
 from callsim.model.roster import build_roster
 from callsim.model.timegrid import time_grid
 from callsim.scenario.schema import Scenario
@@ -190,7 +191,7 @@ def leave_time(calls: pd.DataFrame) -> np.ndarray:
     )
 
 
-def check_times(calls: pd.DataFrame, horizon_end: float) -> None:
+def check_times(calls: pd.DataFrame, hours: OpeningHours) -> None:
     outcome = calls["outcome"].to_numpy()
     assert set(np.unique(outcome)) <= {WAITING, ANSWERED, ABANDONED}
     answered = outcome == ANSWERED
@@ -199,15 +200,25 @@ def check_times(calls: pd.DataFrame, horizon_end: float) -> None:
     assert calls["end"].notna().to_numpy()[answered].all()
     a = calls[answered]
     assert (a["answer"] >= a["arrival"] - EPS).all(), "negative wait"
-    assert (a["answer"] <= horizon_end).all(), "answered after the close"
+    # Nobody waits through the night: a call answered after a close was waiting at that close
+    # and is answered before the next opening (the queue left at the close is served).
+    for arrival, answer in zip(a["arrival"], a["answer"], strict=True):
+        if not hours.is_open(answer):
+            close = hours.close_before(answer)
+            assert close is not None and arrival < close, "answered after a close it came after"
+            opening = hours.next_open_after(close)
+            assert opening is None or answer < opening, "waited through the night"
     assert (a["end"] >= a["answer"]).all()
     assert (calls["patience"] >= 0).all()
-    assert (calls["arrival"] < horizon_end).all()
+    assert all(hours.is_open(t) for t in calls["arrival"]), "a call in closed hours"
 
 
-def check_agents(calls: pd.DataFrame, sessions: list[tuple[int, float, float]]) -> None:
+def check_agents(
+    calls: pd.DataFrame, sessions: list[tuple[int, float, float]], hours: OpeningHours
+) -> None:
     """One call at a time per agent, and every call started inside one of the agent's login
-    sessions (start ≤ answer ≤ end; it may then run past the session's end)."""
+    sessions (start ≤ answer ≤ end; it may then run past the session's end) or, in closed hours,
+    by an agent who was on at the close serving the queue left then."""
     a = calls[calls["outcome"] == ANSWERED].sort_values(["agent", "answer"], kind="stable")
     agent = a["agent"].to_numpy()
     answer, end = a["answer"].to_numpy(), a["end"].to_numpy()
@@ -220,7 +231,8 @@ def check_agents(calls: pd.DataFrame, sessions: list[tuple[int, float, float]]) 
         by_agent.setdefault(int(who), []).append((start, stop))
     for who, t in zip(agent, answer, strict=True):
         spans = by_agent.get(int(who), [])
-        assert any(s - EPS <= t <= e + EPS for s, e in spans), (
+        at = t if hours.is_open(t) else hours.close_before(t)
+        assert at is not None and any(s - EPS <= at <= e + EPS for s, e in spans), (
             f"agent {who} started a call at {t:.3f} s while logged out (sessions {spans})"
         )
 
@@ -310,9 +322,10 @@ def check_all(result: callsim.SimulationResult) -> None:
     check_conservation(result, scenario)
     check_kpi_ranges(result)
     assert result.calls is not None
+    hours = OpeningHours(grid, scenario.horizon.intervals_per_day)
     for _, calls in result.calls.groupby("replication"):
-        check_times(calls, grid.horizon_end)
-        check_agents(calls, sessions)
+        check_times(calls, hours)
+        check_agents(calls, sessions, hours)
         check_discipline(calls, priorities)
         check_retrials(calls)
 
@@ -363,10 +376,12 @@ def test_checks_catch_broken_logs() -> None:
     """The checks are not vacuous: each one rejects a call log broken on purpose."""
     result = run("everything")
     scenario = result.scenario
-    sessions = build_roster(scenario, time_grid(scenario)).sessions
+    grid = time_grid(scenario)
+    sessions = build_roster(scenario, grid).sessions
+    hours = OpeningHours(grid, scenario.horizon.intervals_per_day)
     priorities = [s.priority for s in scenario.customers.segments.values()]
     calls = result.calls[result.calls["replication"] == 0].reset_index(drop=True)
-    check_agents(calls, sessions)
+    check_agents(calls, sessions, hours)
     check_discipline(calls, priorities)
 
     answered = calls[calls["outcome"] == ANSWERED].sort_values(["agent", "answer"])
@@ -375,12 +390,12 @@ def test_checks_catch_broken_logs() -> None:
     broken = calls.copy()
     broken.loc[second, "answer"] = calls.loc[first, "end"] - 1.0
     with pytest.raises(AssertionError, match="two calls at once"):
-        check_agents(broken, sessions)
+        check_agents(broken, sessions, hours)
 
     broken = calls.copy()
     broken.loc[first, ["answer", "end"]] = [1.0, 2.0]  # 00:00:01, before anyone logs in
     with pytest.raises(AssertionError, match="logged out"):
-        check_agents(broken, sessions)
+        check_agents(broken, sessions, hours)
 
     queued = calls[(calls["outcome"] == ANSWERED) & (calls["answer"] > calls["arrival"])]
     same = queued[queued["segment"] == 1].sort_values("arrival")

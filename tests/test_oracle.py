@@ -8,9 +8,10 @@ answered at ``a + w`` by the earliest-free agent, who is next free at ``a + w + 
 The recursion is fed the very draws the engine used (arrival, patience, talk and wrap-up of
 every first attempt, read from the call log) and must reproduce each wait and outcome to 1e-9.
 
-The close: the engine answers nobody once the horizon ends. A call whose answer or hang-up would
-come at or after the close is not decided inside the horizon; the oracle requires only that the
-engine did not answer it (it is still waiting, or hung up while the last calls in hand finished).
+The close (``horizon.at_close``): with ``waiting: served`` the agents on at the close stay until
+the queue is empty, so the recursion simply runs on past it and every call is decided; with
+``waiting: lost`` a caller neither answered nor gone by the close is told the line is closed then
+(counted as abandoned, after a wait up to the close).
 """
 
 from __future__ import annotations
@@ -64,9 +65,9 @@ def kiefer_wolfowitz(
     agents: int,
     opens: float,
     closes: float,
+    served_after_close: bool,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Wait and outcome of each call (arrival order); NaN wait and WAITING for calls whose fate
-    falls at or after the close."""
+    """Wait and outcome of each call (arrival order)."""
     free = [opens] * agents
     n = len(arrival)
     wait = np.full(n, np.nan)
@@ -74,17 +75,14 @@ def kiefer_wolfowitz(
     for i in range(n):
         a = float(arrival[i])
         w = max(0.0, free[0] - a)
+        if not served_after_close and a + min(w, float(patience[i])) >= closes:
+            outcome[i], wait[i] = ABANDONED, closes - a  # still waiting at the close: sent away
+            continue
         if w > patience[i]:
-            if a + patience[i] < closes:
-                outcome[i] = ABANDONED
-                wait[i] = float(patience[i])
-            continue  # hangs up (perhaps after the close): frees no agent
-        start = a + w
-        if start >= closes:
-            continue  # would be answered after the close: never answered
-        outcome[i] = ANSWERED
-        wait[i] = w
-        heapq.heapreplace(free, start + (float(talk[i]) + float(wrap[i])))
+            outcome[i], wait[i] = ABANDONED, float(patience[i])
+            continue  # hangs up: frees no agent
+        outcome[i], wait[i] = ANSWERED, w
+        heapq.heapreplace(free, a + w + (float(talk[i]) + float(wrap[i])))
     return wait, outcome
 
 
@@ -105,18 +103,19 @@ def check_against_oracle(spec: dict[str, Any], seed: int, replication: int = 0) 
         agents,
         grid.horizon_start,
         grid.horizon_end,
+        model.horizon.at_close.waiting == "served",
     )
     got = calls["outcome"].to_numpy()
-    decided = outcome != WAITING
-    mismatch = np.flatnonzero(decided & (got != outcome))
+    assert (outcome != WAITING).all() and (got != WAITING).all(), "nobody waits at the end"
+    mismatch = np.flatnonzero(got != outcome)
     assert mismatch.size == 0, (
         f"{mismatch.size} outcomes differ, first at call {mismatch[0]}: "
         f"engine {got[mismatch[0]]}, oracle {outcome[mismatch[0]]}"
     )
-    # Calls decided only after the close: the engine must not have answered them.
-    undecided = ~decided
-    assert np.all(got[undecided] != ANSWERED)
-    assert np.all(np.isnan(calls["answer"].to_numpy()[undecided]))
+    abandoned = outcome == ABANDONED
+    np.testing.assert_allclose(
+        calls["patience"].to_numpy()[abandoned], wait[abandoned], rtol=0, atol=TOL
+    )
 
     answered = outcome == ANSWERED
     sim_wait = (calls["answer"] - calls["arrival"]).to_numpy()
@@ -134,10 +133,9 @@ def test_heavy_load_queueing_and_abandonment_frequent() -> None:
     spec = scenario(agents=5, rate_per_hour=150, mean_talk_s=150, wrap_s=30, mean_patience_s=90)
     calls = check_against_oracle(spec, seed=11)
     outcome = calls["oracle_outcome"]
-    decided = outcome != WAITING
     assert len(calls) > 1500
     assert (outcome == ABANDONED).mean() > 0.25
-    assert (calls["oracle_wait"][decided] > 0).mean() > 0.75
+    assert (calls["oracle_wait"] > 0).mean() > 0.75
 
 
 def test_light_load_few_wait() -> None:
@@ -162,26 +160,29 @@ FULL_DAY_OVERLOAD = scenario(
 )
 
 
-def test_full_day_with_a_queue_at_the_close() -> None:
-    """A 24-hour line in overload (15 Erlangs, 10 agents): the close falls with a queue, so the
-    calls decided only after the horizon are exercised too."""
+def test_full_day_with_a_queue_at_the_close_served_after_it() -> None:
+    """A 24-hour line in overload (15 Erlangs, 10 agents): the close falls with a queue, and the
+    agents on then serve it (``at_close: served``, the default) — some callers are answered after
+    the close, others hang up while waiting, and nobody is left waiting at the end."""
     calls = check_against_oracle(FULL_DAY_OVERLOAD, seed=13)
     assert len(calls) > 7000
     assert (calls["oracle_outcome"] == ABANDONED).mean() > 0.2
-    undecided = calls[calls["oracle_outcome"] == WAITING]
-    assert len(undecided) >= 10
-    # Those the engine reports as hung up did so after the close, never inside the horizon.
-    gave_up = undecided[undecided["outcome"] == ABANDONED]
-    assert (gave_up["arrival"] + gave_up["patience"] >= 86_400.0).all()
+    after = calls[calls["arrival"] + calls["oracle_wait"] >= 86_400.0]
+    assert (after["outcome"] == ANSWERED).sum() >= 10
+    assert (after["outcome"] == ABANDONED).sum() >= 1
 
 
-def test_callers_queued_at_the_close_stay_waiting() -> None:
-    """Nobody is answered after the close, and a caller still queued then is reported as
-    waiting at the end, whatever the agents still on calls are doing."""
-    calls = check_against_oracle(FULL_DAY_OVERLOAD, seed=13)
-    undecided = calls[calls["oracle_outcome"] == WAITING]
-    assert len(undecided) > 0
-    assert (undecided["outcome"] == WAITING).all()
+def test_callers_queued_at_the_close_are_told_when_the_line_closes() -> None:
+    """``at_close: lost``: the queue at the close is sent away at that moment; nobody is
+    answered after it."""
+    spec = {**FULL_DAY_OVERLOAD, "horizon": {**FULL_DAY_OVERLOAD["horizon"]}}
+    spec["horizon"]["at_close"] = {"waiting": "lost"}
+    calls = check_against_oracle(spec, seed=13)
+    sent = calls[calls["closed_out"] == 1]
+    assert len(sent) >= 10
+    assert np.allclose(sent["arrival"] + sent["patience"], 86_400.0)
+    answered = calls[calls["outcome"] == ANSWERED]
+    assert (answered["answer"] < 86_400.0).all()
 
 
 @settings(
@@ -212,4 +213,6 @@ def test_random_centres_match_the_recursion(
         open_="09:00",
         close="13:00",
     )
+    check_against_oracle(spec, seed=seed)
+    spec["horizon"]["at_close"] = {"waiting": "lost"}
     check_against_oracle(spec, seed=seed)

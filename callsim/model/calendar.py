@@ -14,9 +14,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from simpy.events import NORMAL
+from simpy.events import NORMAL, URGENT
 
-__all__ = ["NORMAL", "Due"]
+__all__ = ["NORMAL", "URGENT", "Due"]
 
 if TYPE_CHECKING:  # to the type checker an entry is the event SimPy's loop takes it for
     from simpy import Event as _Entry

@@ -27,6 +27,7 @@ _FIELDS: dict[str, type] = {
     "pitch": np.float64,
     "product": np.int16,
     "converted": np.int8,
+    "closed_out": np.int8,
 }
 
 
@@ -53,6 +54,7 @@ class CallLog:
     pitch: np.ndarray
     product: np.ndarray
     converted: np.ndarray
+    closed_out: np.ndarray  # told at the close that the line is closed (1)
 
     def __init__(self, demand: Demand, spare: int) -> None:
         """With no ``spare`` rows needed (no retrials, no repeats) the drawn callers' arrays are
@@ -81,6 +83,7 @@ class CallLog:
         self.pitch[rows] = 0.0
         self.product[rows] = -1
         self.converted[rows] = 0
+        self.closed_out[rows] = 0
 
     def append_call(self, of: int, arrival: float, patience: float, *, repeat: bool) -> int:
         """Another call by the caller of row ``of`` about the same request, with fresh patience:

@@ -23,11 +23,12 @@ from collections.abc import Generator, Iterator
 import numpy as np
 import simpy
 
-from callsim.model.calendar import NORMAL, Due
+from callsim.model.calendar import NORMAL, URGENT, Due
 from callsim.model.calllog import ABANDONED, CallLog
 from callsim.model.demand import Demand
 from callsim.model.observers import QueuePeaks, SessionLog
 from callsim.model.offers import SalesDesk
+from callsim.model.opening_hours import OpeningHours
 from callsim.model.redials import Job, Redials
 from callsim.model.roster import Roster
 from callsim.model.run_record import Sessions, Timelines
@@ -35,7 +36,7 @@ from callsim.model.timegrid import TimeGrid
 from callsim.model.view import CallOnScreen, CentreView
 from callsim.policies.contract import SellingPolicy
 from callsim.scenario.distributions import Sampler
-from callsim.scenario.schema import Retrial
+from callsim.scenario.schema import Closing, Retrial
 
 _LOGOUT, _LOGIN = 0, 1
 _CHUNK = 4096
@@ -51,6 +52,8 @@ class Engine:
         demand: Demand,
         roster: Roster,
         *,
+        hours: OpeningHours,
+        closing: Closing,
         priorities: list[int],
         segments: list[str],
         reasons: list[str],
@@ -67,7 +70,11 @@ class Engine:
         spare = Redials.spare_rows(len(demand), retrial, policy.repeats)
         self.calls = CallLog(demand, spare)
         self.n_first = len(demand)
-        self.redials = Redials(self.calls, grid, retrial, policy.repeats, patience_of_segment, rng)
+        self.hours = hours
+        self.closing = closing
+        self.redials = Redials(
+            self.calls, hours, closing.redials, retrial, policy.repeats, patience_of_segment, rng
+        )
         # One FIFO per priority level, highest first; OrderedDict gives O(1) removal on abandonment.
         levels = sorted(set(priorities), reverse=True)
         self.queues: list[OrderedDict[int, Job]] = [OrderedDict() for _ in levels]
@@ -80,7 +87,9 @@ class Engine:
         self.factor = list(roster.factor)
         self.idle: OrderedDict[int, None] = OrderedDict()
         self.current: list[Job | None] = [None] * n
-        self.leaving = [False] * n
+        self.leaving = [False] * n  # finishing the call in hand, then off
+        self.staying = [False] * n  # serving the queue left at the close, then off
+        self.kept_on: set[int] = set()  # kept past a shift's end by the policy
         self.logged_in = [False] * n
         self.n_logged_in = 0
         self.session_start = [0.0] * n
@@ -90,7 +99,6 @@ class Engine:
         self.sales = sales
         self.two_phase = policy.sells or policy.flexes_talk
         self.watch = policy.watches_load
-        self.closed = False
         self.view = CentreView(self, segments, reasons, mean_handle_s, threshold_s)
         self.queue_peaks = QueuePeaks(grid)
         self.session_log = SessionLog(self.shift_ends)
@@ -100,30 +108,59 @@ class Engine:
     def run(self) -> tuple[CallLog, Sessions, Timelines]:
         env = self.env
         env.process(self._roster_process())
+        for close in self.hours.closes:
+            # Before anything else at that instant (shift ends included), so the rule is applied
+            # to the queue as it stands at the close.
+            env.schedule(Due(self._on_close, close), URGENT, close - env.now)
         self.queue_peaks.start(env, self.view.waiting)
         self.policy.bind(self.view)
         self._next_arrival()
-        env.run(until=self.grid.horizon_end)
+        end = self.grid.horizon_end
+        env.run(until=end)
         peaks = self.queue_peaks.close()
-        self._drain()
+        # The last close like every other: its events, then whatever it leaves — calls in hand,
+        # callers served after the close, agents the policy keeps on.
+        while env.peek() <= end or self.n_waiting or self.kept_on or any(self.current):
+            env.step()
         self.calls.finish(self.factor)
         for agent, logged in enumerate(self.logged_in):
-            if logged:  # idle at the close (busy ones left when done)
-                self._end_session(agent, self.grid.horizon_end)
+            if logged:  # a session running past the horizon: it counts up to the horizon's end
+                self._end_session(agent, end)
         training = np.array(self.policy.off_phone_spans(env.now), dtype=float).reshape(-1, 3)
         switch = np.array(self.policy.switch_timeline(), dtype=float).reshape(-1, 2)
         timelines = Timelines(training=training, switch=switch, queue_peaks=peaks)
         return self.calls, self.session_log.sessions(), timelines
 
-    def _drain(self) -> None:
-        """After the close, calls in hand finish every phase (offer included); nobody new is
-        answered and the roster stands still, so the horizon's KPIs are not cut mid-call."""
-        self.closed = True
-        for agent, job in enumerate(self.current):
-            if job is not None:
+    def _on_close(self, event: Due) -> None:
+        """Nobody waits through the night: the queue is served by the agents still on, or told
+        to call back, or lost (``horizon.at_close``); idle agents go home."""
+        mode = self.closing.waiting
+        if self.n_waiting and not (mode == "served" and self.n_logged_in):
+            self._send_queue_away(call_back=mode != "lost")
+        for agent, logged in enumerate(self.logged_in):
+            if not logged:
+                continue
+            if self.current[agent] is None:
+                del self.idle[agent]
+                self._end_session(agent, self.env.now)
+            elif self.n_waiting:
+                self.staying[agent] = True
+            else:
                 self.leaving[agent] = True
-        while any(job is not None for job in self.current):
-            self.env.step()
+
+    def _send_queue_away(self, *, call_back: bool) -> None:
+        now = self.env.now
+        calls = self.calls
+        for queue in self.queues:
+            while queue:
+                row, job = queue.popitem(last=False)
+                calls.outcome[row] = ABANDONED
+                calls.patience[row] = now - job[1]  # the wait they had when told
+                calls.closed_out[row] = 1
+                again = self.redials.after_abandon(job, now) if call_back else None
+                if again is not None:
+                    self.env.schedule(Due(self._on_again, again[1]), NORMAL, again[0])
+        self.n_waiting = 0
 
     def _roster_process(self) -> Generator[simpy.Event]:
         events = sorted(
@@ -142,7 +179,9 @@ class Engine:
     # -- agents ----------------------------------------------------------------------------
 
     def _login(self, agent: int, scheduled_end: float) -> None:
-        if self.closed or (self.logged_in[agent] and not self.leaving[agent]):
+        if self.env.now >= self.grid.horizon_end or (
+            self.logged_in[agent] and not self.leaving[agent]
+        ):
             return
         now = self.env.now
         if self.leaving[agent]:
@@ -164,11 +203,13 @@ class Engine:
         self.session_start[agent] = now
 
     def _logout(self, agent: int) -> None:
-        if self.closed or not self.logged_in[agent]:
-            return  # already off the phones (taken off by a policy)
+        self.kept_on.discard(agent)
+        if not self.logged_in[agent] or self.staying[agent]:
+            return  # off the phones already (a policy took them off), or serving the close
         overtime = self.env.now - self.scheduled_end[agent]
         at_shift_end = (agent, self.scheduled_end[agent]) in self.shift_ends  # not a break
         if at_shift_end and self.policy.keep_on(agent, overtime):
+            self.kept_on.add(agent)
             self.env.schedule(Due(self._on_overtime_check, agent), NORMAL, _OVERTIME_CHECK_S)
             return
         if self.current[agent] is not None:
@@ -186,6 +227,7 @@ class Engine:
         self.logged_in[agent] = False
         self.n_logged_in -= 1
         self.leaving[agent] = False
+        self.staying[agent] = False
         self.session_log.ended(agent, self.session_start[agent], at, self.scheduled_end[agent])
 
     def take_off_phones(self, agent: int) -> bool:
@@ -199,7 +241,8 @@ class Engine:
         return True
 
     def put_back_on_phones(self, agent: int) -> bool:
-        if self.closed or self.logged_in[agent] or self.scheduled_end[agent] <= self.env.now:
+        now = self.env.now
+        if not self.hours.is_open(now) or self.logged_in[agent] or self.scheduled_end[agent] <= now:
             return False
         self._login(agent, self.scheduled_end[agent])
         return True
@@ -212,7 +255,10 @@ class Engine:
                     self.n_waiting -= 1
                     self._start(job, agent, self.env.now)
                     return
-        self.idle[agent] = None
+        if self.staying[agent]:
+            self._end_session(agent, self.env.now)  # the queue left at the close is served
+        else:
+            self.idle[agent] = None
 
     # -- calls -----------------------------------------------------------------------------
 
@@ -307,12 +353,10 @@ class Engine:
             self._end_session(agent, self.env.now)
         else:
             self._take_next(agent)
-        if self.watch and not self.closed:
+        if self.watch:
             self.policy.load_changed()
 
     def _on_patience(self, event: Due) -> None:
-        if self.closed:
-            return  # callers still queued at the close stay "waiting at end"
         job = event._value
         queue = self.queues[job[2]]
         if job[0] not in queue:

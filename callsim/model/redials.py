@@ -1,7 +1,8 @@
 """Who calls again, and when: retrials after hanging up, repeat calls after an unresolved answer.
 
 The draws of both come from their own streams, so a plan that changes who hangs up does not shift
-the random numbers of anything else.
+the random numbers of anything else. A call again that would fall in closed hours is moved to the
+next opening (as late after it as it fell after the close) or lost, as the scenario says.
 """
 
 from __future__ import annotations
@@ -9,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from callsim.model.calllog import CallLog
-from callsim.model.timegrid import TimeGrid
+from callsim.model.opening_hours import OpeningHours
 from callsim.policies.contract import Repeats
 from callsim.scenario.distributions import Sampler
 from callsim.scenario.schema import Retrial
@@ -22,14 +23,18 @@ class Redials:
     def __init__(
         self,
         calls: CallLog,
-        grid: TimeGrid,
+        hours: OpeningHours,
+        after_hours: str,
         retrial: Retrial | None,
         repeats: Repeats | None,
         patience_of_segment: list[Sampler],
         rng: dict[str, np.random.Generator],
     ) -> None:
         self.calls = calls
-        self.grid = grid
+        self.hours = hours
+        self.move_after_hours = after_hours == "next_opening"
+        self.moved = 0  # calls again moved from closed hours to the next opening
+        self.lost = 0  # calls again lost because the line was closed by then
         self.retrial = retrial
         self.repeats = repeats
         self.patience_of_segment = patience_of_segment
@@ -43,7 +48,8 @@ class Redials:
         return int(n_first * min(again, 1.0)) + 64 if again else 0
 
     def after_abandon(self, job: Job, now: float) -> tuple[float, Job] | None:
-        """The caller who just hung up may try again: (delay, the new attempt), or None."""
+        """The caller who just hung up (or was sent away at the close) may try again:
+        (delay, the new attempt), or None."""
         retrial, rng = self.retrial, self.retrial_rng
         if retrial is None or rng.random() >= retrial.probability:
             return None
@@ -62,8 +68,17 @@ class Redials:
     ) -> tuple[float, Job] | None:
         delay = float(delay_dist.sample(rng, 1)[0])
         at = now + delay
-        if at >= self.grid.horizon_end or self.grid.index_of(np.array([at]))[0] < 0:
-            return None  # the line is closed by then; the caller is lost to this horizon
+        if not self.hours.is_open(at):
+            opening = self.hours.next_open_after(at) if self.move_after_hours else None
+            closed_at = self.hours.close_before(at)
+            if opening is None or closed_at is None:
+                self.lost += 1  # closed by then, and no opening left in the horizon
+                return None
+            self.moved += 1
+            at = opening + (at - closed_at)
+            if not self.hours.is_open(at):  # fell further than a night past the close
+                at = opening
+            delay = at - now
         segment = int(self.calls.segment[job[0]])
         patience = float(self.patience_of_segment[segment].sample(rng, 1)[0])
         row = self.calls.append_call(job[0], at, patience, repeat=repeat)

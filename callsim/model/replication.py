@@ -12,6 +12,7 @@ from callsim.model.calllog import CallLog
 from callsim.model.demand import draw_demand
 from callsim.model.engine import Engine
 from callsim.model.offers import SalesDesk
+from callsim.model.opening_hours import OpeningHours
 from callsim.model.roster import Roster, build_roster
 from callsim.model.run_record import Sessions, Timelines
 from callsim.model.streams import streams
@@ -41,6 +42,8 @@ def run_model(scenario: Scenario, seed: int, replication: int) -> ModelRun:
         grid,
         demand,
         roster,
+        hours=OpeningHours(grid, scenario.horizon.intervals_per_day),
+        closing=scenario.horizon.at_close,
         priorities=[s.priority for s in segments],
         segments=list(scenario.customers.segments),
         reasons=list(scenario.reasons),

@@ -13,8 +13,8 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from callsim.analytic.erlang import SERVICE_LEVEL_DEFINITIONS
-from callsim.scenario.distributions import Busyness, Duration, Fixed, NoPatience, Patience
 from callsim.policies import registry
+from callsim.scenario.distributions import Busyness, Duration, Fixed, NoPatience, Patience
 from callsim.scenario.selling import Outbound, Product, Satisfaction, Selling
 
 Share = Annotated[float, Field(gt=0, le=1)]
@@ -45,12 +45,29 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False, strict=True)
 
 
+class Closing(_Strict):
+    """What happens at each day's close: nobody waits through the night.
+
+    ``waiting``: callers still queued at the close are ``served`` by the agents logged in then,
+    who stay on (paid as overtime) until the queue is empty — or, with nobody left to serve
+    them, told to call back; ``call_back``: told to call back, and they retry at the next
+    opening by the retrial model (lost without one); ``lost``: told the line is closed. A
+    retrial or repeat call falling in closed hours is moved to the next opening (``redials:
+    next_opening``, as late after it as it fell after the close) or lost (``lost``). A 24-hour
+    line never closes until the horizon's end.
+    """
+
+    waiting: Literal["served", "call_back", "lost"] = "served"
+    redials: Literal["next_opening", "lost"] = "next_opening"
+
+
 class Horizon(_Strict):
     days: int = Field(1, ge=1, le=366)
     interval_min: Literal[15, 30, 60] = 30
     open: TimeOfDay = "00:00"
     close: TimeOfDay = "24:00"
     warmup_min: float = Field(0.0, ge=0, description="Calls arriving earlier are not counted.")
+    at_close: Closing = Field(default_factory=Closing)
 
     _clock = field_validator("open", "close")(_check_clock)
 
