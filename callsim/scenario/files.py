@@ -14,6 +14,7 @@ import yaml
 from pydantic import ValidationError
 
 from callsim.errors import UserError
+from callsim.policies import registry
 from callsim.scenario.overrides import deep_merge
 from callsim.scenario.schema import Horizon, Scenario, minutes
 from callsim.scenario.sweep_grammar import parse_values
@@ -190,7 +191,8 @@ def format_validation_error(exc: ValidationError, label: str) -> str:
     first = errors[0]
     loc = [str(p) for p in first["loc"]]
     # Pydantic puts a union's tag in the path (talk.exponential.mean); the file has no such level.
-    loc = [p for k, p in enumerate(loc) if not (k and loc[k - 1] in _UNION_FIELDS and p in _TAGS)]
+    tags = _DIST_TAGS | set(registry.kinds())
+    loc = [p for k, p in enumerate(loc) if not (k and loc[k - 1] in _UNION_FIELDS and p in tags)]
     path = ".".join(loc)
     message = first["msg"].removeprefix("Value error, ")
     if first["type"] == "extra_forbidden":
@@ -207,14 +209,7 @@ def format_validation_error(exc: ValidationError, label: str) -> str:
 
 
 _UNION_FIELDS = {"talk", "wrapup", "patience", "delay", "pitch", "repeat_delay", "policy"}
-_TAGS = {"exponential", "lognormal", "gamma", "fixed", "empirical", "none"} | {
-    "never",
-    "always",
-    "threshold",
-    "load_toggle",
-    "overtime_training",
-    "talk_flex",
-}
+_DIST_TAGS = {"exponential", "lognormal", "gamma", "fixed", "empirical", "none"}
 
 
 def _read_interval_table(path: Path, column: str, horizon: Horizon, where: str) -> list[float]:
