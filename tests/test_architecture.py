@@ -111,6 +111,7 @@ def test_reading_results_does_not_import_the_engine() -> None:
     assert out.stdout.strip() == "[]"
 
 
+@pytest.mark.slow
 def test_each_module_imports_on_its_own() -> None:
     """One fresh interpreter per module: an import cycle breaks exactly this."""
     script = (
