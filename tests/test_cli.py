@@ -500,7 +500,7 @@ def test_user_errors_are_one_class() -> None:
 
 def test_comparing_results_of_other_seeds_is_a_user_error() -> None:
     from callsim.errors import UserError
-    from callsim.experiment.compare import compare_results
+    from callsim.experiment.pairing import compare_results
 
     a = callsim.simulate(DATA / "small.yaml", replications=2, seed=1, workers=1)
     b = callsim.simulate(DATA / "small.yaml", replications=2, seed=2, workers=1)

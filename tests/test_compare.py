@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from callsim.experiment.compare import compare, paired_difference, unpaired_difference, verdict
+from callsim.experiment.compare import compare
+from callsim.experiment.pairing import paired_difference, unpaired_difference, verdict
 from callsim.scenario.files import load_plans
 
 PLAN = {

@@ -26,10 +26,12 @@ from rich.text import Text
 
 from callsim import analytic
 from callsim.errors import UserError
-from callsim.experiment.compare import Comparison, compare, compare_results
+from callsim.experiment.compare import compare
+from callsim.experiment.pairing import Comparison, compare_results
 from callsim.experiment.results import SimulationResult
 from callsim.experiment.runner import simulate
-from callsim.experiment.sweep import Sweep, sweep
+from callsim.experiment.sweep import sweep
+from callsim.experiment.sweep_result import Sweep
 from callsim.measure.catalogue import COMPARE_KPIS, HEADLINE_KPIS, SELLING_KPIS, fmt, label
 from callsim.planning.requirement import staffing_requirement
 from callsim.scenario import bundled

@@ -8,7 +8,6 @@ neighbouring points differ by the plan, not by luck.
 from __future__ import annotations
 
 import itertools
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -16,27 +15,13 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from callsim.experiment.results import SimulationResult
 from callsim.experiment.runner import Progress, simulate_many
+from callsim.experiment.sweep_result import Sweep, frontier
 from callsim.measure.catalogue import COMPARE_KPIS
 from callsim.scenario.files import scenario_from_dict
 from callsim.scenario.overrides import deep_merge
 from callsim.scenario.schema import Scenario
 from callsim.scenario.sweep_grammar import Value, nested
-
-
-@dataclass(frozen=True)
-class Sweep:
-    base: Scenario
-    params: list[str]
-    points: pd.DataFrame
-    """One row per point: the parameters, each COMPARE_KPI's mean and CI, ``frontier`` (no other
-    point has both higher service level and higher net contribution) and ``best`` (the highest
-    net contribution among points whose mean service level meets the goal)."""
-    results: list[SimulationResult]
-    seed: int
-    replications: int
-    created: str
 
 
 def sweep(
@@ -90,12 +75,3 @@ def sweep(
         replications=results[0].replications,
         created=datetime.now(UTC).isoformat(timespec="seconds"),
     )
-
-
-def frontier(x: np.ndarray, y: np.ndarray) -> np.ndarray:
-    """Points not dominated: no other point is at least as good in both and better in one."""
-    keep = np.ones(len(x), dtype=bool)
-    for i in range(len(x)):
-        dominated = (x >= x[i]) & (y >= y[i]) & ((x > x[i]) | (y > y[i]))
-        keep[i] = not dominated.any()
-    return keep

@@ -9,9 +9,9 @@ import numpy as np
 import pandas as pd
 
 from callsim.errors import UserError
-from callsim.experiment.compare import Comparison, compare_results
+from callsim.experiment.pairing import Comparison, compare_results
 from callsim.experiment.results import SimulationResult
-from callsim.experiment.sweep import Sweep
+from callsim.experiment.sweep_result import Sweep
 from callsim.scenario.files import load_scenario
 
 

@@ -17,9 +17,9 @@ import pandas as pd
 import yaml
 
 from callsim.errors import UserError
-from callsim.experiment.compare import Comparison
+from callsim.experiment.pairing import Comparison
 from callsim.experiment.results import SimulationResult
-from callsim.experiment.sweep import Sweep
+from callsim.experiment.sweep_result import Sweep
 from callsim.scenario.schema import Scenario
 from callsim.version import __version__
 

@@ -1,0 +1,35 @@
+"""What a sweep returns, and which of its points are efficient: light enough to read back from a
+results directory without importing the runner."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from callsim.experiment.results import SimulationResult
+from callsim.scenario.schema import Scenario
+
+
+@dataclass(frozen=True)
+class Sweep:
+    base: Scenario
+    params: list[str]
+    points: pd.DataFrame
+    """One row per point: the parameters, each COMPARE_KPI's mean and CI, ``frontier`` (no other
+    point has both higher service level and higher net contribution) and ``best`` (the highest
+    net contribution among points whose mean service level meets the goal)."""
+    results: list[SimulationResult]
+    seed: int
+    replications: int
+    created: str
+
+
+def frontier(x: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """Points not dominated: no other point is at least as good in both and better in one."""
+    keep = np.ones(len(x), dtype=bool)
+    for i in range(len(x)):
+        dominated = (x >= x[i]) & (y >= y[i]) & ((x > x[i]) | (y > y[i]))
+        keep[i] = not dominated.any()
+    return keep
