@@ -35,7 +35,6 @@ from simpy_baseline import run_baseline  # noqa: E402
 import callsim  # noqa: E402
 import callsim.experiment.replication as replication_module  # noqa: E402
 from callsim.experiment.replication import run_replication  # noqa: E402
-from callsim.measure.kpis import HORIZON_KPIS  # noqa: E402
 
 GOAL_RATIO = 4.0
 GOAL_DAY_S = 1.5
@@ -114,7 +113,7 @@ def model_b(days: int = 1) -> Model:
 
 
 def _kpi(kpis, name: str) -> float:
-    return float(kpis.horizon[HORIZON_KPIS.index(name)])
+    return float(kpis.horizon[name])
 
 
 class PhaseTimer:

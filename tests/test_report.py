@@ -19,10 +19,10 @@ import pytest
 import callsim
 from callsim.experiment.compare import compare
 from callsim.experiment.results import SimulationResult
-from callsim.measure.catalogue import COMPARE_KPIS, KPI_LABELS, fmt
+from callsim.measure.catalogue import CATALOGUE, fmt, kpis_in, unit
 from callsim.report import compare_report, expected_charts, run_report, sweep_report
 from callsim.report.charts import plot_text
-from callsim.report.i18n import EN, KPI_ZH, ZH, Words
+from callsim.report.i18n import EN, ZH, Words
 from callsim.scenario.files import load_scenario
 from callsim.scenario.schema import Scenario
 
@@ -99,8 +99,8 @@ def fake_sweep(best: bool = True) -> SimpleNamespace:
     rows = []
     for k, (kind, scale) in enumerate([("<a&b>", 0.9), ("<a&b>", 1.1), ("c", 0.9), ("c", 1.1)]):
         row: dict[str, Any] = {"selling.policy.kind": kind, "agents.scale": scale}
-        for kpi in COMPARE_KPIS:
-            mean = 0.6 + 0.1 * k if KPI_LABELS[kpi][1] == "pct" else 100.0 * (k + 1)
+        for kpi in kpis_in("compare"):
+            mean = 0.6 + 0.1 * k if unit(kpi) == "pct" else 100.0 * (k + 1)
             row.update({f"{kpi}_mean": mean, f"{kpi}_ci_low": mean * 0.9})
             row[f"{kpi}_ci_high"] = mean * 1.1
         rows.append(row)
@@ -284,8 +284,7 @@ def test_chinese_report(selling: SimulationResult) -> None:
 
 def test_every_word_and_kpi_is_translated() -> None:
     assert set(ZH) == set(EN)
-    assert set(KPI_ZH) == set(KPI_LABELS)
-    assert all(v.strip() for v in [*ZH.values(), *KPI_ZH.values()])
+    assert all(v.strip() for v in [*ZH.values(), *(k.label_zh for k in CATALOGUE.values())])
 
 
 def test_numbers_per_locale() -> None:

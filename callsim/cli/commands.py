@@ -32,7 +32,7 @@ from callsim.experiment.results import SimulationResult
 from callsim.experiment.runner import simulate
 from callsim.experiment.sweep import sweep
 from callsim.experiment.sweep_result import Sweep
-from callsim.measure.catalogue import COMPARE_KPIS, HEADLINE_KPIS, SELLING_KPIS, fmt, label
+from callsim.measure.catalogue import fmt, kpis_in, label
 from callsim.planning.requirement import staffing_requirement
 from callsim.scenario import bundled
 from callsim.scenario.files import load_plans, load_scenario, load_sweep_spec
@@ -513,9 +513,10 @@ def _print_summary(result: SimulationResult, path: Path) -> None:
     table.add_column("Mean", justify="right")
     table.add_column("95% CI", justify="right")
     policy = result.scenario.selling.policy.kind
-    kpis = HEADLINE_KPIS + (SELLING_KPIS if result.scenario.products else ())
+    selling = kpis_in("selling")
+    kpis = kpis_in("headline") + (selling if result.scenario.products else ())
     for kpi in kpis:
-        if kpi == SELLING_KPIS[0]:
+        if kpi == selling[0]:
             table.add_section()
         row = result.kpi(kpi)
         ci = (
@@ -578,7 +579,7 @@ def _run_name(folder: Path) -> str:
 def _print_comparison(comparison: Comparison) -> None:
     t = comparison.table
     colour = {"better": "green", "worse": "red"}
-    for kpi in COMPARE_KPIS:
+    for kpi in kpis_in("compare"):
         rows = t[t.kpi == kpi]
         table = Table(title=label(kpi), title_justify="left", min_width=90)
         for col in ("Plan", "Mean", "95% CI", f"Δ vs {comparison.baseline}", "Δ 95% CI", "Verdict"):

@@ -16,7 +16,7 @@ import pandas as pd
 from scipy.special import stdtrit
 
 from callsim.experiment.results import SimulationResult
-from callsim.measure.catalogue import BETTER, COMPARE_KPIS
+from callsim.measure.catalogue import better, kpis_in
 from callsim.measure.confidence import LEVEL, t_interval
 
 
@@ -30,7 +30,7 @@ class Comparison:
 
 
 def compare_results(
-    results: dict[str, SimulationResult], kpis: tuple[str, ...] = COMPARE_KPIS
+    results: dict[str, SimulationResult], kpis: tuple[str, ...] = kpis_in("compare")
 ) -> Comparison:
     """Compare finished runs; pairing needs the same seed and number of replications."""
     names = list(results)
@@ -91,7 +91,7 @@ def verdict(kpi: str, lo: float, hi: float) -> str:
     if np.isnan(lo) or lo <= 0 <= hi:
         return "no significant difference"
     higher = lo > 0
-    direction = BETTER.get(kpi, 0)
+    direction = better(kpi)
     if direction == 0:
         return "higher" if higher else "lower"
     return "better" if higher == (direction > 0) else "worse"

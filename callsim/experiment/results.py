@@ -4,18 +4,20 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
-from callsim.experiment.replication import ReplicationOutput
+from callsim.measure.catalogue import kpis_in
 from callsim.measure.confidence import t_interval
-from callsim.measure.kpis import AGENT_KPIS, HORIZON_KPIS, INTERVAL_KPIS
 from callsim.model.roster import Roster
 from callsim.model.timegrid import TimeGrid
 from callsim.scenario.schema import Scenario
 from callsim.version import __version__
+
+if TYPE_CHECKING:  # reading results back must not import the engine
+    from callsim.experiment.replication import ReplicationOutput
 
 
 @dataclass(frozen=True)
@@ -39,12 +41,8 @@ class SimulationResult:
     created: str
 
     def kpi(self, name: str) -> dict[str, float]:
-        row = self.summary.loc[name]
-        return {
-            "mean": float(row["mean"]),
-            "ci_low": float(row["ci_low"]),
-            "ci_high": float(row["ci_high"]),
-        }
+        row = self.summary.loc[name].to_dict()
+        return {part: float(row[part]) for part in ("mean", "ci_low", "ci_high")}
 
     @property
     def verdict(self) -> str:
@@ -89,29 +87,32 @@ def assemble(
     grid: TimeGrid,
     roster: Roster,
 ) -> SimulationResult:
-    horizon = np.stack([o.kpis.horizon for o in outputs])
+    names = kpis_in("horizon")
+    horizon = np.array([[o.kpis.horizon[k] for k in names] for o in outputs])
     mean, lo, hi = t_interval(horizon)
-    summary = pd.DataFrame({"mean": mean, "ci_low": lo, "ci_high": hi}, index=list(HORIZON_KPIS))
+    summary = pd.DataFrame({"mean": mean, "ci_low": lo, "ci_high": hi}, index=list(names))
     summary.index.name = "kpi"
 
     day, clock = grid.labels()
     columns: dict[str, object] = {"day": day, "start": clock}
-    mean, lo, hi = t_interval(np.stack([o.kpis.intervals for o in outputs]))
-    for k, name in enumerate(INTERVAL_KPIS):
+    interval_kpis = kpis_in("interval")
+    mean, lo, hi = t_interval(_stacked([o.kpis.intervals for o in outputs], interval_kpis))
+    for k, name in enumerate(interval_kpis):
         columns[f"{name}_mean"] = mean[:, k]
         columns[f"{name}_ci_low"] = lo[:, k]
         columns[f"{name}_ci_high"] = hi[:, k]
     intervals = pd.DataFrame(columns)
 
     groups = list(scenario.agents.groups)
-    mean, lo, hi = t_interval(np.stack([o.kpis.agents for o in outputs]))
+    agent_kpis = kpis_in("agent")
+    mean, lo, hi = t_interval(_stacked([o.kpis.agents for o in outputs], agent_kpis))
     columns = {"agent": roster.label, "group": [groups[g] for g in roster.group]}
-    columns.update({name: mean[:, k] for k, name in enumerate(AGENT_KPIS)})
-    columns["occupancy_ci_low"] = lo[:, AGENT_KPIS.index("occupancy")]
-    columns["occupancy_ci_high"] = hi[:, AGENT_KPIS.index("occupancy")]
+    columns.update({name: mean[:, k] for k, name in enumerate(agent_kpis)})
+    columns["occupancy_ci_low"] = lo[:, agent_kpis.index("occupancy")]
+    columns["occupancy_ci_high"] = hi[:, agent_kpis.index("occupancy")]
     agents = pd.DataFrame(columns)
 
-    per_rep = pd.DataFrame(horizon, columns=list(HORIZON_KPIS))
+    per_rep = pd.DataFrame(horizon, columns=list(names))
     per_rep.index.name = "replication"
     frames = [o.calls.assign(replication=r) for r, o in enumerate(outputs) if o.calls is not None]
     calls = pd.concat(frames, ignore_index=True) if frames else None
@@ -130,3 +131,8 @@ def assemble(
         switch=switch,
         created=datetime.now(UTC).isoformat(timespec="seconds"),
     )
+
+
+def _stacked(tables: list[dict[str, np.ndarray]], names: tuple[str, ...]) -> np.ndarray:
+    """(replication, row, KPI) with the KPIs in the catalogue's order, for one t-interval pass."""
+    return np.stack([np.column_stack([t[k] for k in names]) for t in tables])

@@ -17,7 +17,7 @@ import pandas as pd
 
 from callsim.experiment.runner import Progress, simulate_many
 from callsim.experiment.sweep_result import Sweep, frontier
-from callsim.measure.catalogue import COMPARE_KPIS
+from callsim.measure.catalogue import kpis_in
 from callsim.scenario.files import scenario_from_dict
 from callsim.scenario.overrides import deep_merge
 from callsim.scenario.schema import Scenario
@@ -51,7 +51,7 @@ def sweep(
     rows = []
     for combo, result in zip(combos, results, strict=True):
         row: dict[str, Any] = dict(zip(names, combo, strict=True))
-        for kpi in COMPARE_KPIS:
+        for kpi in kpis_in("compare"):
             k = result.kpi(kpi)
             row[f"{kpi}_mean"], row[f"{kpi}_ci_low"], row[f"{kpi}_ci_high"] = (
                 k["mean"],

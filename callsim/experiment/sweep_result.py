@@ -17,7 +17,7 @@ class Sweep:
     base: Scenario
     params: list[str]
     points: pd.DataFrame
-    """One row per point: the parameters, each COMPARE_KPI's mean and CI, ``frontier`` (no other
+    """One row per point: the parameters, each compared KPI's mean and CI, ``frontier`` (no other
     point has both higher service level and higher net contribution) and ``best`` (the highest
     net contribution among points whose mean service level meets the goal)."""
     results: list[SimulationResult]

@@ -1,155 +1,308 @@
-"""How each KPI is named and formatted for people (CLI tables and reports)."""
+"""Every KPI, declared once: its unit, its words in each report language, which way is better,
+and the tables it appears in.
+
+The computation (``callsim.measure.kpis``) returns KPIs by name, and every table, report and
+comparison takes its names, words and number formats from here, so a KPI cannot be labelled as
+another one, and a test can check that what is computed and what is shown agree with this list.
+"""
+
+# ruff: noqa: RUF001 (Chinese text uses full-width punctuation, as it should)
 
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Literal
 
-# kpi -> (label, kind); kind decides the format.
-KPI_LABELS: dict[str, tuple[str, str]] = {
-    "offered": ("Calls offered", "count"),
-    "answered": ("Answered", "count"),
-    "abandoned": ("Abandoned", "count"),
-    "short_abandons": ("Short abandons", "count"),
-    "waiting_at_end": ("Still waiting at end", "count"),
-    "retrials": ("Retrials", "count"),
-    "service_level": ("Service level", "pct"),
-    "sl_offered": ("SL: answered ≤ T / offered", "pct"),
-    "sl_answered": ("SL: answered ≤ T / answered", "pct"),
-    "sl_offered_abandons_ok": ("SL: (answered + abandoned) ≤ T / offered", "pct"),
-    "sl_offered_minus_early_abandons": ("SL: answered ≤ T / (offered − abandoned ≤ T)", "pct"),
-    "asa_s": ("ASA (answered)", "seconds"),
-    "mean_wait_s": ("Mean wait (all)", "seconds"),
-    "p_wait": ("P(wait > 0)", "pct"),
-    "abandon_rate": ("Abandonment", "pct"),
-    "aht_s": ("AHT", "seconds"),
-    "mean_queue": ("Mean queue", "number"),
-    "max_queue": ("Max queue", "number"),
-    "occupancy": ("Occupancy (busy / logged in)", "pct"),
-    "utilisation": ("Utilisation (busy / paid)", "pct"),
-    "agent_hours": ("Agent-hours logged in", "hours"),
-    "paid_hours": ("Paid hours", "hours"),
-    "overtime_hours": ("Overtime hours", "hours"),
-    "staff_cost": ("Staff cost", "money"),
-    "agents_logged_in": ("Agents logged in", "number"),
-    "agents_paid": ("Agents paid", "number"),
-    "repeat_calls": ("Repeat calls", "count"),
-    "offers": ("Offers made", "count"),
-    "offer_rate": ("Offer rate (per answered)", "pct"),
-    "conversions": ("Sales", "count"),
-    "conversion_rate": ("Conversion rate (per offer)", "pct"),
-    "revenue": ("Revenue", "money"),
-    "sales_score": ("Value-weighted sales score", "number"),
-    "net_contribution": ("Net contribution (revenue − staff cost)", "money"),
-    "revenue_per_agent_hour": ("Revenue per agent-hour", "money"),
-    "outbound_revenue_per_agent_hour": ("Outbound revenue per agent-hour", "money"),
-    "switch_on_share": ("Marketing switch on", "pct"),
-    "training_hours": ("Training hours", "hours"),
-    "satisfaction": ("Satisfaction (mean, 0.2–1.0)", "number"),
-    "satisfaction_top_box": ("Very satisfied (top box)", "pct"),
+Unit = Literal["count", "pct", "seconds", "hours", "money", "number"]
+
+_FORMATS: dict[Unit, Callable[[float], str]] = {
+    "pct": lambda v: f"{100 * v:.1f}%",
+    "seconds": lambda v: f"{v:.1f} s",
+    "count": lambda v: f"{v:,.1f}" if abs(v) < 100 else f"{v:,.0f}",
+    "hours": lambda v: f"{v:,.1f} h",
+    "money": lambda v: f"{v:,.0f}",
+    "number": lambda v: f"{v:,.2f}",
 }
+"""How the CLI writes a value of each unit; reports localise the unit words (``report.i18n``)."""
 
-HEADLINE_KPIS = (
+
+@dataclass(frozen=True)
+class Kpi:
+    name: str
+    unit: Unit
+    label: str
+    label_zh: str
+    better: Literal[-1, 0, 1] = 0
+    """+1 where more is better, -1 where less is, 0 where neither is (occupancy, offers)."""
+
+    @property
+    def groups(self) -> tuple[str, ...]:
+        return tuple(g for g, names in GROUPS.items() if self.name in names)
+
+    def format(self, value: float | None) -> str:
+        if value is None or math.isnan(value):
+            return "–"
+        return _FORMATS[self.unit](value)
+
+
+_KPIS = (
+    Kpi("offered", "count", "Calls offered", "呼入量"),
+    Kpi("answered", "count", "Answered", "接通量", 1),
+    Kpi("abandoned", "count", "Abandoned", "放弃量", -1),
+    Kpi("short_abandons", "count", "Short abandons", "短时放弃量"),
+    Kpi("waiting_at_end", "count", "Still waiting at end", "结束时仍在排队"),
+    Kpi("retrials", "count", "Retrials", "重拨次数"),
+    Kpi("repeat_calls", "count", "Repeat calls", "重复来电", -1),
+    Kpi("service_level", "pct", "Service level", "服务水平", 1),
+    Kpi("sl_offered", "pct", "SL: answered ≤ T / offered", "服务水平：T 内接通 / 呼入量", 1),
+    Kpi("sl_answered", "pct", "SL: answered ≤ T / answered", "服务水平：T 内接通 / 接通量", 1),
+    Kpi(
+        "sl_offered_abandons_ok",
+        "pct",
+        "SL: (answered + abandoned) ≤ T / offered",
+        "服务水平：T 内（接通 + 放弃）/ 呼入量",
+        1,
+    ),
+    Kpi(
+        "sl_offered_minus_early_abandons",
+        "pct",
+        "SL: answered ≤ T / (offered − abandoned ≤ T)",
+        "服务水平：T 内接通 / （呼入量 − T 内放弃）",
+        1,
+    ),
+    Kpi("asa_s", "seconds", "ASA (answered)", "平均应答速度（已接通）", -1),
+    Kpi("mean_wait_s", "seconds", "Mean wait (all)", "平均等待时间（全部）", -1),
+    Kpi("p_wait", "pct", "P(wait > 0)", "需等待概率", -1),
+    Kpi("abandon_rate", "pct", "Abandonment", "放弃率", -1),
+    Kpi("aht_s", "seconds", "AHT", "平均处理时长"),
+    Kpi("offers", "count", "Offers made", "推荐次数"),
+    Kpi("offer_rate", "pct", "Offer rate (per answered)", "推荐率（每接通来电）"),
+    Kpi("conversions", "count", "Sales", "成交数", 1),
+    Kpi("conversion_rate", "pct", "Conversion rate (per offer)", "成交率（每次推荐）", 1),
+    Kpi("revenue", "money", "Revenue", "营收", 1),
+    Kpi("sales_score", "number", "Value-weighted sales score", "价值加权营销得分", 1),
+    Kpi("satisfaction", "number", "Satisfaction (mean, 0.2–1.0)", "满意度（均值，0.2–1.0）", 1),
+    Kpi("satisfaction_top_box", "pct", "Very satisfied (top box)", "非常满意占比", 1),
+    Kpi("mean_queue", "number", "Mean queue", "平均队列长度", -1),
+    Kpi("max_queue", "number", "Max queue", "最大队列长度", -1),
+    Kpi("occupancy", "pct", "Occupancy (busy / logged in)", "占用率（忙碌 / 在线）"),
+    Kpi("utilisation", "pct", "Utilisation (busy / paid)", "利用率（忙碌 / 带薪）"),
+    Kpi("staff_cost", "money", "Staff cost", "人力成本", -1),
+    Kpi(
+        "net_contribution",
+        "money",
+        "Net contribution (revenue − staff cost)",
+        "净贡献（营收 − 人力成本）",
+        1,
+    ),
+    Kpi("revenue_per_agent_hour", "money", "Revenue per agent-hour", "每坐席小时营收", 1),
+    Kpi("switch_on_share", "pct", "Marketing switch on", "营销开关开启占比"),
+    Kpi("agent_hours", "hours", "Agent-hours logged in", "坐席在线工时"),
+    Kpi("paid_hours", "hours", "Paid hours", "带薪工时"),
+    Kpi("overtime_hours", "hours", "Overtime hours", "加班工时", -1),
+    Kpi("training_hours", "hours", "Training hours", "培训工时"),
+    Kpi(
+        "outbound_revenue_per_agent_hour",
+        "money",
+        "Outbound revenue per agent-hour",
+        "外呼每坐席小时营收",
+    ),
+    Kpi("agents_logged_in", "number", "Agents logged in", "在线坐席数"),
+    Kpi("agents_paid", "number", "Agents paid", "带薪坐席数"),
+    Kpi("calls", "count", "Calls handled", "处理来电数"),
+    Kpi("busy_h", "hours", "Busy hours", "忙碌工时"),
+    Kpi("logged_in_h", "hours", "Hours logged in", "在线工时"),
+    Kpi("paid_h", "hours", "Hours paid", "带薪时长"),
+    Kpi("overtime_h", "hours", "Hours of overtime", "加班时长", -1),
+    Kpi("cost", "money", "Cost", "成本", -1),
+)
+CATALOGUE: dict[str, Kpi] = {k.name: k for k in _KPIS}
+
+_PER_BIN = (
     "offered",
     "answered",
     "abandoned",
+    "short_abandons",
+    "waiting_at_end",
     "retrials",
     "repeat_calls",
     "service_level",
+    "sl_offered",
+    "sl_answered",
+    "sl_offered_abandons_ok",
+    "sl_offered_minus_early_abandons",
     "asa_s",
     "mean_wait_s",
     "p_wait",
     "abandon_rate",
     "aht_s",
-    "mean_queue",
-    "max_queue",
-    "occupancy",
-    "utilisation",
-    "agent_hours",
-    "paid_hours",
-    "overtime_hours",
-    "training_hours",
-    "staff_cost",
-    "satisfaction",
-    "satisfaction_top_box",
-)
-
-SELLING_KPIS = (
     "offers",
     "offer_rate",
     "conversions",
     "conversion_rate",
     "revenue",
     "sales_score",
-    "revenue_per_agent_hour",
-    "outbound_revenue_per_agent_hour",
-    "switch_on_share",
-    "net_contribution",
-)
-
-
-def label(kpi: str) -> str:
-    return KPI_LABELS.get(kpi, (kpi, "number"))[0]
-
-
-def fmt(kpi: str, value: float) -> str:
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return "–"
-    kind = KPI_LABELS.get(kpi, (kpi, "number"))[1]
-    if kind == "pct":
-        return f"{100 * value:.1f}%"
-    if kind == "seconds":
-        return f"{value:.1f} s"
-    if kind == "count":
-        return f"{value:,.1f}" if abs(value) < 100 else f"{value:,.0f}"
-    if kind == "hours":
-        return f"{value:,.1f} h"
-    if kind == "money":
-        return f"{value:,.0f}"
-    return f"{value:,.2f}"
-
-
-BETTER: dict[str, int] = {
-    "service_level": 1,
-    "sl_offered": 1,
-    "sl_answered": 1,
-    "sl_offered_abandons_ok": 1,
-    "sl_offered_minus_early_abandons": 1,
-    "answered": 1,
-    "abandoned": -1,
-    "asa_s": -1,
-    "mean_wait_s": -1,
-    "p_wait": -1,
-    "abandon_rate": -1,
-    "mean_queue": -1,
-    "max_queue": -1,
-    "repeat_calls": -1,
-    "staff_cost": -1,
-    "overtime_hours": -1,
-    "conversions": 1,
-    "conversion_rate": 1,
-    "revenue": 1,
-    "sales_score": 1,
-    "net_contribution": 1,
-    "revenue_per_agent_hour": 1,
-    "satisfaction": 1,
-    "satisfaction_top_box": 1,
-}
-"""+1 where more is better, -1 where less is; KPIs not listed are neither (occupancy, offers)."""
-
-COMPARE_KPIS = (
-    "service_level",
-    "asa_s",
-    "abandon_rate",
-    "p_wait",
-    "occupancy",
-    "aht_s",
-    "offers",
-    "conversions",
-    "revenue",
-    "staff_cost",
-    "net_contribution",
     "satisfaction",
     "satisfaction_top_box",
-    "overtime_hours",
-    "training_hours",
+    "mean_queue",
+    "max_queue",
+    "occupancy",
+    "utilisation",
+    "staff_cost",
+    "net_contribution",
+    "revenue_per_agent_hour",
+    "switch_on_share",
 )
+"""Measured alike for the whole horizon and for each interval."""
+
+GROUPS: dict[str, tuple[str, ...]] = {
+    # What a replication computes; the order of the columns in the results files.
+    "horizon": (
+        *_PER_BIN,
+        "agent_hours",
+        "paid_hours",
+        "overtime_hours",
+        "training_hours",
+        "outbound_revenue_per_agent_hour",
+    ),
+    "interval": (*_PER_BIN, "agents_logged_in", "agents_paid"),
+    "agent": (
+        "calls",
+        "busy_h",
+        "logged_in_h",
+        "paid_h",
+        "overtime_h",
+        "occupancy",
+        "cost",
+        "offers",
+        "conversions",
+        "revenue",
+        "sales_score",
+    ),
+    # What the tables and reports show, in the order they show it.
+    "headline": (
+        "offered",
+        "answered",
+        "abandoned",
+        "retrials",
+        "repeat_calls",
+        "service_level",
+        "asa_s",
+        "mean_wait_s",
+        "p_wait",
+        "abandon_rate",
+        "aht_s",
+        "mean_queue",
+        "max_queue",
+        "occupancy",
+        "utilisation",
+        "agent_hours",
+        "paid_hours",
+        "overtime_hours",
+        "training_hours",
+        "staff_cost",
+        "satisfaction",
+        "satisfaction_top_box",
+    ),
+    "service_levels": (
+        "sl_offered",
+        "sl_answered",
+        "sl_offered_abandons_ok",
+        "sl_offered_minus_early_abandons",
+    ),
+    "selling": (
+        "offers",
+        "offer_rate",
+        "conversions",
+        "conversion_rate",
+        "revenue",
+        "sales_score",
+        "revenue_per_agent_hour",
+        "outbound_revenue_per_agent_hour",
+        "switch_on_share",
+        "net_contribution",
+    ),
+    "compare": (
+        "service_level",
+        "asa_s",
+        "abandon_rate",
+        "p_wait",
+        "occupancy",
+        "aht_s",
+        "offers",
+        "conversions",
+        "revenue",
+        "staff_cost",
+        "net_contribution",
+        "satisfaction",
+        "satisfaction_top_box",
+        "overtime_hours",
+        "training_hours",
+    ),
+    "card": (
+        "service_level",
+        "asa_s",
+        "abandon_rate",
+        "occupancy",
+        "satisfaction",
+        "staff_cost",
+        "revenue",
+        "net_contribution",
+    ),
+    "plans_table": ("service_level", "asa_s", "abandon_rate", "staff_cost", "net_contribution"),
+    "sweep_table": (
+        "service_level",
+        "asa_s",
+        "abandon_rate",
+        "occupancy",
+        "conversions",
+        "revenue",
+        "staff_cost",
+        "net_contribution",
+        "satisfaction",
+    ),
+    # Zero or undefined without products: shown only when a plan sells.
+    "needs_products": (
+        "offers",
+        "offer_rate",
+        "conversions",
+        "conversion_rate",
+        "revenue",
+        "sales_score",
+        "revenue_per_agent_hour",
+        "outbound_revenue_per_agent_hour",
+    ),
+}
+"""Each table's KPIs in the order it shows them. The orders differ between tables (the CLI puts
+staff cost after the hours, the results files before them), so a group is a list of names, not a
+flag on the entries."""
+
+
+def entry(name: str) -> Kpi:
+    try:
+        return CATALOGUE[name]
+    except KeyError:
+        raise KeyError(f"{name!r} is not in the KPI catalogue") from None
+
+
+def kpis_in(group: str) -> tuple[str, ...]:
+    return GROUPS[group]
+
+
+def label(name: str, lang: str = "en") -> str:
+    kpi = entry(name)
+    return kpi.label_zh if lang == "zh" else kpi.label
+
+
+def unit(name: str) -> Unit:
+    return entry(name).unit
+
+
+def better(name: str) -> int:
+    return entry(name).better
+
+
+def fmt(name: str, value: float | None) -> str:
+    return entry(name).format(value)

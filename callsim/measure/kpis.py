@@ -15,75 +15,20 @@ from callsim.analytic import SERVICE_LEVEL_DEFINITIONS
 from callsim.measure.overlap import overlap
 from callsim.measure.satisfaction import call_scores, repeated_offers
 from callsim.model.calllog import ABANDONED, ANSWERED, WAITING, CallLog
-from callsim.model.run_record import Sessions, Timelines
 from callsim.model.roster import Roster
+from callsim.model.run_record import Sessions, Timelines
 from callsim.model.timegrid import TimeGrid
 from callsim.scenario.schema import Scenario
-
-CALL_KPIS = (
-    "offered",
-    "answered",
-    "abandoned",
-    "short_abandons",
-    "waiting_at_end",
-    "retrials",
-    "repeat_calls",
-    "service_level",
-    *(f"sl_{d}" for d in SERVICE_LEVEL_DEFINITIONS),
-    "asa_s",
-    "mean_wait_s",
-    "p_wait",
-    "abandon_rate",
-    "aht_s",
-    "offers",
-    "offer_rate",
-    "conversions",
-    "conversion_rate",
-    "revenue",
-    "sales_score",
-    "satisfaction",
-    "satisfaction_top_box",
-)
-TIME_KPIS = (
-    "mean_queue",
-    "max_queue",
-    "occupancy",
-    "utilisation",
-    "staff_cost",
-    "net_contribution",
-    "revenue_per_agent_hour",
-    "switch_on_share",
-)
-HORIZON_KPIS = (
-    *CALL_KPIS,
-    *TIME_KPIS,
-    "agent_hours",
-    "paid_hours",
-    "overtime_hours",
-    "training_hours",
-    "outbound_revenue_per_agent_hour",
-)
-INTERVAL_KPIS = (*CALL_KPIS, *TIME_KPIS, "agents_logged_in", "agents_paid")
-AGENT_KPIS = (
-    "calls",
-    "busy_h",
-    "logged_in_h",
-    "paid_h",
-    "overtime_h",
-    "occupancy",
-    "cost",
-    "offers",
-    "conversions",
-    "revenue",
-    "sales_score",
-)
 
 
 @dataclass(frozen=True)
 class ReplicationKpis:
-    horizon: np.ndarray  # (len(HORIZON_KPIS),)
-    intervals: np.ndarray  # (n_intervals, len(INTERVAL_KPIS))
-    agents: np.ndarray  # (n_agents, len(AGENT_KPIS))
+    """KPIs by their catalogue names (``callsim.measure.catalogue``), so no reader depends on
+    the order they were computed in."""
+
+    horizon: dict[str, float]
+    intervals: dict[str, np.ndarray]  # one value per interval
+    agents: dict[str, np.ndarray]  # one value per agent
 
 
 def compute_kpis(
@@ -108,7 +53,7 @@ def compute_kpis(
     )
     per_interval: dict[str, np.ndarray] = {}
     totals: dict[str, np.ndarray] = {}
-    agent_sums = np.zeros((len(roster), len(_AGENT_CALL_SUMS)))
+    agent_sums = {key: np.zeros(len(roster)) for key in _AGENT_CALL_SUMS}
     edges = (grid.starts, grid.ends)
     window = (np.array([grid.warmup_end]), np.array([np.inf]))
     queue_edges = (grid.starts, np.minimum(grid.ends, grid.horizon_end))
@@ -160,27 +105,21 @@ def compute_kpis(
     measured = grid.ends > grid.warmup_end
     totals["max_queue"] = np.array([timelines.queue_peaks[measured].max(initial=0.0)])
 
-    intervals = np.column_stack(
-        [
-            _table(per_interval, goal.definition, np.full(n, grid.length_s)),
-            per_interval["logged_s"] / grid.length_s,
-            per_interval["paid_s"] / grid.length_s,
-        ]
-    )
-    intervals[~measured] = np.nan  # wholly inside the warm-up: not measured
+    intervals = _table(per_interval, goal.definition, np.full(n, grid.length_s))
+    intervals["agents_logged_in"] = per_interval["logged_s"] / grid.length_s
+    intervals["agents_paid"] = per_interval["paid_s"] / grid.length_s
+    # Intervals wholly inside the warm-up are not measured.
+    intervals = {name: np.where(measured, v, np.nan) for name, v in intervals.items()}
     training = timelines.training
     training_s = overlap(training[:, 1], training[:, 2], *window)
-    horizon = np.concatenate(
-        [
-            _table(totals, goal.definition, np.array([grid.horizon_end - grid.warmup_end]))[0],
-            [
-                totals["logged_s"][0] / 3600,
-                totals["paid_s"][0] / 3600,
-                sessions.overtime.sum() / 3600,
-                training_s[0] / 3600,
-                _outbound_per_agent_hour(scenario),
-            ],
-        ]
+    span = np.array([grid.horizon_end - grid.warmup_end])
+    horizon = {name: float(v[0]) for name, v in _table(totals, goal.definition, span).items()}
+    horizon.update(
+        agent_hours=float(totals["logged_s"][0]) / 3600,
+        paid_hours=float(totals["paid_s"][0]) / 3600,
+        overtime_hours=float(sessions.overtime.sum()) / 3600,
+        training_hours=float(training_s[0]) / 3600,
+        outbound_revenue_per_agent_hour=_outbound_per_agent_hour(scenario),
     )
     agents = _agent_kpis(agent_sums, sessions, roster, grid, pay)
     return ReplicationKpis(horizon=horizon, intervals=intervals, agents=agents)
@@ -277,14 +216,14 @@ _AGENT_CALL_SUMS = ("calls", "busy_s", "offers", "conversions", "revenue", "sale
 
 
 def _add_agent_sums(
-    sums: np.ndarray,
+    sums: dict[str, np.ndarray],
     col: dict[str, np.ndarray],
     busy: np.ndarray,
     warmup_end: float,
     value: np.ndarray,
     weight: np.ndarray,
 ) -> None:
-    n = len(sums)
+    n = len(sums["calls"])
     agent = col["agent"][busy]
     answer, end = col["answer"][busy], col["end"][busy]
     in_window = col["arrival"][busy] >= warmup_end
@@ -292,20 +231,19 @@ def _add_agent_sums(
     product = col["product"][busy][in_window].astype(int)
     sold = col["converted"][busy][in_window] == 1
     busy_s = np.clip(end, warmup_end, None) - np.clip(answer, warmup_end, None)
-    sums += np.column_stack(
-        [
-            np.bincount(by, minlength=n),
-            np.bincount(agent, weights=busy_s, minlength=n),
-            np.bincount(by, weights=product >= 0, minlength=n),
-            np.bincount(by, weights=sold, minlength=n),
-            np.bincount(by, weights=np.where(sold, value[product], 0.0), minlength=n),
-            np.bincount(by, weights=np.where(sold, weight[product], 0.0), minlength=n),
-        ]
+    sums["calls"] += np.bincount(by, minlength=n)
+    sums["busy_s"] += np.bincount(agent, weights=busy_s, minlength=n)
+    sums["offers"] += np.bincount(by, weights=product >= 0, minlength=n)
+    sums["conversions"] += np.bincount(by, weights=sold, minlength=n)
+    sums["revenue"] += np.bincount(by, weights=np.where(sold, value[product], 0.0), minlength=n)
+    sums["sales_score"] += np.bincount(
+        by, weights=np.where(sold, weight[product], 0.0), minlength=n
     )
 
 
-def _table(s: dict[str, np.ndarray], definition: str, span_s: np.ndarray) -> np.ndarray:
-    """CALL_KPIS and TIME_KPIS, one row per bin, from the summed indicators and spans."""
+def _table(s: dict[str, np.ndarray], definition: str, span_s: np.ndarray) -> dict[str, np.ndarray]:
+    """The KPIs measured alike per interval and for the horizon, one value per bin, from the
+    summed indicators and spans."""
     with np.errstate(invalid="ignore", divide="ignore"):
         base = s["offered"] - s["short"]
         sl = {
@@ -315,39 +253,38 @@ def _table(s: dict[str, np.ndarray], definition: str, span_s: np.ndarray) -> np.
             "offered_minus_early_abandons": s["ans_t"] / (base - s["ab_t"]),
         }
         resolved = s["answered"] + s["abandoned"]
-        values = [
-            s["offered"],
-            s["answered"],
-            s["abandoned"],
-            s["short"],
-            s["waiting"],
-            s["retrial"],
-            s["repeat"],
-            sl[definition],
-            *(sl[d] for d in SERVICE_LEVEL_DEFINITIONS),
-            s["wait_answered"] / s["answered"],
-            s["wait_resolved"] / resolved,
-            s["waited"] / s["offered"],
-            s["abandoned"] / s["offered"],
-            s["handle"] / s["answered"],
-            s["offers"],
-            s["offers"] / s["answered"],
-            s["conversions"],
-            s["conversions"] / s["offers"],
-            s["revenue"],
-            s["score"],
-            s["satisfaction"] / s["rated"],
-            s["top_box"] / s["rated"],
-            s["queue_s"] / span_s,
-            s["max_queue"],
-            s["busy_s"] / s["logged_s"],
-            s["busy_s"] / s["paid_s"],
-            s["cost"],
-            s["revenue"] - s["cost"],
-            s["revenue"] / (s["logged_s"] / 3600),
-            s["switch_s"] / span_s,
-        ]
-    return np.column_stack(values)
+        return {
+            "offered": s["offered"],
+            "answered": s["answered"],
+            "abandoned": s["abandoned"],
+            "short_abandons": s["short"],
+            "waiting_at_end": s["waiting"],
+            "retrials": s["retrial"],
+            "repeat_calls": s["repeat"],
+            "service_level": sl[definition],
+            **{f"sl_{d}": sl[d] for d in SERVICE_LEVEL_DEFINITIONS},
+            "asa_s": s["wait_answered"] / s["answered"],
+            "mean_wait_s": s["wait_resolved"] / resolved,
+            "p_wait": s["waited"] / s["offered"],
+            "abandon_rate": s["abandoned"] / s["offered"],
+            "aht_s": s["handle"] / s["answered"],
+            "offers": s["offers"],
+            "offer_rate": s["offers"] / s["answered"],
+            "conversions": s["conversions"],
+            "conversion_rate": s["conversions"] / s["offers"],
+            "revenue": s["revenue"],
+            "sales_score": s["score"],
+            "satisfaction": s["satisfaction"] / s["rated"],
+            "satisfaction_top_box": s["top_box"] / s["rated"],
+            "mean_queue": s["queue_s"] / span_s,
+            "max_queue": s["max_queue"],
+            "occupancy": s["busy_s"] / s["logged_s"],
+            "utilisation": s["busy_s"] / s["paid_s"],
+            "staff_cost": s["cost"],
+            "net_contribution": s["revenue"] - s["cost"],
+            "revenue_per_agent_hour": s["revenue"] / (s["logged_s"] / 3600),
+            "switch_on_share": s["switch_s"] / span_s,
+        }
 
 
 @dataclass(frozen=True)
@@ -390,32 +327,29 @@ def _outbound_per_agent_hour(scenario: Scenario) -> float:
     if out is None or not scenario.products:
         return np.nan
     mean_value = np.mean([p.value for p in scenario.products.values()])
-    return out.dials_per_hour * out.contact_rate * out.conversion * mean_value
+    return float(out.dials_per_hour * out.contact_rate * out.conversion * mean_value)
 
 
 def _agent_kpis(
-    sums: np.ndarray, sessions: Sessions, roster: Roster, grid: TimeGrid, pay: _Pay
-) -> np.ndarray:
+    sums: dict[str, np.ndarray], sessions: Sessions, roster: Roster, grid: TimeGrid, pay: _Pay
+) -> dict[str, np.ndarray]:
     n = len(roster)
     w0 = grid.warmup_end
     logged = np.clip(sessions.end, w0, None) - np.clip(sessions.start, w0, None)
     paid = np.clip(pay.end, w0, None) - np.clip(pay.start, w0, None)
-    c = {k: sums[:, i] for i, k in enumerate(_AGENT_CALL_SUMS)}
     logged_s = np.bincount(sessions.agent, weights=logged, minlength=n)
     with np.errstate(invalid="ignore", divide="ignore"):
-        occupancy = c["busy_s"] / logged_s
-    return np.column_stack(
-        [
-            c["calls"],
-            c["busy_s"] / 3600,
-            logged_s / 3600,
-            np.bincount(pay.agent, weights=paid, minlength=n) / 3600,
-            np.bincount(sessions.agent, weights=sessions.overtime, minlength=n) / 3600,
-            occupancy,
-            np.bincount(pay.agent, weights=paid * pay.cost_per_s, minlength=n),
-            c["offers"],
-            c["conversions"],
-            c["revenue"],
-            c["sales_score"],
-        ]
-    )
+        occupancy = sums["busy_s"] / logged_s
+    return {
+        "calls": sums["calls"],
+        "busy_h": sums["busy_s"] / 3600,
+        "logged_in_h": logged_s / 3600,
+        "paid_h": np.bincount(pay.agent, weights=paid, minlength=n) / 3600,
+        "overtime_h": np.bincount(sessions.agent, weights=sessions.overtime, minlength=n) / 3600,
+        "occupancy": occupancy,
+        "cost": np.bincount(pay.agent, weights=paid * pay.cost_per_s, minlength=n),
+        "offers": sums["offers"],
+        "conversions": sums["conversions"],
+        "revenue": sums["revenue"],
+        "sales_score": sums["sales_score"],
+    }

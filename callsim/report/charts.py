@@ -14,7 +14,8 @@ from dataclasses import dataclass
 import numpy as np
 import plotly.graph_objects as go
 
-from callsim.report.i18n import Words, kind
+from callsim.measure.catalogue import unit
+from callsim.report.i18n import Words
 
 FONT = (
     "system-ui, -apple-system, 'Segoe UI', Roboto, 'Helvetica Neue', Arial, 'PingFang SC', "
@@ -72,7 +73,7 @@ def rgba(hex_colour: str, alpha: float) -> str:
 def bounds(kpi: str) -> tuple[float | None, float | None]:
     """What a KPI can take. Student-t intervals are symmetric, so near a bound they cross it;
     bands are drawn within these bounds while tables keep the raw interval."""
-    k = kind(kpi)
+    k = unit(kpi)
     if k == "pct":
         return 0.0, 1.0
     if kpi == "net_contribution":
@@ -87,7 +88,7 @@ def clipped(kpi: str, values: np.ndarray) -> np.ndarray:
 
 def axis_format(kpi: str, words: Words) -> dict[str, object]:
     """Tick format of an axis showing ``kpi``, in the report's units."""
-    k = kind(kpi)
+    k = unit(kpi)
     if k == "pct":
         return {"tickformat": ".0%"}
     if k == "seconds":

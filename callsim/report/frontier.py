@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
+from callsim.measure.catalogue import kpis_in
 from callsim.report import html as h
 from callsim.report.charts import (
     TARGET_COLOUR,
@@ -26,19 +27,6 @@ from callsim.report.charts import (
 from callsim.report.i18n import Words
 from callsim.report.run import goal_text, has_selling, pct, scenario_details
 from callsim.version import __version__
-
-TABLE_KPIS = (
-    "service_level",
-    "asa_s",
-    "abandon_rate",
-    "occupancy",
-    "conversions",
-    "revenue",
-    "staff_cost",
-    "net_contribution",
-    "satisfaction",
-)
-SELLING_ONLY = ("conversions", "revenue")
 
 
 def value_text(value: object) -> str:
@@ -157,9 +145,9 @@ def frontier_chart(sweep: Any, words: Words) -> Chart:
 
 
 def table_kpis(sweep: Any) -> list[str]:
-    kpis = [k for k in TABLE_KPIS if f"{k}_mean" in sweep.points]
+    kpis = [k for k in kpis_in("sweep_table") if f"{k}_mean" in sweep.points]
     if not has_selling(sweep.base):
-        kpis = [k for k in kpis if k not in SELLING_ONLY]
+        kpis = [k for k in kpis if k not in kpis_in("needs_products")]
     return kpis
 
 

@@ -1,8 +1,9 @@
 """Words and numbers of the reports, in English and Simplified Chinese.
 
 Kept apart from the page code so a translator can work on one file, and so a test can check that
-every key and every KPI has a word in every language (a missing word would show up as an English
-label in a Chinese report, which planners read as a bug).
+every key has a word in every language (a missing word would show up as an English label in a
+Chinese report, which planners read as a bug). KPI names are translated in the KPI catalogue
+(``callsim.measure.catalogue``), beside the rest of each KPI's definition.
 """
 
 # ruff: noqa: RUF001 (Chinese text uses full-width punctuation, as it should)
@@ -12,7 +13,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from callsim.measure.catalogue import KPI_LABELS
+from callsim.measure.catalogue import label, unit
 
 LANGS = ("en", "zh")
 
@@ -256,49 +257,6 @@ ZH: dict[str, str] = {
     "created": "生成时间（UTC）",
 }
 
-KPI_ZH: dict[str, str] = {
-    "offered": "呼入量",
-    "answered": "接通量",
-    "abandoned": "放弃量",
-    "short_abandons": "短时放弃量",
-    "waiting_at_end": "结束时仍在排队",
-    "retrials": "重拨次数",
-    "service_level": "服务水平",
-    "sl_offered": "服务水平：T 内接通 / 呼入量",
-    "sl_answered": "服务水平：T 内接通 / 接通量",
-    "sl_offered_abandons_ok": "服务水平：T 内（接通 + 放弃）/ 呼入量",
-    "sl_offered_minus_early_abandons": "服务水平：T 内接通 / （呼入量 − T 内放弃）",
-    "asa_s": "平均应答速度（已接通）",
-    "mean_wait_s": "平均等待时间（全部）",
-    "p_wait": "需等待概率",
-    "abandon_rate": "放弃率",
-    "aht_s": "平均处理时长",
-    "mean_queue": "平均队列长度",
-    "max_queue": "最大队列长度",
-    "occupancy": "占用率（忙碌 / 在线）",
-    "utilisation": "利用率（忙碌 / 带薪）",
-    "agent_hours": "坐席在线工时",
-    "paid_hours": "带薪工时",
-    "overtime_hours": "加班工时",
-    "staff_cost": "人力成本",
-    "agents_logged_in": "在线坐席数",
-    "agents_paid": "带薪坐席数",
-    "repeat_calls": "重复来电",
-    "offers": "推荐次数",
-    "offer_rate": "推荐率（每接通来电）",
-    "conversions": "成交数",
-    "conversion_rate": "成交率（每次推荐）",
-    "revenue": "营收",
-    "sales_score": "价值加权营销得分",
-    "net_contribution": "净贡献（营收 − 人力成本）",
-    "revenue_per_agent_hour": "每坐席小时营收",
-    "outbound_revenue_per_agent_hour": "外呼每坐席小时营收",
-    "switch_on_share": "营销开关开启占比",
-    "training_hours": "培训工时",
-    "satisfaction": "满意度（均值，0.2–1.0）",
-    "satisfaction_top_box": "非常满意占比",
-}
-
 ZH_LOCALE: dict[str, object] = {
     "moduleType": "locale",
     "name": "zh-CN",
@@ -333,11 +291,6 @@ ZH_LOCALE: dict[str, object] = {
 locale files would be one more thing to load."""
 
 _WORDS = {"en": EN, "zh": ZH}
-
-
-def kind(kpi: str) -> str:
-    """The unit family of a KPI; unknown names (sweep parameters) are plain numbers."""
-    return KPI_LABELS.get(kpi, (kpi, "number"))[1]
 
 
 @dataclass(frozen=True)
@@ -377,9 +330,7 @@ class Words:
         return f"{label}{self.colon}{value}"
 
     def kpi(self, name: str) -> str:
-        if self.lang == "zh" and name in KPI_ZH:
-            return KPI_ZH[name]
-        return KPI_LABELS.get(name, (name, "number"))[0]
+        return label(name, self.lang)
 
     def verdict(self, verdict: str) -> str:
         return _WORDS[self.lang].get(f"v_{verdict}", verdict)
@@ -394,7 +345,7 @@ class Words:
         """A KPI value as people read it: the same rules as the CLI tables, localised units."""
         if value is None or math.isnan(value):
             return "–"
-        k = kind(kpi)
+        k = unit(kpi)
         if k == "pct":
             return f"{100 * value:.1f}%"
         if k == "seconds":
@@ -418,7 +369,7 @@ class Words:
         because "+2%" of an 80% service level would be ambiguous."""
         if value is None or math.isnan(value):
             return "–"
-        if kind(kpi) == "pct":
+        if unit(kpi) == "pct":
             return f"{100 * value:+.1f} {self['unit_pp']}"
         text = self.number(kpi, abs(value))
         return f"{'-' if value < 0 else '+'}{text}"

@@ -11,6 +11,7 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
+from callsim.measure.catalogue import kpis_in, unit
 from callsim.report import html as h
 from callsim.report.charts import (
     VERDICT_COLOURS,
@@ -23,7 +24,7 @@ from callsim.report.charts import (
     plot_text,
     style,
 )
-from callsim.report.i18n import Words, kind
+from callsim.report.i18n import Words
 from callsim.report.run import (
     goal_text,
     has_selling,
@@ -34,15 +35,14 @@ from callsim.report.run import (
 )
 from callsim.version import __version__
 
-SELLING_ONLY = ("offers", "conversions", "revenue")
-"""Dropped when no plan has products: a row of zeros says nothing."""
 COLUMNS = 3
 
 
 def compared_kpis(comparison: Any) -> list[str]:
     kpis = list(dict.fromkeys(comparison.table["kpi"]))
     if not any(has_selling(r.scenario) for r in comparison.results.values()):
-        kpis = [k for k in kpis if k not in SELLING_ONLY]
+        # A row of zeros says nothing.
+        kpis = [k for k in kpis if k not in kpis_in("needs_products")]
     return kpis
 
 
@@ -120,7 +120,7 @@ def difference_points(comparison: Any, words: Words) -> Chart:
     table = comparison.table.set_index(["kpi", "plan"])
     fig, height = small_multiples(kpis, words)
     for i, kpi in enumerate(kpis):
-        scale = 100.0 if kind(kpi) == "pct" else 1.0
+        scale = 100.0 if unit(kpi) == "pct" else 1.0
         rows = [table.loc[(kpi, p)] for p in others]
         diff = np.array([r["diff"] for r in rows], dtype=float) * scale
         low = np.array([r["diff_ci_low"] for r in rows], dtype=float) * scale
@@ -154,7 +154,7 @@ def difference_points(comparison: Any, words: Words) -> Chart:
             **place(i),
         )
         fig.add_hline(y=0, line={"color": "#868e96", "width": 1}, **place(i))
-        if kind(kpi) == "pct":
+        if unit(kpi) == "pct":
             fig.update_yaxes(tickformat="+,~r", title_text=plot_text(words["unit_pp"]), **place(i))
         else:
             fig.update_yaxes(**{**axis_format(kpi, words), "tickformat": "+,~r"}, **place(i))
@@ -196,7 +196,7 @@ def plans_service_level(comparison: Any, words: Words) -> Chart:
 
 
 def plans_table(comparison: Any, words: Words) -> h.Html:
-    kpis = ("service_level", "asa_s", "abandon_rate", "staff_cost", "net_contribution")
+    kpis = kpis_in("plans_table")
     head = [words["plan"], *(words.kpi(k) for k in kpis), words["goal_verdict"]]
     rows = []
     for plan, result in comparison.results.items():

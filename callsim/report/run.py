@@ -12,9 +12,8 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from callsim.analytic import SERVICE_LEVEL_DEFINITIONS
 from callsim.experiment.results import SimulationResult
-from callsim.measure.catalogue import HEADLINE_KPIS, SELLING_KPIS
+from callsim.measure.catalogue import kpis_in
 from callsim.report import html as h
 from callsim.report.charts import (
     TARGET_COLOUR,
@@ -31,18 +30,6 @@ from callsim.report.i18n import Words
 from callsim.report.names import AGENTS_PER_AGENT_MAX
 from callsim.scenario.schema import SECONDS_PER_DAY, Scenario, minutes
 from callsim.version import __version__
-
-CARD_KPIS = (
-    "service_level",
-    "asa_s",
-    "abandon_rate",
-    "occupancy",
-    "satisfaction",
-    "staff_cost",
-    "revenue",
-    "net_contribution",
-)
-"""Headline cards; revenue only when the scenario sells."""
 
 
 def has_selling(scenario: Scenario) -> bool:
@@ -310,8 +297,8 @@ def headline(result: SimulationResult, words: Words) -> h.Html:
     selling = has_selling(result.scenario)
     goal = result.scenario.service_level
     cards = []
-    for kpi in CARD_KPIS:
-        if (kpi == "revenue" and not selling) or kpi not in result.summary.index:
+    for kpi in kpis_in("card"):
+        if (kpi in kpis_in("needs_products") and not selling) or kpi not in result.summary.index:
             continue
         k = result.kpi(kpi)
         interval = words.interval(kpi, k["ci_low"], k["ci_high"])
@@ -344,11 +331,11 @@ def headline(result: SimulationResult, words: Words) -> h.Html:
 
 def kpi_table(result: SimulationResult, words: Words) -> h.Html:
     groups = [
-        ("group_service", HEADLINE_KPIS),
-        ("group_sl", tuple(f"sl_{d}" for d in SERVICE_LEVEL_DEFINITIONS)),
+        ("group_service", kpis_in("headline")),
+        ("group_sl", kpis_in("service_levels")),
     ]
     if has_selling(result.scenario):
-        groups.append(("group_selling", SELLING_KPIS))
+        groups.append(("group_selling", kpis_in("selling")))
     rows: list[list[h.Content]] = []
     classes: list[str] = []
     for key, kpis in groups:
