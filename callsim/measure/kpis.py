@@ -183,7 +183,7 @@ def _call_indicators(
     wait = np.where(waiting, grid.horizon_end - arrival, wait)
     product = col["product"].astype(int)  # -1 picks the trailing zero of value and weight
     sold = col["converted"] == 1
-    score, rated = call_scores(col, wait, answered, abandoned, repeated, scenario)
+    score, top_box, rated = call_scores(col, wait, answered, abandoned, repeated, scenario)
     short = abandoned & (wait < goal.short_abandon_s)
     indicators = {
         "offered": np.ones_like(wait),
@@ -204,7 +204,7 @@ def _call_indicators(
         "revenue": np.where(sold, value[product], 0.0),
         "score": np.where(sold, weight[product], 0.0),
         "satisfaction": np.where(rated, score, 0.0),
-        "top_box": rated & (score >= 1.0),
+        "top_box": np.where(rated, top_box, 0.0),
         "rated": rated,
     }
     leave = arrival + wait  # answer, abandonment, or the close for callers still waiting
