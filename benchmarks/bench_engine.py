@@ -34,6 +34,7 @@ from simpy_baseline import run_baseline  # noqa: E402
 
 import callsim  # noqa: E402
 import callsim.experiment.replication as replication_module  # noqa: E402
+import callsim.model.replication as model_module  # noqa: E402
 from callsim.experiment.replication import run_replication  # noqa: E402
 
 GOAL_RATIO = 4.0
@@ -121,13 +122,15 @@ class PhaseTimer:
 
     Works on callsim's own ``run_replication`` (no copy of it to keep in step), and keeps working
     whatever the engine's constructor takes: only ``Engine.__init__``/``Engine.run`` and the
-    module-level helpers ``callsim.replication`` imports are wrapped, and missing ones are skipped.
+    module-level helpers the two replication modules import are wrapped (the model's run in
+    ``callsim.model.replication``, its measurement in ``callsim.experiment.replication``), and
+    missing ones are skipped.
     """
 
-    FUNCTIONS: ClassVar[dict[str, str]] = {
-        "draw_demand": "demand",
-        "build_roster": "roster",
-        "compute_kpis": "kpis",
+    FUNCTIONS: ClassVar[dict[str, tuple[object, str]]] = {
+        "draw_demand": (model_module, "demand"),
+        "build_roster": (model_module, "roster"),
+        "compute_kpis": (replication_module, "kpis"),
     }
 
     def __init__(self, trace_peaks: bool = False) -> None:
@@ -170,9 +173,9 @@ class PhaseTimer:
         self.peaks = {}
         if self.trace_peaks:
             tracemalloc.reset_peak()
-        for name, phase in self.FUNCTIONS.items():
-            self._wrap(replication_module, name, phase)
-        engine_cls = getattr(replication_module, "Engine", None)
+        for name, (owner, phase) in self.FUNCTIONS.items():
+            self._wrap(owner, name, phase)
+        engine_cls = getattr(model_module, "Engine", None)
         if isinstance(engine_cls, type):
             # Building the engine (call table, queues) and running it both count as engine time.
             self._wrap(engine_cls, "__init__", "engine")
@@ -377,7 +380,7 @@ def report_speed(r: SpeedResult) -> None:
             f"ratio {eng / r.baseline_rate:.2f}x   (other phases: {others or 'n/a'})"
         )
     else:
-        print("  engine alone: not measured (callsim.replication no longer calls Engine)")
+        print("  engine alone: not measured (callsim.model.replication no longer calls Engine)")
 
 
 def report_processes(m: Model, p: ProcessResult) -> None:
