@@ -20,8 +20,8 @@ ROOT = Path(__file__).resolve().parent.parent / "callsim"
 
 LAYERS: list[tuple[str, ...]] = [
     # the vocabulary everything shares: versions, user errors, formulas, strict sections, durations
-    ("callsim.version", "callsim.errors", "callsim.analytic", "callsim.scenario.strict",
-     "callsim.scenario.distributions"),
+    ("callsim.version", "callsim.errors", "callsim.service_level", "callsim.analytic",
+     "callsim.scenario.strict", "callsim.scenario.distributions"),
     ("callsim.policies",),  # control rules, behind the Centre contract
     ("callsim.scenario",),  # what a planner writes
     ("callsim.model",),  # one replication: numpy in, numpy out

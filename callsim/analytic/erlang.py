@@ -23,6 +23,8 @@ from dataclasses import dataclass, field
 import numpy as np
 from scipy import special
 
+from callsim.service_level import SERVICE_LEVEL_DEFINITIONS
+
 __all__ = [
     "SERVICE_LEVEL_DEFINITIONS",
     "QueueMetrics",
@@ -37,13 +39,6 @@ __all__ = [
     "square_root_staffing",
 ]
 
-#: Service-level definitions, with the names the simulator reports them under.
-SERVICE_LEVEL_DEFINITIONS: tuple[str, ...] = (
-    "offered",
-    "answered",
-    "offered_abandons_ok",
-    "offered_minus_early_abandons",
-)
 
 # Relative mass left out when the infinite birth-death chain is truncated.
 _TAIL_MASS = 1e-16

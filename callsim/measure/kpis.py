@@ -11,7 +11,6 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from callsim.analytic import SERVICE_LEVEL_DEFINITIONS
 from callsim.measure.overlap import overlap
 from callsim.measure.satisfaction import call_scores, repeated_offers
 from callsim.model.calllog import ABANDONED, ANSWERED, WAITING, CallLog
@@ -19,6 +18,7 @@ from callsim.model.roster import Roster
 from callsim.model.run_record import Sessions, Timelines
 from callsim.model.timegrid import TimeGrid
 from callsim.scenario.schema import Scenario
+from callsim.service_level import SERVICE_LEVEL_DEFINITIONS
 
 
 @dataclass(frozen=True)

@@ -12,10 +12,10 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from callsim.analytic.erlang import SERVICE_LEVEL_DEFINITIONS
 from callsim.policies import registry
 from callsim.scenario.distributions import Busyness, Duration, Fixed, NoPatience, Patience
 from callsim.scenario.selling import Outbound, Product, Satisfaction, Selling
+from callsim.service_level import SERVICE_LEVEL_DEFINITIONS
 
 Share = Annotated[float, Field(gt=0, le=1)]
 Probability = Annotated[float, Field(ge=0, le=1)]

@@ -1,0 +1,12 @@
+"""The service-level definitions (SPEC §3), named once for the formulas, the scenario and the KPIs.
+
+They differ by up to ~9 points on the same calls, so a scenario names the one it is judged by.
+A leaf module: the scenario schema needs the names without importing the formulas (and SciPy).
+"""
+
+SERVICE_LEVEL_DEFINITIONS: tuple[str, ...] = (
+    "offered",  # answered within T / offered
+    "answered",  # answered within T / answered
+    "offered_abandons_ok",  # (answered + abandoned) within T / offered
+    "offered_minus_early_abandons",  # answered within T / (offered − abandoned within T)
+)
