@@ -603,12 +603,17 @@ def _print_sweep(result: Sweep) -> None:
     table = Table(title=f"Sweep of {escape(result.base.name)}: {len(p)} point(s)")
     for name in result.params:
         table.add_column(escape(name), justify="right")
-    for col in ("Service level", "Net contribution", "Revenue", "Frontier", "Best"):
+    for col in ("Agents", "Paid hours", "Service level", "Verdict", "Net contribution"):
+        table.add_column(col, justify="right")
+    for col in ("Revenue", "Frontier", "Best"):
         table.add_column(col, justify="right")
     for _, row in p.iterrows():
         table.add_row(
             *(escape(str(row[n])) for n in result.params),
+            str(row["agents"]),
+            fmt("paid_hours", row["paid_hours_mean"]),
             fmt("service_level", row["service_level_mean"]),
+            str(row["verdict"]),
             fmt("net_contribution", row["net_contribution_mean"]),
             fmt("revenue", row["revenue_mean"]),
             "●" if row["frontier"] else "",
@@ -616,7 +621,9 @@ def _print_sweep(result: Sweep) -> None:
         )
     out_console.print(table)
     if not p["best"].any():
-        out_console.print("No point meets the service-level goal.")
+        out_console.print(
+            "No point meets the service-level goal (met: the CI's lower end reaches the target)."
+        )
 
 
 def _rows(frame: pd.DataFrame) -> Iterator[Any]:

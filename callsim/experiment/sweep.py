@@ -16,8 +16,10 @@ import numpy as np
 import pandas as pd
 
 from callsim.experiment.runner import Progress, simulate_many
-from callsim.experiment.sweep_result import Sweep, frontier
+from callsim.experiment.sweep_result import Pick, Sweep, frontier
 from callsim.measure.catalogue import kpis_in
+from callsim.model.roster import build_roster
+from callsim.model.timegrid import time_grid
 from callsim.scenario.files import scenario_from_dict
 from callsim.scenario.overrides import deep_merge
 from callsim.scenario.schema import Scenario
@@ -32,7 +34,11 @@ def sweep(
     seed: int | None = None,
     workers: int | None = None,
     progress: Progress | None = None,
+    pick: Pick = "confident",
 ) -> Sweep:
+    """Run every point of the grid on the same seed. ``pick`` decides which points meet the
+    goal: ``confident`` by the rule of every verdict (the CI's lower end reaches the target),
+    ``mean`` by the mean alone — the ``verdict`` column then shows the risk taken."""
     names = list(params)
     combos = list(itertools.product(*params.values()))
     resolved = base.model_dump(mode="json", exclude_none=True)
@@ -49,9 +55,11 @@ def sweep(
         plans, replications=replications, seed=seed, workers=workers, progress=progress
     )
     rows = []
-    for combo, result in zip(combos, results, strict=True):
+    for plan, combo, result in zip(plans, combos, results, strict=True):
         row: dict[str, Any] = dict(zip(names, combo, strict=True))
-        for kpi in kpis_in("compare"):
+        row["agents"] = len(build_roster(plan, time_grid(plan)))
+        row["verdict"] = result.verdict
+        for kpi in ("paid_hours", *kpis_in("compare")):
             k = result.kpi(kpi)
             row[f"{kpi}_mean"], row[f"{kpi}_ci_low"], row[f"{kpi}_ci_high"] = (
                 k["mean"],
@@ -62,7 +70,10 @@ def sweep(
     points = pd.DataFrame(rows)
     sl, net = points["service_level_mean"].to_numpy(), points["net_contribution_mean"].to_numpy()
     points["frontier"] = frontier(sl, net)
-    meets = sl >= base.service_level.target
+    if pick == "confident":
+        meets = (points["verdict"] == "met").to_numpy()
+    else:
+        meets = sl >= base.service_level.target
     points["best"] = False
     if meets.any():
         points.loc[int(np.flatnonzero(meets)[np.argmax(net[meets])]), "best"] = True

@@ -4,6 +4,7 @@ results directory without importing the runner."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Literal
 
 import numpy as np
 import pandas as pd
@@ -11,15 +12,19 @@ import pandas as pd
 from callsim.experiment.results import SimulationResult
 from callsim.scenario.schema import Scenario
 
+Pick = Literal["confident", "mean"]
+
 
 @dataclass(frozen=True)
 class Sweep:
     base: Scenario
     params: list[str]
     points: pd.DataFrame
-    """One row per point: the parameters, each compared KPI's mean and CI, ``frontier`` (no other
-    point has both higher service level and higher net contribution) and ``best`` (the highest
-    net contribution among points whose mean service level meets the goal)."""
+    """One row per point: the parameters, ``agents`` in its roster, its service-level
+    ``verdict``, paid hours and each compared KPI's mean and CI, ``frontier`` (no other point has
+    both higher service level and higher net contribution) and ``best`` (the highest net
+    contribution among points meeting the goal: by the verdict's rule, or by the mean alone if the
+    sweep was asked to pick so)."""
     results: list[SimulationResult]
     seed: int
     replications: int
