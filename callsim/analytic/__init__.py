@@ -1,30 +1,7 @@
 """Closed-form and exact queueing results (Erlang B, C and A) and the inverse staffing questions
 planners ask of them: what the simulator is checked against, importable without it."""
 
-from callsim.analytic.erlang import (
-    SERVICE_LEVEL_DEFINITIONS,
-    QueueMetrics,
-    agents_for_abandonment,
-    agents_for_asa,
-    agents_for_service_level,
-    erlang_b,
-    erlang_c,
-    mmc,
-    mmc_m,
-    scheduled_for,
-    square_root_staffing,
-)
+from callsim.analytic import erlang
+from callsim.analytic.erlang import *  # noqa: F403 (the formulas' own list of public names)
 
-__all__ = [
-    "SERVICE_LEVEL_DEFINITIONS",
-    "QueueMetrics",
-    "agents_for_abandonment",
-    "agents_for_asa",
-    "agents_for_service_level",
-    "erlang_b",
-    "erlang_c",
-    "mmc",
-    "mmc_m",
-    "scheduled_for",
-    "square_root_staffing",
-]
+__all__ = erlang.__all__

@@ -15,6 +15,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal, Protocol
 
+from pydantic import Field
+
 from callsim.scenario.distributions import Sampler
 from callsim.scenario.strict import Strict
 
@@ -116,8 +118,14 @@ class PolicyConfig(Strict):
         return True
 
 
-SellsOnTop = Literal["never", "always"]
-"""Selling on top of a lever that is not itself a selling rule."""
+class LeverConfig(PolicyConfig):
+    """A lever that is not itself a selling rule (overtime and training, talk-time flex): it may
+    be run with selling on top, on every eligible call, or without."""
+
+    sells: Literal["never", "always"] = Field("never", description="Selling on top of it.")
+
+    def may_sell(self) -> bool:
+        return self.sells == "always"
 
 
 class SellingPolicy:

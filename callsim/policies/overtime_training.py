@@ -15,15 +15,14 @@ from typing import Literal
 
 from pydantic import Field
 
-from callsim.policies.contract import Call, Centre, PolicyConfig, SellingPolicy, SellsOnTop
+from callsim.policies.contract import Call, Centre, LeverConfig, SellingPolicy
 from callsim.policies.registry import register
 
 
-class OvertimeTrainingConfig(PolicyConfig):
+class OvertimeTrainingConfig(LeverConfig):
     """The usual way to shave peaks and fill valleys, with the lag the sources complain of."""
 
     kind: Literal["overtime_training"]
-    sells: SellsOnTop = Field("never", description="Selling on top of it.")
     review_every_min: float = Field(15.0, gt=0)
     train_when_idle_share: float = Field(
         0.3, ge=0, le=1, description="Idle / logged in at a review."
@@ -43,9 +42,6 @@ class OvertimeTrainingConfig(PolicyConfig):
     )
     overtime_when_queue: int = Field(3, ge=0, description="Backlog that keeps a shift on.")
     max_overtime_min: float = Field(60.0, ge=0)
-
-    def may_sell(self) -> bool:
-        return self.sells == "always"
 
 
 class OvertimeTraining(SellingPolicy):

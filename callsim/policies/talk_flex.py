@@ -9,16 +9,15 @@ from typing import Literal
 
 from pydantic import Field
 
-from callsim.policies.contract import Call, PolicyConfig, Repeats, SellingPolicy, SellsOnTop
+from callsim.policies.contract import Call, LeverConfig, Repeats, SellingPolicy
 from callsim.policies.registry import register
 from callsim.scenario.distributions import Duration, Exponential
 
 
-class TalkFlexConfig(PolicyConfig):
+class TalkFlexConfig(LeverConfig):
     """Talk less when busy, more when idle — and pay for it in repeats and satisfaction."""
 
     kind: Literal["talk_flex"]
-    sells: SellsOnTop = Field("never", description="Selling on top of it.")
     busy_when_queue: int = Field(3, ge=0)
     idle_when_idle_agents: int = Field(3, ge=1)
     busy_factor: float = Field(0.8, gt=0, le=1, description="Talk-time multiplier when busy.")
@@ -33,9 +32,6 @@ class TalkFlexConfig(PolicyConfig):
         default_factory=lambda: Exponential(dist="exponential", mean_min=120.0),
         description="How long an unresolved caller waits before calling again.",
     )
-
-    def may_sell(self) -> bool:
-        return self.sells == "always"
 
 
 class TalkFlex(SellingPolicy):
