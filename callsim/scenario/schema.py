@@ -299,7 +299,21 @@ class Scenario(_Strict):
             raise ValueError(
                 f"arrivals.volume has {len(self.arrivals.volume)} entries; expected {expected}"
             )
+        open_m, close_m = minutes(self.horizon.open), minutes(self.horizon.close)
         for name, group in self.agents.groups.items():
+            for i, shift in enumerate(group.shifts or []):
+                # A shift may reach into the next day (up to 48:00): compare it with the opening
+                # hours of the day it starts and of the days either side. A 24-hour line is
+                # always open.
+                start, end = minutes(shift.start), minutes(shift.end)
+                if not any(
+                    start < close_m + day and end > open_m + day for day in (-1440, 0, 1440)
+                ):
+                    raise ValueError(
+                        f"agents.groups.{name}.shifts.{i} ({shift.start}-{shift.end}) lies "
+                        f"entirely outside the opening hours "
+                        f"{self.horizon.open}-{self.horizon.close}"
+                    )
             if group.staffing is not None and len(group.staffing) not in (n_day, n_all):
                 raise ValueError(
                     f"agents.groups.{name}.staffing has {len(group.staffing)} entries; "
