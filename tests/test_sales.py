@@ -73,7 +73,9 @@ BASE: dict[str, Any] = {
     },
     "selling": {
         "policy": {"kind": "always"},
-        "recommender": {"size": 5},
+        # Customers without tastes (taste_cv 0): the chances below are the catalogue's own
+        # arithmetic. Tastes and the agent's choice by fit are tested further down.
+        "recommender": {"size": 5, "taste_cv": 0.0},
         "contact_rules": {"max_offers": 1000, "cooldown_after_refusal_days": 0.0},
     },
 }

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from callsim.model.demand import Demand
+from callsim.model.demand import AGAIN_DRAWS, SELLING_DRAWS, Demand
 
 WAITING, ANSWERED, ABANDONED = 0, 1, 2
 OUTCOMES = ("waiting", "answered", "abandoned")
@@ -33,6 +33,26 @@ _FIELDS: dict[str, type] = {
 
 _DRAWN = ("arrival", "patience", "talk", "wrap", "reason", "segment", "customer")
 
+_M64 = (1 << 64) - 1
+_GOLDEN = 0x9E3779B97F4A7C15
+_SALT_AGAIN, _SALT_SELLING = 0x5EED_A6A1, 0x5EED_5E11
+
+
+def _mix(x: int) -> int:
+    """The splitmix64 finaliser: a bijection of 64-bit integers that scrambles every bit."""
+    x = ((x ^ (x >> 30)) * 0xBF58476D1CE4E5B9) & _M64
+    x = ((x ^ (x >> 27)) * 0x94D049BB133111EB) & _M64
+    return x ^ (x >> 31)
+
+
+def _derived(bits: list[int], salt: int, n: int) -> list[float]:
+    """``n`` uniforms in [0, 1) on the float32 grid, a function of a parent call's uniforms
+    (their float32 bit patterns): the same parent gives the same child in every plan."""
+    x = salt
+    for b in bits:
+        x = _mix((x ^ b) + _GOLDEN & _M64)
+    return [(_mix(x + (k + 1) * _GOLDEN & _M64) >> 40) / 16_777_216.0 for k in range(n)]
+
 
 class CallLog:
     """Call table columns: first attempts fill rows 0..n-1 in arrival order, retrials follow."""
@@ -55,6 +75,9 @@ class CallLog:
     product: np.ndarray
     converted: np.ndarray
     closed_out: np.ndarray  # told at the close that the line is closed (1)
+    draws: dict[str, np.ndarray]
+    """The callers' own float32 uniforms (:mod:`callsim.model.demand`), only those the scenario
+    uses; kept for the decisions taken later, not part of the saved call table."""
 
     def __init__(self, demand: Demand, spare: int) -> None:
         """With no ``spare`` rows needed (no retrials, no repeats) the drawn callers' arrays are
@@ -62,6 +85,11 @@ class CallLog:
         n = len(demand)
         self.size = n
         capacity = n + spare
+        self.draws = {}
+        for name, drawn in demand.draws.items():
+            column = drawn if spare == 0 else np.empty(capacity, dtype=np.float32)
+            column[:n] = drawn
+            self.draws[name] = column
         for name, dtype in _FIELDS.items():
             if name in _DRAWN and spare == 0:
                 setattr(self, name, getattr(demand, name).astype(dtype, copy=False))
@@ -97,10 +125,33 @@ class CallLog:
         for name in ("talk", "wrap", "reason", "segment", "customer"):
             column = getattr(self, name)
             column[j] = column[of]
+        self._draws_of_call_again(of, j, repeat=repeat)
         self._blank(j)
         self.attempt[j] = 0 if repeat else self.attempt[of] + 1
         self.repeat[j] = repeat
         return j
+
+    def _draws_of_call_again(self, of: int, j: int, *, repeat: bool) -> None:
+        """The same caller, so uniforms that are the same in every plan: derived from those of
+        the call before, not drawn in event order.
+
+        A retrial inherits the offer's uniforms (nobody offered anything to a caller who hung
+        up: it is the same decision, taken later); a repeat call, after an answered call that
+        may have had its offer, gets its own. Uniforms for calling yet again are new either way,
+        or the caller would redial for ever."""
+        draws = self.draws
+        again = [name for name in AGAIN_DRAWS if name in draws]
+        selling = [name for name in SELLING_DRAWS if name in draws]
+        for names, salt, fresh in ((again, _SALT_AGAIN, True), (selling, _SALT_SELLING, repeat)):
+            if not names:
+                continue
+            if not fresh:
+                for name in names:
+                    draws[name][j] = draws[name][of]
+                continue
+            bits = [int(draws[name][of : of + 1].view(np.uint32)[0]) for name in names]
+            for name, u in zip(names, _derived(bits, salt, len(names)), strict=True):
+                draws[name][j] = u
 
     def _grow(self) -> None:
         capacity = max(64, 2 * len(self.arrival))
@@ -109,9 +160,14 @@ class CallLog:
             grown = np.empty(capacity, dtype=column.dtype)
             grown[: len(column)] = column
             setattr(self, name, grown)
+        for name, column in self.draws.items():
+            grown = np.empty(capacity, dtype=column.dtype)
+            grown[: len(column)] = column
+            self.draws[name] = grown
 
     def column(self, name: str) -> np.ndarray:
-        return getattr(self, name)[: self.size]
+        column: np.ndarray = getattr(self, name)
+        return column[: self.size]
 
     def columns(self) -> dict[str, np.ndarray]:
         """Every column, trimmed to the calls made (what a saved call file holds)."""

@@ -3,16 +3,37 @@
 Drawing every first-attempt caller up front (arrival, reason, segment, patience, talk and wrap-up
 time) is what lets two plans on the same seed face the very same callers, and keeps random draws
 out of the engine's hot path.
+
+The caller's own uniforms for decisions taken later are drawn here too (float32, one stream per
+kind): whether they buy, how long a pitch takes and which product a weighted screen picks (only
+when the scenario has products), whether they call again, after how long and with what patience
+(only when anyone calls again). A decision then depends on who the caller is, not on how many
+decisions came before it, so two plans on the same seed offer the same caller the same choice
+(common random numbers) even when one plan makes more offers than the other.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
 from callsim.model.timegrid import TimeGrid
+from callsim.policies import make_policy
 from callsim.scenario.schema import Scenario
+
+SELLING_DRAWS = ("u_purchase", "u_pitch", "u_choice")
+"""The caller's uniforms for an offer: buying, the pitch's length, a weighted screen's pick."""
+AGAIN_DRAWS = ("u_again", "u_delay", "u_patience")
+"""The caller's uniforms for calling again: whether, after how long, and with what patience."""
+_STREAM = {
+    "u_purchase": "purchase",
+    "u_pitch": "pitch_time",
+    "u_choice": "product_choice",
+    "u_again": "again",
+    "u_delay": "again_delay",
+    "u_patience": "again_patience",
+}
 
 
 @dataclass(frozen=True)
@@ -24,6 +45,9 @@ class Demand:
     talk: np.ndarray
     wrap: np.ndarray
     customer: np.ndarray
+    draws: dict[str, np.ndarray] = field(default_factory=dict)
+    """Per-caller float32 uniforms by column name (:data:`SELLING_DRAWS`, :data:`AGAIN_DRAWS`),
+    only those the scenario needs."""
 
     def __len__(self) -> int:
         return len(self.arrival)
@@ -74,7 +98,22 @@ def draw_demand(scenario: Scenario, grid: TimeGrid, rng: dict[str, np.random.Gen
         customer = np.arange(n, dtype=np.int32)  # every first call is a different customer
     else:
         customer = rng["customers"].integers(0, population, n, dtype=np.int32)
-    return Demand(arrival, reason, segment, patience, talk, wrap, customer)
+    draws = {
+        name: rng[_STREAM[name]].random(n, dtype=np.float32) for name in needed_draws(scenario)
+    }
+    return Demand(arrival, reason, segment, patience, talk, wrap, customer, draws)
+
+
+def needed_draws(scenario: Scenario) -> tuple[str, ...]:
+    """The per-caller uniforms this scenario uses: none for a line that neither sells nor sees
+    anyone call again, so the call log carries no columns it does not need."""
+    names: tuple[str, ...] = ()
+    if scenario.products:
+        weighted = scenario.selling.recommender.rule == "weighted"
+        names += SELLING_DRAWS if weighted else SELLING_DRAWS[:2]
+    if scenario.customers.retrial is not None or make_policy(scenario.selling.policy).repeats:
+        names += AGAIN_DRAWS
+    return names
 
 
 def _shares(items: list) -> np.ndarray:

@@ -72,8 +72,9 @@ class Engine:
         self.n_first = len(demand)
         self.hours = hours
         self.closing = closing
+        # Calls made again draw on the callers' own uniforms in the call log, not on ``rng``.
         self.redials = Redials(
-            self.calls, hours, closing.redials, retrial, policy.repeats, patience_of_segment, rng
+            self.calls, hours, closing.redials, retrial, policy.repeats, patience_of_segment
         )
         # One FIFO per priority level, highest first; OrderedDict gives O(1) removal on abandonment.
         levels = sorted(set(priorities), reverse=True)
@@ -328,13 +329,7 @@ class Engine:
             and self.roster.trained[agent]
             and self.policy.may_offer(agent, CallOnScreen(calls, i))
         ):
-            pitch = self.sales.pitch(
-                int(calls.customer[i]),
-                int(calls.reason[i]),
-                int(calls.segment[i]),
-                self.roster.sales_skill[agent],
-                self.env.now,
-            )
+            pitch = self.sales.pitch_call(calls, i, self.roster.sales_skill[agent], self.env.now)
             if pitch is not None:
                 calls.product[i] = pitch.product
                 calls.converted[i] = pitch.converted

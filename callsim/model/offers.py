@@ -1,25 +1,44 @@
 """The marketing screen: which product to offer this caller, and whether the pitch sells.
 
 Eligibility (reason, segment, product not already held), the contact rules and the customer's
-history decide what may be offered; products are ranked by expected value and the agent offers
-the best one (or one drawn by expected value). History lives only for customers who have been
+history decide what may be offered; products are ranked by expected value and the screen lists
+the best few. The agent offers the first, one drawn by expected value, or the one that fits this
+customer best (``selling.recommender.rule``). History lives only for customers who have been
 offered something, so its memory grows with offers, not with calls.
+
+Common random numbers: whether the caller buys, how long the pitch takes and which product a
+weighted screen picks come from the caller's own uniforms in the call log
+(:mod:`callsim.model.demand`), and what a customer already holds and how much they like each
+product come from a hash of the customer's number keyed by the replication's ``history`` stream.
+None of them depends on the order in which offers are made, so two plans on the same seed that
+offer the same caller the same product get the same answer.
 """
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
+from statistics import NormalDist
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from callsim.scenario.schema import Scenario
 
+if TYPE_CHECKING:
+    from callsim.model.calllog import CallLog
+
 SECONDS_PER_DAY = 86_400.0
+_M64 = np.uint64((1 << 64) - 1)
+_GOLDEN = np.uint64(0x9E3779B97F4A7C15)
+_NORMAL = NormalDist()
 
 
 @dataclass
 class CustomerHistory:
     owned: set[int]
+    fit: np.ndarray | None = None
+    """Per product, this customer's factor on conversion (mean 1 over customers); None: all 1."""
     offers: list[float] = field(default_factory=list)
     last_refusal: float = -np.inf
 
@@ -31,6 +50,18 @@ class Pitch:
     converted: bool
 
 
+def customer_uniforms(key: int, customer: int, n: int) -> np.ndarray:
+    """``n`` uniforms in [0, 1) that are a function of (key, customer) only: a splitmix64 hash
+    of a counter, so a customer's draws do not depend on when, or whether, others were drawn."""
+    with np.errstate(over="ignore"):
+        x = np.uint64(key) ^ (np.uint64(customer) * _GOLDEN)
+        z = x + _GOLDEN * np.arange(1, n + 1, dtype=np.uint64)
+        z = (z ^ (z >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
+        z = (z ^ (z >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
+        z = z ^ (z >> np.uint64(31))
+    return (z >> np.uint64(11)).astype(np.float64) * 2.0**-53
+
+
 class SalesDesk:
     def __init__(
         self,
@@ -38,6 +69,8 @@ class SalesDesk:
         offer_rng: np.random.Generator,
         history_rng: np.random.Generator,
     ) -> None:
+        """``offer_rng`` serves only direct calls of :meth:`pitch` without the caller's own
+        uniforms; ``history_rng`` gives the keys of the customers' holdings and tastes."""
         selling = scenario.selling
         assert selling is not None
         reasons = list(scenario.reasons)
@@ -51,8 +84,12 @@ class SalesDesk:
         self.window_s = rules.window_days * SECONDS_PER_DAY
         self.cooldown_s = rules.cooldown_after_refusal_days * SECONDS_PER_DAY
         self.refused_factor = rules.refused_before_factor
-        self.size = selling.recommender.size
-        self.weighted = selling.recommender.rule == "weighted"
+        recommender = selling.recommender
+        self.size = recommender.size
+        self.rule = recommender.rule
+        sigma2 = math.log1p(recommender.taste_cv**2)
+        self.taste_sigma = math.sqrt(sigma2)
+        self.taste_mu = -sigma2 / 2  # a lognormal factor of mean 1
         # Conversion before skill and history, per (reason, segment, product); 0 = not eligible.
         self.base = np.zeros((len(reasons), len(segments), len(self.products)))
         for k, p in enumerate(self.products):
@@ -65,14 +102,20 @@ class SalesDesk:
                     factor = p.segment_factor.get(segment, 1.0) * p.reason_factor.get(reason, 1.0)
                     self.base[r, s, k] = p.conversion * factor
         self.offer_rng = offer_rng
-        self.history_rng = history_rng
+        self.owned_key, self.taste_key = (int(k) for k in history_rng.integers(0, 2**63, 2))
         self.history: dict[int, CustomerHistory] = {}
 
     def _history(self, customer: int) -> CustomerHistory:
         h = self.history.get(customer)
         if h is None:
-            held = self.history_rng.random(len(self.products)) < self.owned_share
-            h = CustomerHistory(owned=set(np.flatnonzero(held).tolist()))
+            n = len(self.products)
+            held = customer_uniforms(self.owned_key, customer, n) < self.owned_share
+            fit = None
+            if self.taste_sigma > 0:
+                u = customer_uniforms(self.taste_key, customer, n)
+                z = np.array([_NORMAL.inv_cdf(max(float(x), 1e-300)) for x in u])
+                fit = np.exp(self.taste_mu + self.taste_sigma * z)
+            h = CustomerHistory(owned=set(np.flatnonzero(held).tolist()), fit=fit)
             self.history[customer] = h
         return h
 
@@ -90,26 +133,65 @@ class SalesDesk:
         ranked = [int(k) for k in np.argsort(-ev, kind="stable") if base[k] > 0]
         return [k for k in ranked if k not in h.owned][: self.size]
 
+    def pitch_call(self, calls: CallLog, row: int, skill: float, now: float) -> Pitch | None:
+        """:meth:`pitch` for the call in row ``row``, on that caller's own uniforms."""
+        draws = calls.draws
+        choice = draws.get("u_choice")
+        return self.pitch(
+            int(calls.customer[row]),
+            int(calls.reason[row]),
+            int(calls.segment[row]),
+            skill,
+            now,
+            (
+                float(draws["u_purchase"][row]),
+                float(draws["u_pitch"][row]),
+                0.0 if choice is None else float(choice[row]),
+            ),
+        )
+
     def pitch(
-        self, customer: int, reason: int, segment: int, skill: float, now: float
+        self,
+        customer: int,
+        reason: int,
+        segment: int,
+        skill: float,
+        now: float,
+        uniforms: tuple[float, float, float] | None = None,
     ) -> Pitch | None:
-        """Offer a product now, if any may be offered; records the customer's response."""
+        """Offer a product now, if any may be offered; records the customer's response.
+
+        ``uniforms`` are the caller's own (buying, pitch length, a weighted screen's pick), each
+        in [0, 1); without them they are drawn from ``offer_rng`` in the order offers are made."""
         screen = self.recommend(customer, reason, segment, now)
         if not screen:
             return None
-        rng = self.offer_rng
-        if self.weighted and len(screen) > 1:
-            ev = self.base[reason, segment, screen] * self.value[screen]
-            total = ev.sum()
-            product = screen[int(rng.choice(len(screen), p=ev / total))] if total else screen[0]
+        if uniforms is None:
+            u_buy, u_time, u_pick = (float(u) for u in self.offer_rng.random(3))
         else:
-            product = screen[0]
+            u_buy, u_time, u_pick = uniforms
         h = self.history[customer]
-        p = self.base[reason, segment, product] * skill
+        fit = h.fit
+        if len(screen) == 1 or self.rule == "top":
+            product = screen[0]
+        elif self.rule == "weighted":
+            ev = self.base[reason, segment, screen] * self.value[screen]
+            cumulative = np.cumsum(ev)
+            total = float(cumulative[-1])
+            pick = int(np.searchsorted(cumulative, u_pick * total, side="right")) if total else 0
+            product = screen[min(pick, len(screen) - 1)]
+        else:  # "fit": highest expected value for this customer
+            ev = self.base[reason, segment, screen] * self.value[screen]
+            if fit is not None:
+                ev = ev * fit[screen]
+            product = screen[int(np.argmax(ev))]
+        p = float(self.base[reason, segment, product]) * skill
+        if fit is not None:
+            p *= float(fit[product])
         if h.last_refusal > -np.inf:
             p *= self.refused_factor
-        duration = float(self.products[product].pitch.sample(rng, 1)[0])
-        converted = bool(rng.random() < min(p, 1.0))
+        duration = self.products[product].pitch.quantile(u_time)
+        converted = bool(u_buy < min(p, 1.0))
         h.offers.append(now)
         if converted:
             h.owned.add(product)

@@ -1,13 +1,15 @@
 """Who calls again, and when: retrials after hanging up, repeat calls after an unresolved answer.
 
-The draws of both come from their own streams, so a plan that changes who hangs up does not shift
-the random numbers of anything else. A call again that would fall in closed hours is moved to the
-next opening (as late after it as it fell after the close) or lost, as the scenario says.
+Every draw is the caller's own: whether they call again, after how long and with what patience
+come from uniforms drawn with the callers (:mod:`callsim.model.demand`) and kept in the call log,
+and a call made again gets its own from those of the call before. So the same caller decides the
+same in two plans even when they hang up at a different time, and a plan that changes who hangs
+up does not shift the random numbers of anyone else. A call again that would fall in closed hours
+is moved to the next opening (as late after it as it fell after the close) or lost, as the
+scenario says.
 """
 
 from __future__ import annotations
-
-import numpy as np
 
 from callsim.model.calllog import CallLog
 from callsim.model.opening_hours import OpeningHours
@@ -28,7 +30,6 @@ class Redials:
         retrial: Retrial | None,
         repeats: Repeats | None,
         patience_of_segment: list[Sampler],
-        rng: dict[str, np.random.Generator],
     ) -> None:
         self.calls = calls
         self.hours = hours
@@ -38,8 +39,8 @@ class Redials:
         self.retrial = retrial
         self.repeats = repeats
         self.patience_of_segment = patience_of_segment
-        self.retrial_rng = rng["retrial"]
-        self.repeat_rng = rng["repeats"]
+        if (retrial is not None or repeats is not None) and "u_again" not in calls.draws:
+            raise ValueError("calls made again need the callers' own uniforms (u_again) drawn")
 
     @staticmethod
     def spare_rows(n_first: int, retrial: Retrial | None, repeats: Repeats | None) -> int:
@@ -50,23 +51,28 @@ class Redials:
     def after_abandon(self, job: Job, now: float) -> tuple[float, Job] | None:
         """The caller who just hung up (or was sent away at the close) may try again:
         (delay, the new attempt), or None."""
-        retrial, rng = self.retrial, self.retrial_rng
-        if retrial is None or rng.random() >= retrial.probability:
+        retrial = self.retrial
+        if retrial is None or self._u("u_again", job[0]) >= retrial.probability:
             return None
-        return self._again(job, now, retrial.delay, rng, repeat=False)
+        return self._again(job, now, retrial.delay, repeat=False)
 
     def after_talk(self, job: Job, now: float, talk_factor: float) -> tuple[float, Job] | None:
         """A call cut short is left unresolved more often, and the caller rings again later."""
-        repeats, rng = self.repeats, self.repeat_rng
+        repeats = self.repeats
         cut = 1.0 - talk_factor
-        if repeats is None or cut <= 0 or rng.random() >= repeats.per_cut * cut:
+        if repeats is None or cut <= 0 or self._u("u_again", job[0]) >= repeats.per_cut * cut:
             return None
-        return self._again(job, now, repeats.delay, rng, repeat=True)
+        return self._again(job, now, repeats.delay, repeat=True)
+
+    def _u(self, name: str, row: int) -> float:
+        """The caller's own uniform (the log may grow: looked up, not kept)."""
+        return float(self.calls.draws[name][row])
 
     def _again(
-        self, job: Job, now: float, delay_dist: Sampler, rng: np.random.Generator, *, repeat: bool
+        self, job: Job, now: float, delay_dist: Sampler, *, repeat: bool
     ) -> tuple[float, Job] | None:
-        delay = float(delay_dist.sample(rng, 1)[0])
+        row = job[0]
+        delay = delay_dist.quantile(self._u("u_delay", row))
         at = now + delay
         if not self.hours.is_open(at):
             opening = self.hours.next_open_after(at) if self.move_after_hours else None
@@ -79,7 +85,7 @@ class Redials:
             if not self.hours.is_open(at):  # fell further than a night past the close
                 at = opening
             delay = at - now
-        segment = int(self.calls.segment[job[0]])
-        patience = float(self.patience_of_segment[segment].sample(rng, 1)[0])
-        row = self.calls.append_call(job[0], at, patience, repeat=repeat)
-        return delay, (row, at, job[2], patience, job[4], job[5])
+        segment = int(self.calls.segment[row])
+        patience = self.patience_of_segment[segment].quantile(self._u("u_patience", row))
+        new = self.calls.append_call(row, at, patience, repeat=repeat)
+        return delay, (new, at, job[2], patience, job[4], job[5])

@@ -23,6 +23,14 @@ SOURCES = (
     "history",
     "offers",
     "repeats",
+    # Per-caller uniforms drawn with the callers (callsim.model.demand), so that a decision
+    # belongs to the caller, not to the order decisions happen in.
+    "purchase",
+    "pitch_time",
+    "product_choice",
+    "again",
+    "again_delay",
+    "again_patience",
 )
 
 

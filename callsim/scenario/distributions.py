@@ -7,6 +7,7 @@ off by a factor of sixty without noticing. Internally everything is seconds.
 from __future__ import annotations
 
 import math
+from statistics import NormalDist
 from typing import Annotated, Any, Literal, Protocol
 
 import numpy as np
@@ -16,8 +17,18 @@ Positive = Annotated[float, Field(gt=0)]
 NonNegative = Annotated[float, Field(ge=0)]
 
 
+_STANDARD_NORMAL = NormalDist()
+_TINY = 1e-300
+"""``inv_cdf`` refuses 0; a uniform of exactly 0 maps to the far lower tail instead."""
+
+
 class Sampler(Protocol):
     def sample(self, rng: np.random.Generator, n: int) -> np.ndarray: ...
+
+    def quantile(self, u: float) -> float:
+        """The inverse CDF at ``u`` in [0, 1): a draw from a uniform of the caller's own, so the
+        same caller gets the same duration whatever order the decisions come in."""
+        ...
 
 
 class _Strict(BaseModel):
@@ -55,6 +66,9 @@ class Exponential(_WithMean):
     def sample(self, rng: np.random.Generator, n: int) -> np.ndarray:
         return rng.exponential(self.mean, n)
 
+    def quantile(self, u: float) -> float:
+        return -self.mean * math.log1p(-float(u))
+
 
 class Lognormal(_WithMean):
     """Parameterised by mean and coefficient of variation, the figures planners actually know."""
@@ -67,6 +81,11 @@ class Lognormal(_WithMean):
         mu = math.log(self.mean) - sigma2 / 2
         return rng.lognormal(mu, math.sqrt(sigma2), n)
 
+    def quantile(self, u: float) -> float:
+        sigma2 = math.log1p(self.cv**2)
+        mu = math.log(self.mean) - sigma2 / 2
+        return math.exp(mu + math.sqrt(sigma2) * _STANDARD_NORMAL.inv_cdf(max(float(u), _TINY)))
+
 
 class Gamma(_WithMean):
     dist: Literal["gamma"]
@@ -75,6 +94,12 @@ class Gamma(_WithMean):
     def sample(self, rng: np.random.Generator, n: int) -> np.ndarray:
         shape = 1.0 / self.cv**2
         return rng.gamma(shape, self.mean / shape, n)
+
+    def quantile(self, u: float) -> float:
+        from scipy import special  # only when asked: scipy is slow to import
+
+        shape = 1.0 / self.cv**2
+        return float(special.gammaincinv(shape, float(u))) * self.mean / shape
 
 
 class Fixed(_Strict):
@@ -93,6 +118,9 @@ class Fixed(_Strict):
 
     def sample(self, rng: np.random.Generator, n: int) -> np.ndarray:
         return np.full(n, self.mean)
+
+    def quantile(self, u: float) -> float:
+        return self.mean
 
 
 class Empirical(_Strict):
@@ -134,6 +162,16 @@ class Empirical(_Strict):
     def sample(self, rng: np.random.Generator, n: int) -> np.ndarray:
         return rng.choice(self._values(), size=n, p=self._probs())
 
+    def quantile(self, u: float) -> float:
+        """The smallest observed value whose cumulative share exceeds ``u`` (values sorted)."""
+        v = self._values()
+        p = self._probs()
+        order = np.argsort(v, kind="stable")
+        w = np.full(len(v), 1.0 / len(v)) if p is None else p
+        cumulative = np.cumsum(w[order])
+        k = int(np.searchsorted(cumulative, float(u) * cumulative[-1], side="right"))
+        return float(v[order][min(k, len(v) - 1)])
+
 
 class NoPatience(_Strict):
     """Callers who never hang up: the Erlang C world."""
@@ -146,6 +184,9 @@ class NoPatience(_Strict):
 
     def sample(self, rng: np.random.Generator, n: int) -> np.ndarray:
         return np.full(n, np.inf)
+
+    def quantile(self, u: float) -> float:
+        return math.inf
 
 
 Duration = Annotated[
@@ -166,3 +207,9 @@ class Busyness(_Strict):
     def sample(self, rng: np.random.Generator, n: int) -> np.ndarray:
         shape = 1.0 / self.cv**2
         return rng.gamma(shape, 1.0 / shape, n)
+
+    def quantile(self, u: float) -> float:
+        from scipy import special  # only when asked: scipy is slow to import
+
+        shape = 1.0 / self.cv**2
+        return float(special.gammaincinv(shape, float(u))) / shape
