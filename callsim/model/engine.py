@@ -59,7 +59,6 @@ class Engine:
         reasons: list[str],
         retrial: Retrial | None,
         patience_of_segment: list[Sampler],
-        rng: dict[str, np.random.Generator],
         policy: SellingPolicy,
         sales: SalesDesk | None = None,
         mean_handle_s: float = 0.0,
@@ -72,7 +71,7 @@ class Engine:
         self.n_first = len(demand)
         self.hours = hours
         self.closing = closing
-        # Calls made again draw on the callers' own uniforms in the call log, not on ``rng``.
+        # Calls made again draw on the callers' own uniforms in the call log.
         self.redials = Redials(
             self.calls, hours, closing.redials, retrial, policy.repeats, patience_of_segment
         )

@@ -49,7 +49,6 @@ def run_model(scenario: Scenario, seed: int, replication: int) -> ModelRun:
         reasons=list(scenario.reasons),
         retrial=scenario.customers.retrial,
         patience_of_segment=[s.patience or scenario.customers.patience for s in segments],
-        rng=rng,
         policy=make_policy(scenario.selling.policy),
         sales=SalesDesk(scenario, rng["offers"], rng["history"]) if scenario.products else None,
         mean_handle_s=scenario.mean_handle_s(),

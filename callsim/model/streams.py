@@ -18,11 +18,11 @@ SOURCES = (
     "patience",
     "talk",
     "wrapup",
-    "retrial",
+    "retrial",  # retired: calls made again draw on the callers' own "again" uniforms
     "customers",
     "history",
     "offers",
-    "repeats",
+    "repeats",  # retired, likewise (the position is kept so that later streams do not move)
     # Per-caller uniforms drawn with the callers (callsim.model.demand), so that a decision
     # belongs to the caller, not to the order decisions happen in.
     "purchase",
