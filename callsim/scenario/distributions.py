@@ -11,7 +11,9 @@ from statistics import NormalDist
 from typing import Annotated, Any, Literal, Protocol
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import Field, model_validator
+
+from callsim.scenario.strict import Strict
 
 Positive = Annotated[float, Field(gt=0)]
 NonNegative = Annotated[float, Field(ge=0)]
@@ -31,10 +33,6 @@ class Sampler(Protocol):
         ...
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False, strict=True)
-
-
 def _one_unit(values: dict[str, Any], name: str) -> float:
     """Return ``name`` in seconds from exactly one of ``{name}_s`` / ``{name}_min``."""
     s, m = values.get(f"{name}_s"), values.get(f"{name}_min")
@@ -45,7 +43,7 @@ def _one_unit(values: dict[str, Any], name: str) -> float:
     raise ValueError(f"give exactly one of {name}_s or {name}_min")
 
 
-class _WithMean(_Strict):
+class _WithMean(Strict):
     mean_s: Positive | None = None
     mean_min: Positive | None = None
 
@@ -102,7 +100,7 @@ class Gamma(_WithMean):
         return float(special.gammaincinv(shape, float(u))) * self.mean / shape
 
 
-class Fixed(_Strict):
+class Fixed(Strict):
     dist: Literal["fixed"]
     value_s: NonNegative | None = None
     value_min: NonNegative | None = None
@@ -123,7 +121,7 @@ class Fixed(_Strict):
         return self.mean
 
 
-class Empirical(_Strict):
+class Empirical(Strict):
     """Resample observed durations (e.g. from last month's call log), optionally weighted."""
 
     dist: Literal["empirical"]
@@ -173,7 +171,7 @@ class Empirical(_Strict):
         return float(v[order][min(k, len(v) - 1)])
 
 
-class NoPatience(_Strict):
+class NoPatience(Strict):
     """Callers who never hang up: the Erlang C world."""
 
     dist: Literal["none"]
@@ -198,7 +196,7 @@ Patience = Annotated[
 ]
 
 
-class Busyness(_Strict):
+class Busyness(Strict):
     """Day-level uncertainty: one gamma factor with mean 1 multiplies every rate of that day."""
 
     dist: Literal["gamma"] = "gamma"
