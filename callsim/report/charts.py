@@ -43,6 +43,9 @@ VERDICT_COLOURS = {
 }
 TARGET_COLOUR = "#c92a2a"
 
+Values = np.ndarray | Sequence[float]
+"""Numbers along a chart's axis: the report passes arrays, callers may pass plain lists."""
+
 
 @dataclass(frozen=True)
 class Chart:
@@ -81,9 +84,10 @@ def bounds(kpi: str) -> tuple[float | None, float | None]:
     return 0.0, None
 
 
-def clipped(kpi: str, values: np.ndarray) -> np.ndarray:
+def clipped(kpi: str, values: Values) -> np.ndarray:
     low, high = bounds(kpi)
-    return np.clip(np.asarray(values, dtype=float), low, high)
+    result: np.ndarray = np.clip(np.asarray(values, dtype=float), low, high)
+    return result
 
 
 def axis_format(kpi: str, words: Words) -> dict[str, object]:
@@ -103,9 +107,9 @@ def axis_format(kpi: str, words: Words) -> dict[str, object]:
 def hover_texts(
     kpi: str,
     label: str,
-    mean: Sequence[float],
-    low: Sequence[float],
-    high: Sequence[float],
+    mean: Values,
+    low: Values,
+    high: Values,
     words: Words,
 ) -> list[str]:
     """Hover lines in the report's number format; plotly's own would differ from the tables."""
@@ -119,9 +123,9 @@ def add_band(
     fig: go.Figure,
     x: Sequence[object],
     kpi: str,
-    mean: Sequence[float],
-    low: Sequence[float],
-    high: Sequence[float],
+    mean: Values,
+    low: Values,
+    high: Values,
     *,
     name: str,
     words: Words,
@@ -174,9 +178,9 @@ def add_band(
 
 
 def error_bars(
-    mean: Sequence[float],
-    low: Sequence[float],
-    high: Sequence[float],
+    mean: Values,
+    low: Values,
+    high: Values,
     kpi: str | None = None,
 ) -> dict[str, object]:
     """Asymmetric error bars, within the KPI's bounds when it is given; a missing interval

@@ -49,9 +49,10 @@ def flags(points: pd.DataFrame, column: str) -> np.ndarray:
 
 
 def kpi_columns(points: pd.DataFrame, kpi: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    return tuple(  # type: ignore[return-value]
+    mean, low, high = (
         points[f"{kpi}_{part}"].to_numpy(dtype=float) for part in ("mean", "ci_low", "ci_high")
     )
+    return mean, low, high
 
 
 def frontier_chart(sweep: Any, words: Words) -> Chart:
@@ -157,7 +158,8 @@ def points_table(sweep: Any, words: Words) -> h.Html:
     frontier, best = flags(points, "frontier"), flags(points, "best")
     head = [*sweep.params, words["frontier"], words["best"], *(words.kpi(k) for k in kpis)]
     rows, classes = [], []
-    for i, row in points.iterrows():
+    # the index was reset, so a row's position is its label
+    for i, (_, row) in enumerate(points.iterrows()):
         cells: list[h.Content] = [h.cell(value_text(row[p]), class_="name") for p in sweep.params]
         cells.append(h.cell("✓" if frontier[i] else "", class_="flag"))
         cells.append(h.cell("★" if best[i] else "", class_="flag"))

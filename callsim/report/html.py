@@ -124,7 +124,7 @@ def table(
     )
 
 
-def cell(content: Content, **attrs: object) -> Html:
+def cell(content: Content | Iterable[Content], **attrs: object) -> Html:
     """A ``<td>`` with attributes (a class, a rowspan), for ``table``."""
     return tag("td", content, **attrs)
 
@@ -162,7 +162,7 @@ def details(summary: str, text: str) -> Html:
 
 
 def provenance(words: Words, version: str, seed: int, replications: int, created: str) -> Html:
-    items = [
+    items: list[tuple[str, Content]] = [
         (words["version"], version),
         (words["seed"], seed),
         (words["replications"], replications),
@@ -278,9 +278,10 @@ def page(
 ) -> str:
     """The whole document. plotly.js is inlined once, after the content, so text shows at once
     and every chart's data is in place when the one drawing script runs."""
-    setup = {"config": {**PLOTLY_CONFIG}, "locale": None}
+    config: dict[str, object] = {**PLOTLY_CONFIG}
+    setup: dict[str, object] = {"config": config, "locale": None}
     if words.lang == "zh":
-        setup["config"]["locale"] = "zh-CN"
+        config["locale"] = "zh-CN"
         setup["locale"] = ZH_LOCALE
     doc_title = f"{kind_title} — {title}"
     head = join(

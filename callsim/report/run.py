@@ -47,9 +47,10 @@ def x_labels(intervals: pd.DataFrame, words: Words) -> list[str]:
 
 
 def series(intervals: pd.DataFrame, kpi: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    return tuple(  # type: ignore[return-value]
+    mean, low, high = (
         intervals[f"{kpi}_{part}"].to_numpy(dtype=float) for part in ("mean", "ci_low", "ci_high")
     )
+    return mean, low, high
 
 
 def pct(value: float) -> str:
@@ -369,7 +370,7 @@ def group_table(result: SimulationResult, words: Words) -> h.Html:
         logged = g["logged_in_h"].sum()
         occupancy = g["busy_h"].sum() / logged if logged > 0 else float("nan")
         row: list[h.Content] = [
-            h.cell(group, class_="name"),
+            h.cell(str(group), class_="name"),
             str(len(g)),
             words.number("answered", g["calls"].sum()),
             words.number("occupancy", occupancy),
