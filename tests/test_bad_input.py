@@ -8,6 +8,7 @@ which must all report the same one-line message.
 from __future__ import annotations
 
 import copy
+import json
 import re
 import shutil
 import subprocess
@@ -75,6 +76,34 @@ def without(path: str) -> dict[str, Any]:
 
 def with_volume_csv(text: str) -> tuple[dict[str, Any], dict[str, str]]:
     return setting("arrivals", {"volume_csv": "volume.csv"}), {"volume.csv": text}
+
+
+def service_level_toggle(on_at: float, off_at: float) -> dict[str, Any]:
+    """The base scenario selling by a load toggle on the service-level signal."""
+
+    def change(data: dict[str, Any]) -> None:
+        data["products"] = {
+            "card": {"value": 10, "conversion": 0.1, "pitch": {"dist": "fixed", "value_s": 30}}
+        }
+        data["agents"]["groups"]["team"]["trained_to_sell"] = True
+        data["selling"] = {
+            "policy": {
+                "kind": "load_toggle",
+                "signal": "service_level",
+                "on_at": on_at,
+                "off_at": off_at,
+            }
+        }
+
+    return mutate(change)
+
+
+def nested_mapping(depth: int) -> str:
+    """The base scenario as YAML text, with a mapping nested ``depth`` levels deep."""
+    data: dict[str, Any] = {"leaf": 1}
+    for _ in range(depth):
+        data = {"deeper": data}
+    return yaml.safe_dump({**copy.deepcopy(BASE), "description": data}, sort_keys=False)
 
 
 @dataclass
@@ -219,6 +248,55 @@ CASES: dict[str, Case] = {
         ("agents.groups.team.staffing_csv", "staffing.csv", "agents"),
         files={"staffing.csv": "interval_start,people\n08:00,4\n08:30,5\n09:00,6\n09:30,5\n"},
     ),
+    # Legal to the schema, but a slip callsim cannot honour (issue 8).
+    "overlapping_breaks": Case(
+        setting(
+            "agents.groups.team.shifts.0.breaks",
+            [{"start": "08:30", "duration_min": 30}, {"start": "08:45", "duration_min": 15}],
+        ),
+        ("agents.groups.team.shifts.0", "breaks.1", "08:45", "overlaps", "breaks.0"),
+    ),
+    "duplicate_breaks": Case(
+        setting(
+            "agents.groups.team.shifts.0.breaks",
+            [{"start": "09:00", "duration_min": 15}, {"start": "09:00", "duration_min": 15}],
+        ),
+        ("agents.groups.team.shifts.0", "breaks.1", "09:00", "repeats"),
+    ),
+    "service_level_toggle_in_percent": Case(
+        service_level_toggle(90, 80), ("selling.policy", "on_at", "fraction", "90")
+    ),
+    "service_level_toggle_off_in_percent": Case(
+        service_level_toggle(0.9, 80), ("selling.policy", "off_at", "fraction", "80")
+    ),
+    "lognormal_cv_absurd": Case(
+        setting("reasons.general.talk", {"dist": "lognormal", "mean_s": 180, "cv": 1000}),
+        ("reasons.general.talk.cv", "1000", "10"),
+    ),
+    "gamma_patience_cv_absurd": Case(
+        setting("customers.patience", {"dist": "gamma", "mean_s": 300, "cv": 50}),
+        ("customers.patience.cv", "50"),
+    ),
+    "absurd_rate": Case(
+        setting("arrivals.rate_per_hour", 1e308), ("arrivals.rate_per_hour", "1e+308", "1,000,000")
+    ),
+    "absurd_rate_by_scale": Case(
+        setting("arrivals.scale", 1e6), ("arrivals.rate_per_hour", "scale", "1,000,000")
+    ),
+    "absurd_volume": Case(
+        setting("arrivals", {"volume": [1e7, 1e7, 1e7, 1e7]}), ("arrivals.volume", "1,000,000")
+    ),
+    "absurd_population": Case(
+        setting("selling.population", 10**10), ("selling.population", "2,147,483,647")
+    ),
+    "yaml_nested_20000_deep": Case("a: " + "[" * 20000 + "]" * 20000 + "\n", ("YAML", "deep")),
+    "yaml_nested_too_deep": Case(nested_mapping(60), ("description.deeper", "nested")),
+    "csv_negative_cell_after_a_blank_line": csv_case(
+        "interval_start,calls\n08:00,25\n\n08:30,30\n09:00,-30\n09:30,30\n", "line 5", "(got -30)"
+    ),
+    "csv_empty_cell_after_blank_lines": csv_case(
+        "\ninterval_start,calls\n08:00,25\n\n\n08:30,\n09:00,30\n09:30,30\n", "line 6", "empty"
+    ),
     # Scenarios built on other scenarios.
     "variant_with_a_bad_value": Case(
         setting("variants", {"big": {"arrivals": {"rate_per_hour": -1}}}),
@@ -253,6 +331,7 @@ def one_line(text: str) -> str:
 
 def check_error_line(line: str, case: Case) -> None:
     assert "Traceback" not in line
+    assert "np." not in line, f"a numpy repr in: {line}"
     blame = case.blame or case.name
     assert blame in line, f"file name {blame!r} missing from: {line}"
     for fragment in case.fragments:
@@ -446,3 +525,201 @@ def test_missing_extended_file_names_the_extending_file(in_tmp: Path) -> None:
     result = runner.invoke(app, ["validate", case.name])
     assert result.exit_code == 2
     check_error_line(one_line(result.stderr), case)
+
+
+# ------------------------------------------------------------------------------------------
+# Issue 8: commands that slipped past the rule.
+
+
+def write_base(name: str = "plan.yaml", **extra: Any) -> Path:
+    path = Path(name)
+    path.write_text(yaml.safe_dump({**copy.deepcopy(BASE), **extra}), encoding="utf-8")
+    return path
+
+
+BAD_SWEEPS = {
+    "empty_values": ({"agents.scale": []}, ("sweep.agents.scale", "no values")),
+    "unknown_path": ({"agents.scael": [1, 2]}, ("sweep.agents.scael", "unknown key")),
+    "bad_value": ({"agents.scale": "lots"}, ("sweep.agents.scale", "lots")),
+    "negative_value": ({"arrivals.rate_per_hour": [60, -5]}, ("arrivals.rate_per_hour", "-5")),
+    "not_a_mapping": ([1, 2], ("sweep", "mapping")),
+    "empty_range": ({"selling.policy.k": "3:1"}, ("sweep.selling.policy.k", "empty range")),
+}
+
+
+@pytest.mark.parametrize(("sweep", "fragments"), BAD_SWEEPS.values(), ids=BAD_SWEEPS.keys())
+@pytest.mark.parametrize("command", ["validate", "sweep"])
+def test_a_broken_sweep_section_is_a_one_line_error(
+    in_tmp: Path, command: str, sweep: Any, fragments: tuple[str, ...]
+) -> None:
+    write_base(sweep=sweep)
+    args = [command, "plan.yaml"] + (["-r", "1", "-w", "1"] if command == "sweep" else [])
+    result = runner.invoke(app, args)
+    assert result.exit_code == 2, result.output
+    check_error_line(one_line(result.stderr), Case(None, fragments))
+
+
+@pytest.mark.parametrize(
+    ("param", "fragments"),
+    [
+        ("agents.scale=", ("--param agents.scale", "no values")),
+        ("agents.scael=1,2", ("--param agents.scael=1", "unknown key")),
+    ],
+    ids=["empty", "unknown_path"],
+)
+def test_a_broken_sweep_param_is_a_one_line_error(
+    in_tmp: Path, param: str, fragments: tuple[str, ...]
+) -> None:
+    write_base()
+    result = runner.invoke(app, ["sweep", "plan.yaml", "--param", param, "-r", "1", "-w", "1"])
+    assert result.exit_code == 2, result.output
+    line = one_line(result.stderr)
+    for fragment in fragments:
+        assert fragment in line
+
+
+def test_validate_reports_the_variants_and_sweep_it_checked(in_tmp: Path) -> None:
+    write_base(variants={"big": {"arrivals": {"scale": 1.2}}}, sweep={"agents.scale": "0.9,1.1"})
+    result = runner.invoke(app, ["validate", "plan.yaml"])
+    assert result.exit_code == 0, result.output
+    assert "1 variant(s)" in result.stdout
+    assert "sweep of 2 point(s)" in result.stdout
+
+
+def test_schema_lists_the_keys_only_files_have() -> None:
+    result = runner.invoke(app, ["schema"])
+    assert result.exit_code == 0
+    properties = json.loads(result.stdout)["properties"]
+    for key in ("extends", "variants", "sweep"):
+        assert key in properties, f"{key} missing: an editor would flag it"
+        assert properties[key]["description"]
+
+
+@pytest.fixture
+def two_runs(in_tmp: Path) -> tuple[Path, Path]:
+    """The same scenario run into two folders that share their name (jan/out, feb/out)."""
+    write_base()
+    folders = (Path("jan/out"), Path("feb/out"))
+    for folder in folders:
+        result = runner.invoke(app, ["run", "plan.yaml", "-w", "1", "--out", str(folder)])
+        assert result.exit_code == 0, result.output
+    return folders
+
+
+def test_compare_keeps_both_plans_of_same_named_folders(two_runs: tuple[Path, Path]) -> None:
+    result = runner.invoke(app, ["compare", *map(str, two_runs), "--out", "cmp"])
+    assert result.exit_code == 0, result.output
+    assert "tiny (jan/out)" in result.stdout
+    assert "tiny (feb/out)" in result.stdout
+    plans = json.loads(Path("cmp/manifest.json").read_text(encoding="utf-8"))["plans"]
+    assert plans == ["tiny (jan/out)", "tiny (feb/out)"]
+
+
+@pytest.mark.parametrize(
+    "args",
+    [["jan/out"], ["jan/out", "jan/out"], ["jan/out", "./jan/out/"], ["plan.yaml", "plan.yaml"]],
+    ids=["one_folder", "folder_twice", "folder_twice_spelt_differently", "file_twice"],
+)
+def test_compare_of_one_plan_or_a_plan_with_itself_is_an_error(
+    two_runs: tuple[Path, Path], args: list[str]
+) -> None:
+    result = runner.invoke(app, ["compare", *args, "-w", "1"])
+    assert result.exit_code == 2, result.output
+    line = one_line(result.stderr)
+    assert args[-1].strip("./").removesuffix("/") in line
+
+
+BAD_RESULTS = {
+    "manifest_a_list": ("manifest.json", "[1, 2]", ("manifest.json", "object")),
+    "manifest_without_kind": ("manifest.json", '{"seed": 1, "replications": 2}', ("kind",)),
+    "manifest_without_seed": ("manifest.json", '{"kind": "run", "replications": 2}', ("seed",)),
+    "manifest_seed_text": (
+        "manifest.json",
+        '{"kind": "run", "seed": "one", "replications": 2}',
+        ("seed", "whole number"),
+    ),
+    "summary_a_list": ("summary.json", "[1]", ("summary.json", "object")),
+    "summary_kpis_a_list": (
+        "summary.json",
+        '{"seed": 1, "replications": 2, "kpis": [1]}',
+        ("summary.json", "kpis"),
+    ),
+    "summary_lacks_kpis": (
+        "summary.json",
+        '{"seed": 1, "replications": 2, "kpis": {"offered": {"mean": 5}}}',
+        ("summary.json", "kpis.answered", "missing"),
+    ),
+    "summary_seed_null": ("summary.json", '{"seed": null}', ("summary.json", "seed")),
+}
+
+
+@pytest.mark.parametrize(("name", "text", "fragments"), BAD_RESULTS.values(), ids=BAD_RESULTS)
+def test_report_on_a_broken_results_folder_is_a_one_line_error(
+    in_tmp: Path, name: str, text: str, fragments: tuple[str, ...]
+) -> None:
+    write_base()
+    assert runner.invoke(app, ["run", "plan.yaml", "-w", "1", "--out", "res"]).exit_code == 0
+    Path("res", name).write_text(text, encoding="utf-8")
+    for args in (["report", "res"], ["compare", "res", "res2"]):
+        if args[0] == "compare":
+            shutil.copytree("res", "res2", dirs_exist_ok=True)
+        result = runner.invoke(app, args)
+        assert result.exit_code == 2, result.output
+        line = one_line(result.stderr)
+        assert "res" in line
+        for fragment in fragments:
+            assert fragment in line, f"{fragment!r} missing from: {line}"
+
+
+def test_report_of_a_sweep_with_a_bad_params_list_is_an_error(in_tmp: Path) -> None:
+    write_base()
+    args = ["sweep", "plan.yaml", "-p", "agents.scale=0.9,1.1", "-r", "2", "-w", "1", "--out", "sw"]
+    assert runner.invoke(app, args).exit_code == 0
+    manifest = json.loads(Path("sw/manifest.json").read_text(encoding="utf-8"))
+    manifest["params"] = "agents.scale"
+    Path("sw/manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+    result = runner.invoke(app, ["report", "sw"])
+    assert result.exit_code == 2, result.output
+    assert "params" in one_line(result.stderr)
+
+
+def test_intervals_stay_within_the_values_a_kpi_can_take() -> None:
+    from callsim.cli.commands import _ci, _diff_ci
+    from callsim.report.i18n import Words
+
+    words = Words("en")
+    for show in (_ci, words.interval):
+        assert show("service_level", 0.101, 1.602) == "10.1% – 100.0%"
+        assert show("abandon_rate", -0.05, 0.2) == "0.0% – 20.0%"
+        assert show("offered", -22.6, 270.0) == "0.0 – 270"
+        assert show("asa_s", -3.0, 12.0).startswith("0.0 s – ")
+        assert show("paid_hours", -1.0, 2.0).startswith("0.0 h – ")
+        # Money may be negative (net contribution): not clipped.
+        assert show("net_contribution", -500.0, 800.0) in ("-500 – 800", "−500 – 800")
+    # A difference may be negative: not clipped either.
+    assert _diff_ci("service_level", -0.2, 0.1) == "-20.0% – 10.0%"
+
+
+@pytest.mark.parametrize(("replications", "noted"), [(2, True), (5, False)])
+def test_too_few_replications_for_an_interval_are_noted(
+    in_tmp: Path, replications: int, noted: bool
+) -> None:
+    write_base()
+    result = runner.invoke(app, ["run", "plan.yaml", "-r", str(replications), "-w", "1"])
+    assert result.exit_code == 0, result.output
+    assert ("too few" in result.stdout) == noted
+    shares = [float(v) for v in re.findall(r"(-?\d+\.\d)%", result.stdout)]
+    assert shares and all(0 <= v <= 100 for v in shares), shares
+
+
+def test_report_lang_writes_report_html_in_that_language(in_tmp: Path) -> None:
+    """One rule for every command: report.html, in the language of --lang."""
+    write_base()
+    args = ["run", "plan.yaml", "-w", "1", "--lang", "zh", "--out", "res"]
+    assert runner.invoke(app, args).exit_code == 0
+    assert 'lang="zh-CN"' in Path("res/report.html").read_text(encoding="utf-8")
+    assert runner.invoke(app, ["report", "res", "--lang", "en"]).exit_code == 0
+    assert 'lang="en"' in Path("res/report.html").read_text(encoding="utf-8")
+    assert runner.invoke(app, ["report", "res", "--lang", "zh"]).exit_code == 0
+    assert 'lang="zh-CN"' in Path("res/report.html").read_text(encoding="utf-8")
+    assert not Path("res/report.zh.html").exists()

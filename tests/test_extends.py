@@ -14,7 +14,8 @@ import pytest
 import yaml
 
 import callsim
-from callsim.scenario.files import load_plans
+from callsim.scenario import bundled
+from callsim.scenario.files import load_plans, load_sweep_spec
 from callsim.scenario.overrides import deep_merge
 
 BASE: dict[str, Any] = {
@@ -197,6 +198,28 @@ def test_variants_of_the_base_are_not_inherited(tmp_path: Path) -> None:
     path = child(tmp_path, "../plans/base.yaml", name="child")
     plans = load_plans(path)
     assert list(plans) == ["child"]
+
+
+def test_a_base_with_variants_and_a_sweep_can_be_extended(tmp_path: Path) -> None:
+    """A child inherits neither its base's variants nor its sweep, and loads (it was refused
+    with "sweep: unknown key", so no bundled policy file could be extended)."""
+    data = copy.deepcopy(BASE)
+    data["variants"] = {"busy": {"arrivals": {"scale": 2.0}}}
+    data["sweep"] = {"agents.scale": "0.9,1.1"}
+    write(tmp_path / "plans" / "base.yaml", data)
+    path = child(tmp_path, "../plans/base.yaml", name="child")
+    assert list(load_plans(path)) == ["child"]
+    assert load_sweep_spec(path) == {}
+    own = child(tmp_path, "../plans/base.yaml", name="child", sweep={"agents.scale": [1, 2]})
+    assert load_sweep_spec(own) == {"agents.scale": [1, 2]}
+
+
+def test_a_bundled_policy_file_can_be_extended(tmp_path: Path) -> None:
+    threshold = bundled.resolve(Path("policies/threshold"))
+    path = child(tmp_path, str(threshold), name="mine")
+    plans = load_plans(path)
+    assert list(plans) == ["mine"]
+    assert plans["mine"].selling.policy.kind == "threshold"
 
 
 def test_a_child_simulates_like_the_same_plan_written_out(tmp_path: Path, base_file: Path) -> None:

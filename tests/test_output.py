@@ -349,3 +349,76 @@ def test_check_target(tmp_path: Path) -> None:
     for force in (False, True):
         with pytest.raises(OutputExistsError):
             check_target(tmp_path / "file", force)
+
+
+# -- --force replaces only what callsim wrote ------------------------------------------------
+
+
+def test_force_keeps_files_the_user_added(scenarios: Path) -> None:
+    assert run("--out", "res", "--save-calls").exit_code == 0
+    out = scenarios / "res"
+    (out / "notes.txt").write_text("why we ran this", encoding="utf-8")
+    (out / "analysis").mkdir()
+    (out / "analysis" / "pivot.csv").write_text("a,b\n1,2\n", encoding="utf-8")
+    (out / "drafts").mkdir()  # an empty folder of the user's
+    result = runner.invoke(
+        app, ["run", "small.yaml", "-r", "2", "-w", "1", "--seed", "9", "--out", "res", "--force"]
+    )
+    assert result.exit_code == 0, result.output
+    assert (out / "notes.txt").read_text(encoding="utf-8") == "why we ran this"
+    assert (out / "analysis" / "pivot.csv").read_text(encoding="utf-8") == "a,b\n1,2\n"
+    assert (out / "drafts").is_dir()
+    # What callsim wrote before is replaced: nothing left to mistake for this run's.
+    assert json.loads((out / "summary.json").read_text(encoding="utf-8"))["seed"] == 9
+    assert not (out / "calls.csv.gz").exists()
+    files = manifest_of(out)["files"]
+    assert "summary.json" in files and "notes.txt" not in files
+    assert hidden(scenarios) == []
+
+
+def test_force_refuses_to_replace_a_users_file_named_as_a_result(
+    scenarios: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert run("--out", "res").exit_code == 0
+    mine = scenarios / "res" / "calls.csv.gz"  # not written by that run: the user's
+    mine.write_bytes(b"my own extract")
+
+    def must_not_run(*args: object, **kwargs: object) -> None:
+        raise AssertionError("simulated although the directory was going to be refused")
+
+    monkeypatch.setattr("callsim.cli.commands.simulate", must_not_run)
+    result = run("--out", "res", "--force", "--save-calls")
+    assert result.exit_code == 2, result.output
+    line = one_line(result.stderr)
+    assert "calls.csv.gz" in line and "not written by callsim" in line
+    assert mine.read_bytes() == b"my own extract"
+
+
+def test_force_over_a_comparison_keeps_a_note_in_a_plan_folder(scenarios: Path) -> None:
+    plans = {"a": callsim.load_scenario("small.yaml"), "b": callsim.load_scenario("small.yaml")}
+    comparison = compare(plans, replications=2, workers=1)
+    out = write_compare(comparison, scenarios / "cmp")
+    note = next((out / "plans").iterdir()) / "note.md"
+    note.write_text("checked by Li", encoding="utf-8")
+    write_compare(comparison, out, force=True)
+    assert note.read_text(encoding="utf-8") == "checked by Li"
+
+
+def test_force_on_results_whose_manifest_lists_no_files(tmp_path: Path) -> None:
+    """Results written before manifests listed their files: callsim's names are replaced,
+    anything else is kept."""
+    out = tmp_path / "res"
+    write_directory(
+        out,
+        False,
+        {
+            "manifest.json": write_text('{"kind": "run"}'),
+            "summary.json": write_text("old"),
+            "mine.txt": write_text("keep me"),
+        },
+    )
+    write_directory(
+        out, True, {"manifest.json": write_text("{}"), "summary.json": write_text("new")}
+    )
+    assert snapshot(out) == {"manifest.json": b"{}", "summary.json": b"new", "mine.txt": b"keep me"}
+    assert hidden(tmp_path) == []

@@ -35,7 +35,13 @@ from callsim.experiment.sweep_result import Sweep
 from callsim.measure.catalogue import fmt, kpis_in, label
 from callsim.planning.requirement import staffing_requirement
 from callsim.scenario import bundled
-from callsim.scenario.files import load_plans, load_scenario, load_sweep_spec
+from callsim.scenario.files import (
+    check_sweep,
+    file_json_schema,
+    load_plans,
+    load_scenario,
+    load_sweep_spec,
+)
 from callsim.scenario.schema import Scenario
 from callsim.scenario.sweep_grammar import parse_param
 from callsim.store.read import load_results, load_run
@@ -69,7 +75,9 @@ Seed = Annotated[int | None, typer.Option(min=0, help="Default: the scenario's."
 Workers = Annotated[int | None, typer.Option("--workers", "-w", min=1, help="Default: all cores.")]
 Out = Annotated[Path | None, typer.Option("--out", "-o", help="Results directory.")]
 Force = Annotated[bool, typer.Option(help="Replace a non-empty results directory.")]
-Lang = Annotated[str, typer.Option(help="Report language: en or zh.")]
+Lang = Annotated[
+    str, typer.Option(help="Language of report.html: en or zh (one report, in that language).")
+]
 
 
 def fail(message: str) -> NoReturn:
@@ -213,16 +221,26 @@ def compare_cmd(
     to the baseline with a verdict."""
     _check_outputs(lang, out, force)
     sources = [_scenario_path(p) for p in sources]
+    _check_distinct(sources)
     with user_errors():
         if all(p.is_dir() for p in sources):
-            comparison = compare_results({_run_name(p): load_run(p) for p in sources})
+            if len(sources) < 2:
+                fail(f"{sources[0]}: one results directory only; compare it with another")
+            runs: dict[str, SimulationResult] = {}
+            for folder in sources:
+                result = load_run(folder)
+                runs[f"{result.scenario.name} ({_shown(folder)})"] = result
+            comparison = compare_results(runs)
         elif any(p.is_dir() for p in sources):
             fail("compare takes either scenario files or results directories, not both")
         else:
             plans: dict[str, Scenario] = {}
             for path in sources:
                 for name, plan in load_plans(path).items():
-                    plans[name if name not in plans else f"{path.stem}: {name}"] = plan
+                    key = name if name not in plans else f"{_shown(path)}: {name}"
+                    if key in plans:
+                        fail(f"{path}: plan name '{name}' is taken by another file's plan")
+                    plans[key] = plan
             if len(plans) < 2:
                 fail(f"{sources[0]}: one plan only; give two files or a file with variants")
             with _progress("Simulating plans") as progress:
@@ -273,7 +291,11 @@ def sweep_cmd(
     model = _load(scenario)
     _check_outputs(lang, out, force)
     with user_errors():
-        params = dict(parse_param(p) for p in param) if param else load_sweep_spec(scenario)
+        if param:
+            params = dict(parse_param(p) for p in param)
+            check_sweep(model, params, "--param ")
+        else:
+            params = load_sweep_spec(scenario)
         if not params:
             fail(f"{scenario}: nothing to sweep; give --param PATH=VALUES or a sweep: section")
         with _progress("Sweeping") as progress:
@@ -304,7 +326,8 @@ def report_cmd(
     results: Annotated[Path, typer.Argument(help="A results directory.", show_default=False)],
     lang: Lang = "en",
 ) -> None:
-    """Rebuild report.html (report.zh.html with --lang zh) from a results directory."""
+    """Rebuild report.html from a results directory, in the language of --lang (as run,
+    compare and sweep write it): the report is always report.html, in one language."""
     _check_lang(lang)
     with user_errors():
         loaded = load_results(results)
@@ -314,7 +337,7 @@ def report_cmd(
             html = _reports().sweep_report(loaded, lang)
         else:
             html = _reports().run_report(loaded, lang)
-    target = results / ("report.html" if lang == "en" else f"report.{lang}.html")
+    target = results / "report.html"
     _write_file(target, lambda p: p.write_text(html, encoding="utf-8"))
     say(f"Report written to {target}")
 
@@ -324,12 +347,19 @@ def validate(scenario: ScenarioArg) -> None:
     """Check a scenario file (and the CSV files it names) without running it."""
     scenario = _scenario_path(scenario)
     model = _load(scenario)
+    with user_errors():
+        plans = len(load_plans(scenario))
+        grid = load_sweep_spec(scenario)
+    extra = f", {plans - 1} variant(s)" if plans > 1 else ""
+    if grid:
+        extra += f", a sweep of {math.prod(len(v) for v in grid.values())} point(s)"
     out_console.print(
         Text(
             f"{scenario}: OK — '{model.name}', {model.horizon.days} day(s) of "
             f"{model.horizon.intervals_per_day} × {model.horizon.interval_min}-min intervals, "
             f"{len(model.reasons)} call reason(s), {len(model.agents.groups)} agent group(s), "
             f"{len(model.products)} product(s), selling policy '{model.selling.policy.kind}'"
+            f"{extra}"
         ),
         soft_wrap=True,
     )
@@ -338,7 +368,7 @@ def validate(scenario: ScenarioArg) -> None:
 @app.command()
 def schema() -> None:
     """Print the scenario file's JSON Schema (for editor autocompletion)."""
-    sys.stdout.write(json.dumps(Scenario.model_json_schema(), indent=2) + "\n")
+    sys.stdout.write(json.dumps(file_json_schema(), indent=2) + "\n")
 
 
 @app.command("scenarios")
@@ -519,11 +549,7 @@ def _print_summary(result: SimulationResult, path: Path) -> None:
         if kpi == selling[0]:
             table.add_section()
         row = result.kpi(kpi)
-        ci = (
-            "–"
-            if math.isnan(row["ci_low"])
-            else f"{fmt(kpi, row['ci_low'])} – {fmt(kpi, row['ci_high'])}"
-        )
+        ci = _ci(kpi, row["ci_low"], row["ci_high"])
         name = label(kpi)
         if kpi == "service_level":
             name = f"Service level {100 * goal.target:.0f}/{goal.threshold_s:g} ({goal.definition})"
@@ -531,6 +557,7 @@ def _print_summary(result: SimulationResult, path: Path) -> None:
             name = f"Offers made (policy: {policy})"
         table.add_row(name, fmt(kpi, row["mean"]), ci)
     out_console.print(table)
+    _few_replications(result.replications)
     colour = {"met": "green", "missed": "red", "inconclusive": "yellow"}[result.verdict]
     out_console.print(
         f"Service-level goal {100 * goal.target:.0f}% within {goal.threshold_s:g} s: "
@@ -572,8 +599,23 @@ def _check_lang(lang: str) -> None:
         fail(f"--lang: expected en or zh, got {lang!r}")
 
 
-def _run_name(folder: Path) -> str:
-    return str(load_run(folder).scenario.name) + f" ({folder.name})"
+def _shown(path: Path) -> str:
+    """A path as the user would type it here: relative to the working folder where it can be."""
+    try:
+        return path.resolve().relative_to(Path.cwd().resolve()).as_posix()
+    except ValueError:
+        return str(path.resolve())
+
+
+def _check_distinct(sources: list[Path]) -> None:
+    """The same plan twice would compare it with itself: nothing to learn, and a plan lost."""
+    seen: dict[Path, Path] = {}
+    for path in sources:
+        key = path.resolve()
+        if key in seen:
+            also = f" (as {seen[key]} too)" if str(seen[key]) != str(path) else ""
+            fail(f"{path}: given twice{also}; compare it with another plan")
+        seen[key] = path
 
 
 def _print_comparison(comparison: Comparison) -> None:
@@ -592,10 +634,11 @@ def _print_comparison(comparison: Comparison) -> None:
                 fmt(kpi, r.mean),
                 _ci(kpi, r.ci_low, r.ci_high),
                 "" if base else _signed(kpi, r.diff),
-                "" if base else _ci(kpi, r.diff_ci_low, r.diff_ci_high),
+                "" if base else _diff_ci(kpi, r.diff_ci_low, r.diff_ci_high),
                 f"[{style}]{r.verdict}[/]" if style else r.verdict,
             )
         out_console.print(table)
+    _few_replications(next(iter(comparison.results.values())).replications)
 
 
 def _print_sweep(result: Sweep) -> None:
@@ -631,8 +674,42 @@ def _rows(frame: pd.DataFrame) -> Iterator[Any]:
     return frame.itertuples(index=False)
 
 
+MIN_REPLICATIONS_FOR_CI = 5
+"""Fewer replications give a t-interval so wide and so unsure of its own width that it says
+little (with 2, the t quantile is 12.7)."""
+
+
 def _ci(kpi: str, lo: float, hi: float) -> str:
-    return "–" if math.isnan(lo) else f"{fmt(kpi, lo)} – {fmt(kpi, hi)}"
+    """A KPI's confidence interval, clipped to the values the KPI can take: shares to 0-100%,
+    counts, times and hours to zero or more (a normal-theory interval over few replications
+    runs past them; money and plain numbers can be negative, and are not clipped)."""
+    from callsim.measure.catalogue import unit
+
+    if math.isnan(lo) or math.isnan(hi):
+        return "–"
+    kind = unit(kpi)
+    if kind in ("pct", "count", "seconds", "hours"):
+        lo, hi = max(lo, 0.0), max(hi, 0.0)
+    if kind == "pct":
+        lo, hi = min(lo, 1.0), min(hi, 1.0)
+    return f"{fmt(kpi, lo)} – {fmt(kpi, hi)}"
+
+
+def _diff_ci(kpi: str, lo: float, hi: float) -> str:
+    """A difference's interval: negative differences are possible, so nothing is clipped."""
+    return "–" if math.isnan(lo) or math.isnan(hi) else f"{fmt(kpi, lo)} – {fmt(kpi, hi)}"
+
+
+def _few_replications(replications: int) -> None:
+    if replications < MIN_REPLICATIONS_FOR_CI:
+        out_console.print(
+            Text(
+                f"Note: {replications} replication(s) are too few for a meaningful 95% interval "
+                f"(the intervals above are rough and clipped to possible values); run "
+                f"{MIN_REPLICATIONS_FOR_CI} or more with -r."
+            ),
+            soft_wrap=True,
+        )
 
 
 def _signed(kpi: str, value: float) -> str:

@@ -94,17 +94,77 @@ def load_plans(source: str | Path | dict[str, Any]) -> dict[str, Scenario]:
 
 
 def load_sweep_spec(path: Path) -> dict[str, list]:
-    """The file's ``sweep:`` section: parameter path -> values (a list, or text like -3:3)."""
-    spec = resolve_extends(path).get("sweep") or {}
+    """The file's ``sweep:`` section: parameter path -> values (a list, or text like -3:3),
+    each value checked against the file's scenario. A file that ``extends`` another does not
+    inherit its sweep."""
+    data = resolve_extends(path)
+    spec = data.get("sweep")
+    if spec is None:
+        return {}
     if not isinstance(spec, dict):
         raise ScenarioError(f"{path}: sweep: expected a mapping of parameter -> values")
     out = {}
     for name, values in spec.items():
+        if not isinstance(name, str) or not name.strip():
+            raise ScenarioError(f"{path}: sweep: {name!r} is not a parameter path (agents.scale)")
+        if isinstance(values, dict) or values is None:
+            raise ScenarioError(
+                f"{path}: sweep.{name}: expected a list of values or text like -3:3 or 0.9,1.1"
+            )
         try:
-            out[str(name)] = values if isinstance(values, list) else parse_values(str(values))
+            out[name] = values if isinstance(values, list) else parse_values(str(values))
         except ValueError as exc:
             raise ScenarioError(f"{path}: sweep.{name}: {exc}") from None
+    if out:
+        check_sweep(load_scenario(path), out, f"{path}: sweep.")
     return out
+
+
+def check_sweep(base: Scenario, params: dict[str, list], where: str) -> None:
+    """Each parameter has values, and each value alone makes a valid scenario of ``base``;
+    ``where`` starts the message (``plan.yaml: sweep.`` or ``--param ``)."""
+    from callsim.scenario.sweep_grammar import nested
+
+    resolved = base.model_dump(mode="json", exclude_none=True)
+    for name, values in params.items():
+        if not values:
+            raise ScenarioError(f"{where}{name}: no values to sweep")
+        for value in values:
+            scenario_from_dict(
+                deep_merge(resolved, nested(name, value)),
+                label=f"{where}{name}={value}",
+                base_dir=Path.cwd(),
+            )
+
+
+def file_json_schema() -> dict[str, Any]:
+    """The JSON Schema of a scenario *file*: the scenario's, with the keys only files have
+    (``extends``, ``variants``, ``sweep``) as optional top-level keys."""
+    schema = Scenario.model_json_schema()
+    schema["properties"] = {
+        "extends": {
+            "type": "string",
+            "title": "Extends",
+            "description": "Path of a scenario file (relative to this one) to start from: this "
+            "file overrides only what differs (mappings merge, null removes a key). The other "
+            "file's variants and sweep are not inherited.",
+        },
+        **schema["properties"],
+        "variants": {
+            "type": "object",
+            "title": "Variants",
+            "description": "Plans for callsim compare: name -> overrides of this scenario.",
+            "additionalProperties": {"type": "object"},
+        },
+        "sweep": {
+            "type": "object",
+            "title": "Sweep",
+            "description": "Grid for callsim sweep: parameter path (agents.scale) -> values, a "
+            "list or text like -3:3, 0.8:1.2:0.1 or a,b,c.",
+            "additionalProperties": {"anyOf": [{"type": "array"}, {"type": "string"}]},
+        },
+    }
+    return schema
 
 
 def resolve_extends(path: Path, seen: tuple[Path, ...] = ()) -> dict[str, Any]:
@@ -122,7 +182,8 @@ def resolve_extends(path: Path, seen: tuple[Path, ...] = ()) -> dict[str, Any]:
     if base_path in seen:
         raise ScenarioError(f"{path}: extends: {parent} is already being extended (a cycle)")
     base_data = resolve_extends(base_path, (*seen, path.resolve()))
-    base_data.pop("variants", None)  # variants of the base are not inherited
+    base_data.pop("variants", None)  # the base's variants and sweep are not inherited
+    base_data.pop("sweep", None)
     base = scenario_from_dict(base_data, label=str(base_path), base_dir=base_path.parent)
     return deep_merge(base.model_dump(mode="json", exclude_none=True), data)
 
@@ -137,6 +198,8 @@ def read_yaml(path: Path) -> dict[str, Any]:
         raise ScenarioError(f"{path}: cannot read: {' '.join(str(exc).split())}") from None
     try:
         data = yaml.load(text, Loader=_ScenarioLoader)  # a SafeLoader: no arbitrary objects
+    except RecursionError:
+        raise ScenarioError(f"{path}: not valid YAML: nested too deeply") from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
@@ -144,7 +207,32 @@ def read_yaml(path: Path) -> dict[str, Any]:
         raise ScenarioError(f"{path}: not valid YAML{where}: {problem}") from None
     if not isinstance(data, dict):
         raise ScenarioError(f"{path}: expected a YAML mapping of scenario sections at the top")
+    deep = _too_deep(data)
+    if deep is not None:
+        raise ScenarioError(
+            f"{path}: {deep}: nested more than {MAX_DEPTH} levels deep; no scenario needs that"
+        )
     return data
+
+
+MAX_DEPTH = 40
+"""Scenario files nest about six levels; far deeper is a broken file, and would exhaust Python's
+stack in the validation that follows."""
+
+
+def _too_deep(data: dict[str, Any]) -> str | None:
+    """The path of the first value nested deeper than MAX_DEPTH, or None (no recursion)."""
+    stack: list[tuple[Any, list[str]]] = [(data, [])]
+    while stack:
+        node, path = stack.pop()
+        if len(path) > MAX_DEPTH:
+            shown = path[:3]
+            return ".".join(shown) + ("..." if len(path) > 3 else "")
+        items = node.items() if isinstance(node, dict) else enumerate(node)
+        for key, child in items:
+            if isinstance(child, dict | list):
+                stack.append((child, [*path, str(key)]))
+    return None
 
 
 def scenario_from_dict(data: dict[str, Any], *, label: str, base_dir: Path) -> Scenario:
@@ -152,6 +240,7 @@ def scenario_from_dict(data: dict[str, Any], *, label: str, base_dir: Path) -> S
     scenario = _validate(data, label)
     resolved = scenario.model_dump(mode="json", exclude_none=True)
     arrivals = resolved["arrivals"]
+    source = next(k for k in ("rate_per_hour", "volume", "volume_csv") if k in arrivals)
     if "volume_csv" in arrivals:
         csv = arrivals.pop("volume_csv")
         arrivals["volume"] = _read_interval_table(
@@ -173,9 +262,10 @@ def scenario_from_dict(data: dict[str, Any], *, label: str, base_dir: Path) -> S
                     f"numbers (got {fractional[0]:g})"
                 )
             group["staffing"] = [int(v) for v in values]
-    if resolved == scenario.model_dump(mode="json", exclude_none=True):
-        return scenario
-    return _validate(resolved, label)
+    if resolved != scenario.model_dump(mode="json", exclude_none=True):
+        scenario = _validate(resolved, label)
+    _check_limits(scenario, resolved, label, source)
+    return scenario
 
 
 def _validate(data: dict[str, Any], label: str) -> Scenario:
@@ -183,6 +273,68 @@ def _validate(data: dict[str, Any], label: str) -> Scenario:
         return Scenario.model_validate(data)
     except ValidationError as exc:
         raise ScenarioError(format_validation_error(exc, label)) from None
+
+
+MAX_CALLS_PER_DAY = 1_000_000
+"""callsim simulates every call one by one: a million calls a day take minutes per replication,
+and the largest contact centres take about a hundred thousand. More is a slip (a rate per day
+typed as per hour, a total typed as per interval), and would run for hours or overflow."""
+MAX_POPULATION = 2**31 - 1
+"""Customers are numbered with 32-bit integers."""
+MAX_CV = 10.0
+"""Beyond this spread a lognormal's (or gamma's) mean sits in draws too rare to occur in a run:
+with cv 1000 a talk time of mean 180 s simulates as about 20 s. Real durations have cv 0.3-3."""
+
+
+def _check_limits(scenario: Scenario, resolved: dict[str, Any], label: str, source: str) -> None:
+    """Numbers the schema accepts but callsim cannot honour: each a one-line error naming the
+    field, the limit and why."""
+    a, h = scenario.arrivals, scenario.horizon
+    open_h = h.intervals_per_day * h.interval_min / 60.0
+    if a.rate_per_hour is not None:
+        per_day = a.rate_per_hour * a.scale * open_h
+    else:
+        volume = a.volume or []
+        n = h.intervals_per_day
+        per_day = a.scale * max(sum(volume[k : k + n]) for k in range(0, len(volume), n))
+    if not per_day <= MAX_CALLS_PER_DAY:
+        given = f"{a.rate_per_hour:g} calls an hour" if a.rate_per_hour else "the volume"
+        scaled = f" at scale {a.scale:g}" if a.scale != 1 else ""
+        day = f"{per_day:.3g}" if per_day < float("inf") else "over 1e308"
+        raise ScenarioError(
+            f"{label}: arrivals.{source}: {given}{scaled} is {day} calls a day; callsim "
+            f"simulates every call and takes at most {MAX_CALLS_PER_DAY:,} a day (the largest "
+            f"centres take about 100,000): is it a daily figure typed as hourly?"
+        )
+    population = scenario.selling.population
+    if population is not None and population > MAX_POPULATION:
+        raise ScenarioError(
+            f"{label}: selling.population: at most {MAX_POPULATION:,} customers (they are "
+            f"numbered with 32-bit integers; got {population:,})"
+        )
+    for path, cv in _spreads(resolved):
+        if cv > MAX_CV:
+            raise ScenarioError(
+                f"{label}: {path}.cv: {cv:g} is more than {MAX_CV:g}: with that spread the mean "
+                f"lies in draws too rare to occur, so the simulated mean would fall far short "
+                f"of the one given (cv is the standard deviation / the mean, not in seconds)"
+            )
+
+
+def _spreads(data: dict[str, Any]) -> list[tuple[str, float]]:
+    """(path, cv) of every lognormal or gamma distribution in a resolved scenario."""
+    out: list[tuple[str, float]] = []
+    stack: list[tuple[Any, str]] = [(data, "")]
+    while stack:
+        node, path = stack.pop()
+        if isinstance(node, dict):
+            cv = node.get("cv")
+            if node.get("dist") in ("lognormal", "gamma") and isinstance(cv, float | int):
+                out.append((path, float(cv)))
+            stack += [(v, f"{path}.{k}" if path else str(k)) for k, v in node.items()]
+        elif isinstance(node, list):
+            stack += [(v, f"{path}.{k}") for k, v in enumerate(node)]
+    return sorted(out)
 
 
 def format_validation_error(exc: ValidationError, label: str) -> str:
@@ -228,11 +380,14 @@ def _read_interval_table(path: Path, column: str, horizon: Horizon, where: str) 
         if required not in table.columns:
             raise ScenarioError(f"{where}: {path} has no column '{required}'")
     values = pd.to_numeric(table[column], errors="coerce")
-    if values.isna().any() or (values < 0).any():
-        row = int((values.isna() | (values < 0)).to_numpy().argmax()) + 2
+    bad = values.isna() | (values < 0)
+    if bad.any():
+        k = int(bad.to_numpy().argmax())
+        cell = table[column].iloc[k]
+        shown = "an empty cell" if pd.isna(cell) else repr(_plain(cell))
         raise ScenarioError(
-            f"{where}: {path} line {row}: '{column}' must be a number ≥ 0 "
-            f"(got {table[column].iloc[row - 2]!r})"
+            f"{where}: {path} {_csv_row(path, k, len(table))}: '{column}' must be a number ≥ 0 "
+            f"(got {shown})"
         )
     open_min = minutes(horizon.open)
     starts = [open_min + k * horizon.interval_min for k in range(horizon.intervals_per_day)]
@@ -259,3 +414,29 @@ def _read_interval_table(path: Path, column: str, horizon: Horizon, where: str) 
             f"between {horizon.open} and {horizon.close}"
         )
     return out
+
+
+def _plain(value: Any) -> Any:
+    """A table cell as the user typed it: a Python number or text, not a numpy scalar."""
+    return value.item() if hasattr(value, "item") else value
+
+
+def _csv_row(path: Path, k: int, n_rows: int) -> str:
+    """``line N`` of the ``k``-th data row as a text editor counts lines (pandas skips blank
+    lines, so its row numbers are not the file's); ``row k+1`` if the file cannot be matched."""
+    import csv
+
+    lines: list[int] = []
+    try:
+        with path.open(encoding="utf-8-sig", newline="") as f:
+            reader = csv.reader(f)
+            last = 0
+            for row in reader:
+                start, last = last + 1, reader.line_num
+                if row and not (len(row) == 1 and not row[0].strip()):
+                    lines.append(start)
+    except (OSError, UnicodeDecodeError, csv.Error):
+        lines = []
+    if len(lines) == n_rows + 1:  # the header, then one entry per data row
+        return f"line {lines[k + 1]}"
+    return f"row {k + 1}"

@@ -169,6 +169,15 @@ class Shift(_Strict):
             b_start = minutes(b.start)
             if b_start < start or b_start + b.duration_min > end:
                 raise ValueError(f"break at {b.start} is not inside the shift")
+        ordered = sorted(enumerate(self.breaks), key=lambda ib: minutes(ib[1].start))
+        for k in range(1, len(ordered)):
+            (j, first), (i, b) = ordered[k - 1], ordered[k]
+            if minutes(b.start) < minutes(first.start) + first.duration_min:
+                same = "repeats" if b == first else "overlaps"
+                raise ValueError(
+                    f"breaks.{i} at {b.start} {same} breaks.{j} at {first.start} "
+                    f"({first.duration_min:g} min)"
+                )
         return self
 
 

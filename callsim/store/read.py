@@ -12,6 +12,7 @@ from callsim.errors import UserError
 from callsim.experiment.pairing import Comparison, compare_results
 from callsim.experiment.results import SimulationResult
 from callsim.experiment.sweep_result import Sweep
+from callsim.measure.catalogue import kpis_in
 from callsim.scenario.files import load_scenario
 
 
@@ -20,6 +21,8 @@ class ResultsError(UserError):
 
 
 def read_manifest(folder: Path) -> dict:
+    """The folder's ``manifest.json``: a JSON object with at least ``kind``, ``seed`` and
+    ``replications``."""
     path = folder / "manifest.json"
     if not folder.is_dir():
         raise ResultsError(f"{folder}: no such results directory")
@@ -35,72 +38,155 @@ def read_manifest(folder: Path) -> dict:
         raise ResultsError(f"{path}: not valid JSON (not UTF-8 text)") from None
     if not isinstance(data, dict):
         raise ResultsError(f"{path}: expected a JSON object")
+    _field(data, "kind", str, path)
+    for key in ("seed", "replications"):
+        _field(data, key, int, path)
     return data
 
 
+def _field(data: dict, key: str, kind: type, path: Path) -> object:
+    """``data[key]`` if it is of ``kind``, else a one-line error naming the file and key."""
+    if key not in data:
+        raise ResultsError(f"{path}: {key}: required key is missing")
+    value = data[key]
+    if not isinstance(value, kind) or isinstance(value, bool):
+        raise ResultsError(f"{path}: {key}: expected {_KINDS[kind]}, got {json.dumps(value)}")
+    return value
+
+
+_KINDS = {str: "text", int: "a whole number", dict: "an object", list: "a list"}
+
+
 def load_results(folder: Path) -> SimulationResult | Comparison | Sweep:
-    kind = read_manifest(folder).get("kind")
+    kind = read_manifest(folder)["kind"]
     if kind == "run":
         return load_run(folder)
     if kind == "compare":
         return load_compare(folder)
     if kind == "sweep":
         return load_sweep(folder)
-    raise ResultsError(f"{folder}/manifest.json: unknown kind {kind!r}")
+    raise ResultsError(f"{folder}/manifest.json: kind: unknown kind {kind!r}")
 
 
 def load_run(folder: Path) -> SimulationResult:
+    """One plan's results: a run's folder, or a plan's folder inside a comparison's. A folder
+    with a manifest must be a run's (a comparison or sweep is not one plan)."""
+    if not folder.is_dir():
+        raise ResultsError(f"{folder}: no such results directory")
+    if (folder / "manifest.json").exists():
+        kind = read_manifest(folder)["kind"]
+        if kind != "run":
+            raise ResultsError(
+                f"{folder}: holds the results of a {kind}, not of one run (its plans are under "
+                f"{folder}/plans/)"
+                if kind == "compare"
+                else f"{folder}: holds the results of a {kind}, not of one run"
+            )
+    summary = _summary(folder / "summary.json")
     try:
-        summary = json.loads((folder / "summary.json").read_text(encoding="utf-8"))
         table = pd.DataFrame.from_dict(summary["kpis"], orient="index").astype(float)
+        table = table.reindex(columns=["mean", "ci_low", "ci_high"])
         table.index.name = "kpi"
         per_rep = pd.read_csv(folder / "replications.csv", index_col="replication")
         return SimulationResult(
             scenario=load_scenario(folder / "scenario.yaml"),
-            seed=int(summary["seed"]),
-            replications=int(summary["replications"]),
+            seed=summary["seed"],
+            replications=summary["replications"],
             summary=table.fillna(np.nan),
             intervals=pd.read_csv(folder / "intervals.csv", dtype={"start": str}),
             agents=pd.read_csv(folder / "agents.csv"),
             per_replication=per_rep,
             calls=None,
             switch=pd.read_csv(folder / "switch.csv"),
-            created=summary.get("created", ""),
+            created=str(summary.get("created", "")),
         )
     except FileNotFoundError as exc:
         raise ResultsError(f"{folder}: missing {Path(exc.filename).name}") from None
-    except (KeyError, ValueError, pd.errors.ParserError) as exc:
+    except UserError as exc:
+        raise ResultsError(f"{folder}: a results file cannot be read: {exc}") from None
+    except (KeyError, ValueError, pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
         raise ResultsError(f"{folder}: unreadable results ({' '.join(str(exc).split())})") from None
 
 
+def _summary(path: Path) -> dict:
+    """``summary.json``, checked: seed, replications, and every KPI as mean and CI bounds."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ResultsError(f"{path.parent}: missing {path.name}") from None
+    except json.JSONDecodeError as exc:
+        raise ResultsError(f"{path}: not valid JSON ({exc.msg})") from None
+    except UnicodeDecodeError:
+        raise ResultsError(f"{path}: not valid JSON (not UTF-8 text)") from None
+    if not isinstance(data, dict):
+        raise ResultsError(f"{path}: expected a JSON object")
+    for key in ("seed", "replications"):
+        _field(data, key, int, path)
+    kpis = _field(data, "kpis", dict, path)
+    assert isinstance(kpis, dict)
+    for name in kpis_in("horizon"):
+        if name not in kpis:
+            raise ResultsError(f"{path}: kpis.{name}: required key is missing")
+    for name, entry in kpis.items():
+        if not isinstance(entry, dict):
+            raise ResultsError(f"{path}: kpis.{name}: expected an object of mean, ci_low, ci_high")
+        for key in ("mean", "ci_low", "ci_high"):
+            value = entry.get(key)
+            if value is not None and (
+                not isinstance(value, int | float) or isinstance(value, bool)
+            ):
+                raise ResultsError(
+                    f"{path}: kpis.{name}.{key}: expected a number or null, got {json.dumps(value)}"
+                )
+    return data
+
+
 def load_compare(folder: Path) -> Comparison:
+    path = folder / "manifest.json"
     folders = read_manifest(folder).get("folders")
     if not isinstance(folders, dict) or not folders:
-        raise ResultsError(f"{folder}/manifest.json: 'folders' should map plans to folders")
-    results = {str(name): load_run(folder / str(sub)) for name, sub in folders.items()}
+        raise ResultsError(f"{path}: folders: should map plans to folders")
+    results = {}
+    for name, sub in folders.items():
+        if (
+            not isinstance(sub, str)
+            or not sub
+            or Path(sub).is_absolute()
+            or ".." in Path(sub).parts
+        ):
+            raise ResultsError(
+                f"{path}: folders.{name}: expected a folder inside {folder}, got {json.dumps(sub)}"
+            )
+        results[str(name)] = load_run(folder / sub)
+    if len(results) < 2:
+        raise ResultsError(f"{path}: folders: a comparison needs two plans or more")
     return compare_results(results)
 
 
 def load_sweep(folder: Path) -> Sweep:
+    path = folder / "manifest.json"
     manifest = read_manifest(folder)
+    params = _field(manifest, "params", list, path)
+    assert isinstance(params, list)
+    if not params or not all(isinstance(p, str) for p in params):
+        raise ResultsError(f"{path}: params: expected a list of parameter paths")
     try:
         points = pd.read_csv(folder / "sweep.csv")
     except FileNotFoundError:
         raise ResultsError(f"{folder}: missing sweep.csv") from None
-    try:
-        params, seed, replications = (
-            [str(p) for p in manifest["params"]],
-            int(manifest["seed"]),
-            int(manifest["replications"]),
-        )
-    except (KeyError, TypeError, ValueError) as exc:
-        raise ResultsError(f"{folder}/manifest.json: unreadable ({exc!r})") from None
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
+        raise ResultsError(
+            f"{folder}/sweep.csv: unreadable ({' '.join(str(exc).split())})"
+        ) from None
+    missing = [p for p in params if p not in points.columns]
+    if missing:
+        raise ResultsError(f"{folder}/sweep.csv: no column for the parameter '{missing[0]}'")
     return Sweep(
         base=load_scenario(folder / "scenario.yaml"),
         params=params,
         points=points,
         results=[],
-        seed=seed,
-        replications=replications,
+        seed=manifest["seed"],
+        replications=manifest["replications"],
         created=str(manifest.get("created", "")),
     )

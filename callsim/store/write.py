@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -29,9 +29,11 @@ class OutputExistsError(UserError, FileExistsError):
     cannot be created); still a ``FileExistsError`` for code that catches that."""
 
 
-def check_target(out: Path, force: bool) -> None:
+def check_target(out: Path, force: bool, names: Iterable[str] = ()) -> None:
     """Refuse before any work is done, rather than after an hour of simulation. ``force``
-    replaces earlier callsim results only, never a folder of other files."""
+    replaces earlier callsim results only, never a folder of other files, and never a file
+    callsim did not write: files a user added to a results directory are kept. ``names``: the
+    files about to be written (relative paths), none of which may be such a user's file."""
     if out.exists() and not out.is_dir():
         raise OutputExistsError(f"{out}: exists and is not a directory")
     if out.is_dir() and any(out.iterdir()):
@@ -43,11 +45,94 @@ def check_target(out: Path, force: bool) -> None:
             raise OutputExistsError(
                 f"{out}: not a callsim results directory; refusing to replace it even with --force"
             )
+        # A user's file named as callsim names its files would be taken for results (and may
+        # be about to be written): refuse, before any simulation.
+        wanted = set(names)
+        clash = [f for f in user_files(out) if f in wanted or _known(f)]
+        if clash:
+            raise OutputExistsError(
+                f"{out / clash[0]}: not written by callsim, but named as its results are; "
+                f"refusing to replace it even with --force (move or rename it first)"
+            )
     parent = out.parent
     while not parent.exists():
         parent = parent.parent
     if not parent.is_dir() or not os.access(parent, os.W_OK):
         raise OutputExistsError(f"{out}: cannot create it: {parent} is not a writable directory")
+
+
+KNOWN_FILES = frozenset(
+    {
+        "summary.json",
+        "intervals.csv",
+        "agents.csv",
+        "replications.csv",
+        "switch.csv",
+        "scenario.yaml",
+        "calls.csv.gz",
+        "comparison.csv",
+        "sweep.csv",
+        "manifest.json",
+        "report.html",
+        "report.zh.html",
+    }
+)
+"""The names callsim writes, for a results directory whose manifest does not list its files
+(written before manifests did): at the top, or in a comparison's ``plans/<plan>/``."""
+
+
+def callsim_files(out: Path) -> set[str]:
+    """Relative paths (``/``-separated) of the files callsim wrote in ``out``: those its
+    manifest lists, with the manifest and the report (which ``callsim report`` rewrites)."""
+    try:
+        listed = json.loads((out / "manifest.json").read_text(encoding="utf-8")).get("files")
+    except (OSError, ValueError, AttributeError):
+        listed = None
+    if isinstance(listed, list) and all(isinstance(f, str) for f in listed):
+        return {*listed, "manifest.json", "report.html"}
+    return {rel for rel in _entries(out) if _known(rel)}
+
+
+def _known(rel: str) -> bool:
+    """Whether a relative path is one callsim writes: at the top, or in a plan's folder."""
+    parts = rel.split("/")
+    top = len(parts) == 1
+    in_plan = len(parts) == 3 and parts[0] == "plans"
+    return (top or in_plan) and parts[-1] in KNOWN_FILES
+
+
+def user_files(out: Path) -> list[str]:
+    """What a user added to a results directory: every file, link or empty folder in it that
+    callsim did not write, as relative paths."""
+    ours = callsim_files(out)
+    return [rel for rel in _entries(out) if rel not in ours]
+
+
+def _entries(out: Path) -> list[str]:
+    """Files, links and empty folders below ``out`` (links are not followed)."""
+    found = []
+    for root, dirs, files in os.walk(out):
+        here = Path(root)
+        for name in [*files, *(d for d in dirs if (here / d).is_symlink())]:
+            found.append((here / name).relative_to(out).as_posix())
+        if not dirs and not files and here != out:
+            found.append(here.relative_to(out).as_posix())
+    return sorted(found)
+
+
+def _keep(source: Path, target: Path) -> None:
+    """Put a user's file or folder at ``target`` too: a hard link (the same file, no copy), a
+    copy where links are impossible, the link itself for a symbolic link."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    if source.is_symlink():
+        os.symlink(os.readlink(source), target)
+    elif source.is_dir():
+        target.mkdir(exist_ok=True)
+    else:
+        try:
+            os.link(source, target)
+        except OSError:
+            shutil.copy2(source, target)
 
 
 Writer = Callable[[Path], object]
@@ -56,8 +141,10 @@ Writers = dict[str, Writer]
 
 
 def write_directory(out: Path, force: bool, writers: Writers) -> Path:
-    """Create ``out`` with one file per writer (name -> function writing that path), atomically."""
-    check_target(out, force)
+    """Create ``out`` with one file per writer (name -> function writing that path), atomically.
+    With ``force``, earlier callsim results in ``out`` are replaced and files a user added to
+    them are kept."""
+    check_target(out, force, writers)
     out.parent.mkdir(parents=True, exist_ok=True)
     staging = out.parent / f".{out.name}.partial-{os.getpid()}"
     shutil.rmtree(staging, ignore_errors=True)
@@ -67,6 +154,8 @@ def write_directory(out: Path, force: bool, writers: Writers) -> Path:
             (staging / name).parent.mkdir(parents=True, exist_ok=True)
             write(staging / name)
         if out.exists():
+            for rel in user_files(out):
+                _keep(out / rel, staging / rel)
             retired = out.parent / f".{out.name}.replaced-{os.getpid()}"
             out.rename(retired)
             staging.rename(out)
@@ -163,17 +252,10 @@ def write_run(
         "replications": result.replications,
         "keep_calls": result.calls is not None,
     }
-    files["manifest.json"] = _json(
-        manifest(
-            "run",
-            result.seed,
-            result.replications,
-            [result.scenario.name],
-            call=call,
-            command=command,
-        )
+    made = manifest(
+        "run", result.seed, result.replications, [result.scenario.name], call=call, command=command
     )
-    return write_directory(out, force, {**files, **_html(report)})
+    return _write(out, force, files, made, report)
 
 
 def write_compare(
@@ -192,24 +274,22 @@ def write_compare(
         folders[name] = folder
         files.update(_run_files(result, prefix=f"{folder}/"))
     first = comparison.results[comparison.baseline]
-    files["manifest.json"] = _json(
-        manifest(
-            "compare",
-            first.seed,
-            first.replications,
-            list(comparison.results),
-            call={
-                "function": "compare",
-                "plans": list(comparison.results),
-                "seed": first.seed,
-                "replications": first.replications,
-            },
-            command=command,
-            baseline=comparison.baseline,
-            folders=folders,
-        )
+    made = manifest(
+        "compare",
+        first.seed,
+        first.replications,
+        list(comparison.results),
+        call={
+            "function": "compare",
+            "plans": list(comparison.results),
+            "seed": first.seed,
+            "replications": first.replications,
+        },
+        command=command,
+        baseline=comparison.baseline,
+        folders=folders,
     )
-    return write_directory(out, force, {**files, **_html(report)})
+    return _write(out, force, files, made, report)
 
 
 def write_sweep(
@@ -228,22 +308,25 @@ def write_sweep(
         "seed": sweep.seed,
         "replications": sweep.replications,
     }
-    files: Writers = {
-        "sweep.csv": _csv(sweep.points),
-        "scenario.yaml": _yaml(sweep.base),
-        "manifest.json": _json(
-            manifest(
-                "sweep",
-                sweep.seed,
-                sweep.replications,
-                [sweep.base.name],
-                call=call,
-                command=command,
-                params=sweep.params,
-            )
-        ),
-    }
-    return write_directory(out, force, {**files, **_html(report)})
+    files: Writers = {"sweep.csv": _csv(sweep.points), "scenario.yaml": _yaml(sweep.base)}
+    made = manifest(
+        "sweep",
+        sweep.seed,
+        sweep.replications,
+        [sweep.base.name],
+        call=call,
+        command=command,
+        params=sweep.params,
+    )
+    return _write(out, force, files, made, report)
+
+
+def _write(out: Path, force: bool, files: Writers, made: dict, report: str | None) -> Path:
+    """The files, their manifest (which lists them: what a later ``--force`` may replace) and
+    the report."""
+    writers = {**files, **_html(report)}
+    made["files"] = sorted([*writers, "manifest.json"])
+    return write_directory(out, force, {**writers, "manifest.json": _json(made)})
 
 
 def _grid_values(points: pd.DataFrame, name: str) -> list[object]:
