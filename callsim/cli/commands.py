@@ -32,7 +32,7 @@ from callsim.experiment.results import SimulationResult
 from callsim.experiment.runner import simulate
 from callsim.experiment.sweep import sweep
 from callsim.experiment.sweep_result import Sweep
-from callsim.measure.catalogue import fmt, kpis_in, label
+from callsim.measure.catalogue import clip_interval, fmt, kpis_in, label
 from callsim.planning.requirement import staffing_requirement
 from callsim.scenario import bundled
 from callsim.scenario.files import (
@@ -680,18 +680,10 @@ little (with 2, the t quantile is 12.7)."""
 
 
 def _ci(kpi: str, lo: float, hi: float) -> str:
-    """A KPI's confidence interval, clipped to the values the KPI can take: shares to 0-100%,
-    counts, times and hours to zero or more (a normal-theory interval over few replications
-    runs past them; money and plain numbers can be negative, and are not clipped)."""
-    from callsim.measure.catalogue import unit
-
+    """A KPI's confidence interval within the values the KPI can take."""
     if math.isnan(lo) or math.isnan(hi):
         return "–"
-    kind = unit(kpi)
-    if kind in ("pct", "count", "seconds", "hours"):
-        lo, hi = max(lo, 0.0), max(hi, 0.0)
-    if kind == "pct":
-        lo, hi = min(lo, 1.0), min(hi, 1.0)
+    lo, hi = clip_interval(kpi, lo, hi)
     return f"{fmt(kpi, lo)} – {fmt(kpi, hi)}"
 
 

@@ -306,3 +306,15 @@ def better(name: str) -> int:
 
 def fmt(name: str, value: float | None) -> str:
     return entry(name).format(value)
+
+
+def clip_interval(name: str, low: float, high: float) -> tuple[float, float]:
+    """A confidence interval within the values the KPI can take: shares in 0-100%, counts, times
+    and hours at zero or more (an interval over few replications runs past them); money and
+    plain numbers may be negative and are left as they are."""
+    kind = unit(name)
+    if kind in ("pct", "count", "seconds", "hours"):
+        low, high = max(low, 0.0), max(high, 0.0)
+    if kind == "pct":
+        low, high = min(low, 1.0), min(high, 1.0)
+    return low, high

@@ -13,7 +13,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from callsim.measure.catalogue import label, unit
+from callsim.measure.catalogue import clip_interval, label, unit
 
 LANGS = ("en", "zh")
 
@@ -360,16 +360,10 @@ class Words:
         return f"{value:,.2f}"
 
     def interval(self, kpi: str, low: float, high: float) -> str:
-        """A confidence interval, clipped to the values the KPI can take: shares to 0-100%,
-        counts, times and hours to zero or more (an interval over few replications runs past
-        them); money and plain numbers may be negative and are shown as they are."""
+        """A confidence interval within the values the KPI can take."""
         if any(v is None or math.isnan(v) for v in (low, high)):
             return "–"
-        kind = unit(kpi)
-        if kind in ("pct", "count", "seconds", "hours"):
-            low, high = max(low, 0.0), max(high, 0.0)
-        if kind == "pct":
-            low, high = min(low, 1.0), min(high, 1.0)
+        low, high = clip_interval(kpi, low, high)
         return f"{self.number(kpi, low)} – {self.number(kpi, high)}"
 
     def difference(self, kpi: str, value: float) -> str:
