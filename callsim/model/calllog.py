@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from callsim.model.demand import AGAIN_DRAWS, SELLING_DRAWS, Demand
+from callsim.model.hashing import GOLDEN, M64, splitmix64
 
 WAITING, ANSWERED, ABANDONED = 0, 1, 2
 OUTCOMES = ("waiting", "answered", "abandoned")
@@ -33,16 +34,7 @@ _FIELDS: dict[str, type] = {
 
 _DRAWN = ("arrival", "patience", "talk", "wrap", "reason", "segment", "customer")
 
-_M64 = (1 << 64) - 1
-_GOLDEN = 0x9E3779B97F4A7C15
 _SALT_AGAIN, _SALT_SELLING = 0x5EED_A6A1, 0x5EED_5E11
-
-
-def _mix(x: int) -> int:
-    """The splitmix64 finaliser: a bijection of 64-bit integers that scrambles every bit."""
-    x = ((x ^ (x >> 30)) * 0xBF58476D1CE4E5B9) & _M64
-    x = ((x ^ (x >> 27)) * 0x94D049BB133111EB) & _M64
-    return x ^ (x >> 31)
 
 
 def _derived(bits: list[int], salt: int, n: int) -> list[float]:
@@ -50,8 +42,8 @@ def _derived(bits: list[int], salt: int, n: int) -> list[float]:
     (their float32 bit patterns): the same parent gives the same child in every plan."""
     x = salt
     for b in bits:
-        x = _mix((x ^ b) + _GOLDEN & _M64)
-    return [(_mix(x + (k + 1) * _GOLDEN & _M64) >> 40) / 16_777_216.0 for k in range(n)]
+        x = splitmix64((x ^ b) + GOLDEN & M64)
+    return [(splitmix64(x + (k + 1) * GOLDEN & M64) >> 40) / 16_777_216.0 for k in range(n)]
 
 
 class CallLog:

@@ -23,14 +23,13 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from callsim.model.hashing import GOLDEN, M64, splitmix64
 from callsim.scenario.schema import Scenario
 
 if TYPE_CHECKING:
     from callsim.model.calllog import CallLog
 
 SECONDS_PER_DAY = 86_400.0
-_M64 = np.uint64((1 << 64) - 1)
-_GOLDEN = np.uint64(0x9E3779B97F4A7C15)
 _NORMAL = NormalDist()
 
 
@@ -53,13 +52,9 @@ class Pitch:
 def customer_uniforms(key: int, customer: int, n: int) -> np.ndarray:
     """``n`` uniforms in [0, 1) that are a function of (key, customer) only: a splitmix64 hash
     of a counter, so a customer's draws do not depend on when, or whether, others were drawn."""
-    with np.errstate(over="ignore"):
-        x = np.uint64(key) ^ (np.uint64(customer) * _GOLDEN)
-        z = x + _GOLDEN * np.arange(1, n + 1, dtype=np.uint64)
-        z = (z ^ (z >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
-        z = (z ^ (z >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
-        z = z ^ (z >> np.uint64(31))
-    return (z >> np.uint64(11)).astype(np.float64) * 2.0**-53
+    x = (key ^ (customer * GOLDEN)) & M64
+    bits = [splitmix64((x + GOLDEN * i) & M64) >> 11 for i in range(1, n + 1)]
+    return np.array(bits, dtype=float) * 2.0**-53
 
 
 class SalesDesk:
