@@ -94,10 +94,19 @@ def test_run_json_summary(scenarios: Path) -> None:
     assert summary["callsim_version"] == callsim.__version__
     for kpi in KPIS:
         row = summary["kpis"][kpi]
-        assert set(row) == {"mean", "ci_low", "ci_high"}, kpi
+        assert set(row) == {
+            "mean",
+            "ci_low",
+            "ci_high",
+            "call_weighted",
+            "call_weighted_ci_low",
+            "call_weighted_ci_high",
+        }, kpi
         assert None not in row.values(), kpi
         slack = 1e-9 * max(1.0, abs(row["mean"]))
         assert row["ci_low"] - slack <= row["mean"] <= row["ci_high"] + slack, (kpi, row)
+        low, high = row["call_weighted_ci_low"], row["call_weighted_ci_high"]
+        assert low - slack <= row["call_weighted"] <= high + slack, (kpi, row)
     kpis = summary["kpis"]
     assert kpis["offered"]["mean"] == pytest.approx(
         kpis["answered"]["mean"]

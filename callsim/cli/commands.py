@@ -537,16 +537,20 @@ def _print_summary(result: SimulationResult, path: Path) -> None:
     table = Table(
         title=f"{escape(result.scenario.name)} — {result.replications} replication(s), "
         f"seed {result.seed}",
-        caption=f"{escape(str(path))}; 95% confidence intervals over replications",
+        caption=f"{escape(str(path))}; 95% confidence intervals over replications; "
+        "call-weighted: every call counts once (totals pooled over replications)",
     )
     table.add_column("KPI")
     table.add_column("Mean", justify="right")
     table.add_column("95% CI", justify="right")
+    table.add_column("Call-weighted", justify="right")
     policy = result.scenario.selling.policy.kind
     selling = kpis_in("selling")
-    kpis = kpis_in("headline") + (selling if result.scenario.products else ())
+    stability = kpis_in("stability")
+    kpis = kpis_in("headline") + stability + (selling if result.scenario.products else ())
+    ratios = set(kpis_in("ratios"))
     for kpi in kpis:
-        if kpi == selling[0]:
+        if kpi in (selling[0], stability[0]):
             table.add_section()
         row = result.kpi(kpi)
         ci = _ci(kpi, row["ci_low"], row["ci_high"])
@@ -555,12 +559,21 @@ def _print_summary(result: SimulationResult, path: Path) -> None:
             name = f"Service level {100 * goal.target:.0f}/{goal.threshold_s:g} ({goal.definition})"
         elif kpi == "offers":
             name = f"Offers made (policy: {policy})"
-        table.add_row(name, fmt(kpi, row["mean"]), ci)
+        weighted = fmt(kpi, result.kpi(kpi, "call_weighted")["mean"]) if kpi in ratios else ""
+        table.add_row(name, fmt(kpi, row["mean"]), ci, weighted)
     out_console.print(table)
     _few_replications(result.replications)
     colour = {"met": "green", "missed": "red", "inconclusive": "yellow"}[result.verdict]
+    judged = ""
+    if goal.verdict_on == "call_weighted":
+        sl = result.kpi("service_level", "call_weighted")
+        judged = (
+            f" (call-weighted {fmt('service_level', sl['mean'])}, CI "
+            + _ci("service_level", sl["ci_low"], sl["ci_high"])
+            + ")"
+        )
     out_console.print(
-        f"Service-level goal {100 * goal.target:.0f}% within {goal.threshold_s:g} s: "
+        f"Service-level goal {100 * goal.target:.0f}% within {goal.threshold_s:g} s{judged}: "
         f"[bold {colour}]{result.verdict}[/]"
         + (
             " (the target lies inside the confidence interval)"

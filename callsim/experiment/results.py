@@ -10,7 +10,9 @@ import numpy as np
 import pandas as pd
 
 from callsim.measure.catalogue import kpis_in
-from callsim.measure.confidence import t_interval
+from callsim.measure.confidence import jackknife_interval, t_interval
+from callsim.measure.slices import KPI_GROUP, SLICES, members
+from callsim.measure.tables import kpi_table
 from callsim.model.roster import Roster
 from callsim.model.timegrid import TimeGrid
 from callsim.scenario.schema import Scenario
@@ -25,8 +27,17 @@ class SimulationResult:
     """KPIs of a scenario: ``summary`` (whole horizon), ``intervals``, ``agents``, ``calls``,
     and ``switch``, the marketing switch's (time_s, on) timeline of every replication.
 
-    ``per_replication`` keeps every replication's horizon KPIs: comparisons of plans pair them
-    replication by replication (common random numbers).
+    Every KPI is given two ways. ``mean`` and its CI average each replication's own value (the
+    service level of each simulated day, averaged over days); ``call_weighted`` pools the
+    replications' counts first (every call counted once: answered within T over all offered),
+    as a planner's monthly report does, with a jackknife CI. They differ when busy days have
+    more calls and a worse service level; the scenario's ``service_level.verdict_on`` says
+    which one the verdict uses.
+
+    ``per_replication`` keeps every replication's horizon KPIs, and ``replication_sums`` the
+    counts and spans they are made of: comparisons of plans pair them replication by
+    replication (common random numbers). ``slices`` holds the KPIs by reason, segment, day,
+    agent group and shift (see :meth:`by`).
     """
 
     scenario: Scenario
@@ -39,15 +50,37 @@ class SimulationResult:
     calls: pd.DataFrame | None
     switch: pd.DataFrame
     created: str
+    replication_sums: pd.DataFrame
+    slices: dict[str, pd.DataFrame]
 
-    def kpi(self, name: str) -> dict[str, float]:
+    def kpi(self, name: str, estimate: str = "mean") -> dict[str, float]:
+        """Mean and CI of a KPI, by the mean of the replications' values (``"mean"``) or the
+        call-weighted ratio (``"call_weighted"``)."""
         row = self.summary.loc[name].to_dict()
-        return {part: float(row[part]) for part in ("mean", "ci_low", "ci_high")}
+        prefix = "" if estimate == "mean" else f"{estimate}_"
+        mean = "mean" if estimate == "mean" else estimate
+        return {
+            "mean": float(row[mean]),
+            "ci_low": float(row[f"{prefix}ci_low"]),
+            "ci_high": float(row[f"{prefix}ci_high"]),
+        }
+
+    def by(self, kind: str) -> pd.DataFrame:
+        """KPIs by ``"reason"``, ``"segment"``, ``"day"``, ``"group"``, ``"shift"`` or
+        ``"interval"``: one row per member, columns ``<kpi>_mean``, ``_ci_low``, ``_ci_high``
+        (95% CIs over replications)."""
+        if kind == "interval":
+            return self.intervals
+        try:
+            return self.slices[kind]
+        except KeyError:
+            raise KeyError(f"no slice {kind!r}; slices are interval, {', '.join(SLICES)}") from None
 
     @property
     def verdict(self) -> str:
-        """Whether the service-level goal is met, judged on the whole confidence interval."""
-        sl = self.kpi("service_level")
+        """Whether the service-level goal is met, judged on the whole confidence interval of
+        the estimate the goal names (``service_level.verdict_on``)."""
+        sl = self.kpi("service_level", _ESTIMATES[self.scenario.service_level.verdict_on])
         target = self.scenario.service_level.target
         if sl["ci_low"] >= target:
             return "met"
@@ -70,14 +103,26 @@ class SimulationResult:
                 "threshold_s": goal.threshold_s,
                 "definition": goal.definition,
                 "short_abandon_s": goal.short_abandon_s,
+                "verdict_on": goal.verdict_on,
                 "verdict": self.verdict,
             },
-            "kpis": {name: _json_kpi(self.kpi(name)) for name in self.summary.index},
+            "kpis": {name: _json_kpi(row) for name, row in self.summary.iterrows()},
         }
 
 
-def _json_kpi(kpi: dict[str, float]) -> dict[str, float | None]:
-    return {k: (None if np.isnan(v) else v) for k, v in kpi.items()}
+_ESTIMATES = {"replication_mean": "mean", "call_weighted": "call_weighted"}
+SUMMARY_COLUMNS = (
+    "mean",
+    "ci_low",
+    "ci_high",
+    "call_weighted",
+    "call_weighted_ci_low",
+    "call_weighted_ci_high",
+)
+
+
+def _json_kpi(row: pd.Series) -> dict[str, float | None]:
+    return {k: (None if np.isnan(row[k]) else float(row[k])) for k in SUMMARY_COLUMNS}
 
 
 def assemble(
@@ -87,11 +132,23 @@ def assemble(
     grid: TimeGrid,
     roster: Roster,
 ) -> SimulationResult:
+    definition = scenario.service_level.definition
     names = kpis_in("horizon")
     horizon = np.array([[o.kpis.horizon[k] for k in names] for o in outputs])
     mean, lo, hi = t_interval(horizon)
     summary = pd.DataFrame({"mean": mean, "ci_low": lo, "ci_high": hi}, index=list(names))
     summary.index.name = "kpi"
+    sums = {k: np.array([[o.kpis.sums[k]] for o in outputs]) for k in outputs[0].kpis.sums}
+    span = np.array([grid.horizon_end - grid.warmup_end])
+    pooled = jackknife_interval(lambda s: kpi_table(s, definition, span), sums)
+    for column, part in zip(SUMMARY_COLUMNS[3:], range(3), strict=True):
+        summary[column] = np.array(
+            [
+                pooled[k][part][0] if k in pooled else summary.loc[k, SUMMARY_COLUMNS[part]]
+                for k in names
+            ],
+            dtype=float,
+        )
 
     day, clock = grid.labels()
     columns: dict[str, object] = {"day": day, "start": clock}
@@ -101,6 +158,17 @@ def assemble(
         columns[f"{name}_mean"] = mean[:, k]
         columns[f"{name}_ci_low"] = lo[:, k]
         columns[f"{name}_ci_high"] = hi[:, k]
+    per_interval = {
+        k: np.stack([o.kpis.interval_sums[k] for o in outputs]) for k in outputs[0].kpis.sums
+    }
+    lengths = np.full(len(grid), grid.length_s)
+    pooled = jackknife_interval(lambda s: kpi_table(s, definition, lengths), per_interval)
+    measured = grid.ends > grid.warmup_end
+    for name in kpis_in("ratios"):
+        for part, suffix in enumerate(("", "_ci_low", "_ci_high")):
+            columns[f"{name}_call_weighted{suffix}"] = np.where(
+                measured, pooled[name][part], np.nan
+            )
     intervals = pd.DataFrame(columns)
 
     groups = list(scenario.agents.groups)
@@ -114,6 +182,8 @@ def assemble(
 
     per_rep = pd.DataFrame(horizon, columns=list(names))
     per_rep.index.name = "replication"
+    replication_sums = pd.DataFrame({k: v[:, 0] for k, v in sums.items()})
+    replication_sums.index.name = "replication"
     frames = [o.calls.assign(replication=r) for r, o in enumerate(outputs) if o.calls is not None]
     calls = pd.concat(frames, ignore_index=True) if frames else None
     switch = pd.concat(
@@ -130,7 +200,29 @@ def assemble(
         calls=calls,
         switch=switch,
         created=datetime.now(UTC).isoformat(timespec="seconds"),
+        replication_sums=replication_sums,
+        slices={
+            kind: _slice_table(kind, [o.kpis.slices[kind] for o in outputs], scenario, roster, grid)
+            for kind in SLICES
+        },
     )
+
+
+def _slice_table(
+    kind: str,
+    tables: list[dict[str, np.ndarray]],
+    scenario: Scenario,
+    roster: Roster,
+    grid: TimeGrid,
+) -> pd.DataFrame:
+    kpis = kpis_in(KPI_GROUP[kind])
+    mean, lo, hi = t_interval(_stacked(tables, kpis))
+    columns: dict[str, object] = {kind: members(kind, scenario, roster, grid)}
+    for k, name in enumerate(kpis):
+        columns[f"{name}_mean"] = mean[:, k]
+        columns[f"{name}_ci_low"] = lo[:, k]
+        columns[f"{name}_ci_high"] = hi[:, k]
+    return pd.DataFrame(columns)
 
 
 def _stacked(tables: list[dict[str, np.ndarray]], names: tuple[str, ...]) -> np.ndarray:

@@ -13,22 +13,32 @@ import numpy as np
 
 from callsim.measure.overlap import overlap
 from callsim.measure.satisfaction import call_scores, repeated_offers
+from callsim.measure.slices import CALL_SLICES, agent_key, by_agents, by_day, day_windows, members
+from callsim.measure.tables import call_kpis, kpi_table
 from callsim.model.calllog import ABANDONED, ANSWERED, WAITING, CallLog
 from callsim.model.roster import Roster
 from callsim.model.run_record import Sessions, Timelines
 from callsim.model.timegrid import TimeGrid
 from callsim.scenario.schema import Scenario
-from callsim.service_level import SERVICE_LEVEL_DEFINITIONS
 
 
 @dataclass(frozen=True)
 class ReplicationKpis:
     """KPIs by their catalogue names (``callsim.measure.catalogue``), so no reader depends on
-    the order they were computed in."""
+    the order they were computed in.
+
+    ``sums`` and ``interval_sums`` are the counts and spans the ratios are made of (answered
+    within T, offered, busy seconds, ...): pooled over replications they give the call-weighted
+    ratios a planner's monthly report shows, beside the average of each replication's ratio.
+    """
 
     horizon: dict[str, float]
     intervals: dict[str, np.ndarray]  # one value per interval
     agents: dict[str, np.ndarray]  # one value per agent
+    sums: dict[str, float]
+    interval_sums: dict[str, np.ndarray]
+    slices: dict[str, dict[str, np.ndarray]]
+    """Per slice kind (``SLICES``): one value per member (each reason, segment, day, ...)."""
 
 
 def compute_kpis(
@@ -53,11 +63,15 @@ def compute_kpis(
     )
     per_interval: dict[str, np.ndarray] = {}
     totals: dict[str, np.ndarray] = {}
+    by_member: dict[str, dict[str, np.ndarray]] = {kind: {} for kind in CALL_SLICES}
+    sizes = {kind: len(members(kind, scenario, roster, grid)) for kind in CALL_SLICES}
     agent_sums = {key: np.zeros(len(roster)) for key in _AGENT_CALL_SUMS}
     edges = (grid.starts, grid.ends)
     window = (np.array([grid.warmup_end]), np.array([np.inf]))
     queue_edges = (grid.starts, np.minimum(grid.ends, grid.horizon_end))
     queue_window = (window[0], np.array([grid.horizon_end]))
+    day_lo, day_hi, day_close = day_windows(grid)
+    per_day: dict[str, np.ndarray] = {}
 
     def add(into: dict[str, np.ndarray], key: str, values: np.ndarray) -> None:
         into[key] = into[key] + values if key in into else values
@@ -70,6 +84,7 @@ def compute_kpis(
         b_start, b_end = col["answer"][busy], col["end"][busy]
         add(per_interval, "busy_s", overlap(b_start, b_end, *edges))
         add(totals, "busy_s", overlap(b_start, b_end, *window))
+        add(per_day, "busy_s", overlap(b_start, b_end, day_lo, day_hi))
         _add_agent_sums(agent_sums, col, busy, grid.warmup_end, value, weight)
 
         interval = grid.index_of(col["arrival"])
@@ -82,19 +97,35 @@ def compute_kpis(
         )
         for key, values in indicators.items():
             add(per_interval, key, np.bincount(interval, weights=values, minlength=n))
+            for kind in CALL_SLICES:
+                add(
+                    by_member[kind],
+                    key,
+                    np.bincount(col[kind], weights=values, minlength=sizes[kind]),
+                )
         q_start, q_end = queued
         add(per_interval, "queue_s", overlap(q_start, q_end, *queue_edges))
         add(totals, "queue_s", overlap(q_start, q_end, *queue_window))
+        add(per_day, "queue_s", overlap(q_start, q_end, day_lo, day_close))
 
     for key in (*_INDICATORS, "queue_s", "busy_s"):
         per_interval.setdefault(key, np.zeros(n))
         totals.setdefault(key, np.zeros(1))
+    for key in ("queue_s", "busy_s"):
+        per_day.setdefault(key, np.zeros(len(day_lo)))
+    for kind in CALL_SLICES:
+        for key in _INDICATORS:
+            by_member[kind].setdefault(key, np.zeros(sizes[kind]))
     for key in _INDICATORS:
         totals[key] = np.array([per_interval[key].sum()])
 
     pay = _pay_spans(sessions, roster, scenario.agents.overtime_premium)
     switch_start, switch_end = _on_spans(timelines.switch, grid.horizon_end)
-    for into, (lo_t, hi_t) in ((per_interval, edges), (totals, window)):
+    for into, (lo_t, hi_t) in (
+        (per_interval, edges),
+        (totals, window),
+        (per_day, (day_lo, day_hi)),
+    ):
         into["logged_s"] = overlap(sessions.start, sessions.end, lo_t, hi_t)
         into["paid_s"] = overlap(pay.start, pay.end, lo_t, hi_t)
         into["cost"] = overlap(pay.start, pay.end, lo_t, hi_t, pay.cost_per_s)
@@ -105,7 +136,7 @@ def compute_kpis(
     measured = grid.ends > grid.warmup_end
     totals["max_queue"] = np.array([timelines.queue_peaks[measured].max(initial=0.0)])
 
-    intervals = _table(per_interval, goal.definition, np.full(n, grid.length_s))
+    intervals = kpi_table(per_interval, goal.definition, np.full(n, grid.length_s))
     intervals["agents_logged_in"] = per_interval["logged_s"] / grid.length_s
     intervals["agents_paid"] = per_interval["paid_s"] / grid.length_s
     # Intervals wholly inside the warm-up are not measured.
@@ -113,7 +144,7 @@ def compute_kpis(
     training = timelines.training
     training_s = overlap(training[:, 1], training[:, 2], *window)
     span = np.array([grid.horizon_end - grid.warmup_end])
-    horizon = {name: float(v[0]) for name, v in _table(totals, goal.definition, span).items()}
+    horizon = {name: float(v[0]) for name, v in kpi_table(totals, goal.definition, span).items()}
     horizon.update(
         agent_hours=float(totals["logged_s"][0]) / 3600,
         paid_hours=float(totals["paid_s"][0]) / 3600,
@@ -122,7 +153,45 @@ def compute_kpis(
         outbound_revenue_per_agent_hour=_outbound_per_agent_hour(scenario),
     )
     agents = _agent_kpis(agent_sums, sessions, roster, grid, pay)
-    return ReplicationKpis(horizon=horizon, intervals=intervals, agents=agents)
+    slices = {kind: call_kpis(by_member[kind], goal.definition) for kind in CALL_SLICES}
+    slices["day"] = by_day(per_interval, per_day, grid, goal.definition)
+    for kind in ("group", "shift"):
+        owner = agent_key(kind, roster)
+        slices[kind] = by_agents(agents, owner, len(members(kind, scenario, roster, grid)))
+    horizon.update(stability(intervals, slices["day"], agents, goal.target))
+    return ReplicationKpis(
+        horizon=horizon,
+        intervals=intervals,
+        agents=agents,
+        sums={name: float(v[0]) for name, v in totals.items()},
+        interval_sums=per_interval,
+        slices=slices,
+    )
+
+
+def stability(
+    intervals: dict[str, np.ndarray],
+    days: dict[str, np.ndarray],
+    agents: dict[str, np.ndarray],
+    target: float,
+) -> dict[str, float]:
+    """How evenly the day went and how often the goal held: a mean service level that meets the
+    goal can hide intervals, days and agents far from it ("how sure" is also "how often")."""
+    sl = intervals["service_level"]
+    sl = sl[~np.isnan(sl)]
+    day_sl = days["service_level"]
+    day_sl = day_sl[~np.isnan(day_sl)]
+    occupancy = agents["occupancy"][agents["logged_in_h"] > 0]
+    occupancy = occupancy[~np.isnan(occupancy)]
+    met = float(np.sum(sl >= target))
+    return {
+        "sl_interval_sd": float(sl.std()) if len(sl) else np.nan,
+        "sl_worst_interval": float(sl.min()) if len(sl) else np.nan,
+        "intervals_meeting_goal": met,
+        "intervals_meeting_goal_share": met / len(sl) if len(sl) else np.nan,
+        "days_meeting_goal_share": float(np.mean(day_sl >= target)) if len(day_sl) else np.nan,
+        "occupancy_agent_sd": float(occupancy.std()) if len(occupancy) else np.nan,
+    }
 
 
 _CHUNK = 1 << 14
@@ -137,6 +206,7 @@ _CALL_COLUMNS = (
     "product",
     "converted",
     "reason",
+    "segment",
     "customer",
     "talk_factor",
     "agent",
@@ -212,7 +282,15 @@ def _call_indicators(
     return indicators, (arrival[queued], leave[queued])
 
 
-_AGENT_CALL_SUMS = ("calls", "busy_s", "offers", "conversions", "revenue", "sales_score")
+_AGENT_CALL_SUMS = (
+    "calls",
+    "busy_s",
+    "handle_s",
+    "offers",
+    "conversions",
+    "revenue",
+    "sales_score",
+)
 
 
 def _add_agent_sums(
@@ -233,58 +311,13 @@ def _add_agent_sums(
     busy_s = np.clip(end, warmup_end, None) - np.clip(answer, warmup_end, None)
     sums["calls"] += np.bincount(by, minlength=n)
     sums["busy_s"] += np.bincount(agent, weights=busy_s, minlength=n)
+    sums["handle_s"] += np.bincount(by, weights=(end - answer)[in_window], minlength=n)
     sums["offers"] += np.bincount(by, weights=product >= 0, minlength=n)
     sums["conversions"] += np.bincount(by, weights=sold, minlength=n)
     sums["revenue"] += np.bincount(by, weights=np.where(sold, value[product], 0.0), minlength=n)
     sums["sales_score"] += np.bincount(
         by, weights=np.where(sold, weight[product], 0.0), minlength=n
     )
-
-
-def _table(s: dict[str, np.ndarray], definition: str, span_s: np.ndarray) -> dict[str, np.ndarray]:
-    """The KPIs measured alike per interval and for the horizon, one value per bin, from the
-    summed indicators and spans."""
-    with np.errstate(invalid="ignore", divide="ignore"):
-        base = s["offered"] - s["short"]
-        sl = {
-            "offered": s["ans_t"] / base,
-            "answered": s["ans_t"] / s["answered"],
-            "offered_abandons_ok": (s["ans_t"] + s["ab_t"]) / base,
-            "offered_minus_early_abandons": s["ans_t"] / (base - s["ab_t"]),
-        }
-        resolved = s["answered"] + s["abandoned"]
-        return {
-            "offered": s["offered"],
-            "answered": s["answered"],
-            "abandoned": s["abandoned"],
-            "short_abandons": s["short"],
-            "waiting_at_end": s["waiting"],
-            "retrials": s["retrial"],
-            "repeat_calls": s["repeat"],
-            "service_level": sl[definition],
-            **{f"sl_{d}": sl[d] for d in SERVICE_LEVEL_DEFINITIONS},
-            "asa_s": s["wait_answered"] / s["answered"],
-            "mean_wait_s": s["wait_resolved"] / resolved,
-            "p_wait": s["waited"] / s["offered"],
-            "abandon_rate": s["abandoned"] / s["offered"],
-            "aht_s": s["handle"] / s["answered"],
-            "offers": s["offers"],
-            "offer_rate": s["offers"] / s["answered"],
-            "conversions": s["conversions"],
-            "conversion_rate": s["conversions"] / s["offers"],
-            "revenue": s["revenue"],
-            "sales_score": s["score"],
-            "satisfaction": s["satisfaction"] / s["rated"],
-            "satisfaction_top_box": s["top_box"] / s["rated"],
-            "mean_queue": s["queue_s"] / span_s,
-            "max_queue": s["max_queue"],
-            "occupancy": s["busy_s"] / s["logged_s"],
-            "utilisation": s["busy_s"] / s["paid_s"],
-            "staff_cost": s["cost"],
-            "net_contribution": s["revenue"] - s["cost"],
-            "revenue_per_agent_hour": s["revenue"] / (s["logged_s"] / 3600),
-            "switch_on_share": s["switch_s"] / span_s,
-        }
 
 
 @dataclass(frozen=True)
@@ -340,8 +373,10 @@ def _agent_kpis(
     logged_s = np.bincount(sessions.agent, weights=logged, minlength=n)
     with np.errstate(invalid="ignore", divide="ignore"):
         occupancy = sums["busy_s"] / logged_s
+        aht = sums["handle_s"] / sums["calls"]
     return {
         "calls": sums["calls"],
+        "aht_s": aht,
         "busy_h": sums["busy_s"] / 3600,
         "logged_in_h": logged_s / 3600,
         "paid_h": np.bincount(pay.agent, weights=paid, minlength=n) / 3600,

@@ -219,6 +219,12 @@ class ServiceLevelGoal(_Strict):
     target: float = Field(0.8, gt=0, le=1)
     threshold_s: float = Field(20.0, gt=0)
     definition: Literal[SERVICE_LEVEL_DEFINITIONS] = "offered"  # type: ignore[valid-type]
+    verdict_on: Literal["replication_mean", "call_weighted"] = Field(
+        "replication_mean",
+        description="Judge the goal on the mean of the replications' service levels (each "
+        "simulated day counts once) or on the call-weighted one (every call counts once, as in "
+        "a monthly report).",
+    )
     short_abandon_s: float = Field(
         0.0, ge=0, description="Abandons sooner than this count as neither answered nor lost."
     )

@@ -10,9 +10,10 @@ import pandas as pd
 
 from callsim.errors import UserError
 from callsim.experiment.pairing import Comparison, compare_results
-from callsim.experiment.results import SimulationResult
+from callsim.experiment.results import SUMMARY_COLUMNS, SimulationResult
 from callsim.experiment.sweep_result import Sweep
 from callsim.measure.catalogue import kpis_in
+from callsim.measure.slices import SLICES
 from callsim.scenario.files import load_scenario
 
 
@@ -85,7 +86,7 @@ def load_run(folder: Path) -> SimulationResult:
     summary = _summary(folder / "summary.json")
     try:
         table = pd.DataFrame.from_dict(summary["kpis"], orient="index").astype(float)
-        table = table.reindex(columns=["mean", "ci_low", "ci_high"])
+        table = table.reindex(columns=list(SUMMARY_COLUMNS))
         table.index.name = "kpi"
         per_rep = pd.read_csv(folder / "replications.csv", index_col="replication")
         return SimulationResult(
@@ -99,6 +100,10 @@ def load_run(folder: Path) -> SimulationResult:
             calls=None,
             switch=pd.read_csv(folder / "switch.csv"),
             created=str(summary.get("created", "")),
+            replication_sums=pd.read_csv(folder / "replication_sums.csv", index_col="replication"),
+            slices={
+                kind: pd.read_csv(folder / f"by_{kind}.csv", dtype={kind: str}) for kind in SLICES
+            },
         )
     except FileNotFoundError as exc:
         raise ResultsError(f"{folder}: missing {Path(exc.filename).name}") from None
@@ -130,7 +135,7 @@ def _summary(path: Path) -> dict:
     for name, entry in kpis.items():
         if not isinstance(entry, dict):
             raise ResultsError(f"{path}: kpis.{name}: expected an object of mean, ci_low, ci_high")
-        for key in ("mean", "ci_low", "ci_high"):
+        for key in SUMMARY_COLUMNS:
             value = entry.get(key)
             if value is not None and (
                 not isinstance(value, int | float) or isinstance(value, bool)

@@ -20,6 +20,7 @@ from callsim.errors import UserError
 from callsim.experiment.pairing import Comparison
 from callsim.experiment.results import SimulationResult
 from callsim.experiment.sweep_result import Sweep
+from callsim.measure.slices import SLICES
 from callsim.scenario.schema import Scenario
 from callsim.version import __version__
 
@@ -68,6 +69,8 @@ KNOWN_FILES = frozenset(
         "agents.csv",
         "replications.csv",
         "switch.csv",
+        "replication_sums.csv",
+        *(f"by_{kind}.csv" for kind in SLICES),
         "scenario.yaml",
         "calls.csv.gz",
         "comparison.csv",
@@ -226,6 +229,8 @@ def _run_files(result: SimulationResult, prefix: str = "") -> Writers:
         f"{prefix}replications.csv": _csv(result.per_replication.reset_index()),
         f"{prefix}switch.csv": _csv(result.switch),
         f"{prefix}scenario.yaml": _yaml(result.scenario),
+        f"{prefix}replication_sums.csv": _csv(result.replication_sums.reset_index()),
+        **{f"{prefix}by_{kind}.csv": _csv(table) for kind, table in result.slices.items()},
     }
     if result.calls is not None:
         writers[f"{prefix}calls.csv.gz"] = _csv(result.calls)
@@ -241,7 +246,9 @@ def write_run(
     command: str | None = None,
 ) -> Path:
     """One plan: ``summary.json``, ``intervals.csv``, ``agents.csv``, ``replications.csv``
-    (each replication's KPIs, for later paired comparisons), ``switch.csv``, ``scenario.yaml``
+    (each replication's KPIs, for later paired comparisons) and ``replication_sums.csv`` (the
+    counts they are made of, for call-weighted ones), ``by_reason.csv``, ``by_segment.csv``,
+    ``by_day.csv``, ``by_group.csv``, ``by_shift.csv``, ``switch.csv``, ``scenario.yaml``
     (the resolved input), ``manifest.json``, ``report.html`` and, if kept, ``calls.csv.gz``.
     ``command``: the command line to record, when a command (not the API) writes them."""
     files = _run_files(result)
