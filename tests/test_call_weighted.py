@@ -8,6 +8,7 @@ interval against the delta method's and the t-interval's, which the jackknife mu
 
 from __future__ import annotations
 
+import copy
 import dataclasses
 from pathlib import Path
 from typing import Any
@@ -171,3 +172,39 @@ def test_call_weighted_figures_survive_the_results_directory(tmp_path: Path) -> 
         back.summary["call_weighted"], result.summary["call_weighted"], equal_nan=True
     )
     assert np.allclose(back.replication_sums, result.replication_sums)
+
+
+def test_comparisons_pair_the_call_weighted_figures_and_judge_the_named_one() -> None:
+    from callsim.experiment.pairing import compare_results
+    from callsim.experiment.runner import simulate_many
+
+    plans = {**BUSY, "simulation": {"replications": 12, "seed": 7}}
+    six = copy.deepcopy(plans)
+    six["name"] = "six"
+    six["agents"]["groups"]["team"]["shifts"][0]["count"] = 6
+    a, b = simulate_many([load_scenario(plans), load_scenario(six)], workers=1)
+    table = compare_results({"five": a, "six": b}).table.set_index(["kpi", "plan"])
+    sl = table.loc[("service_level", "six")]
+    expected = b.kpi("service_level", "call_weighted")["mean"]
+    expected -= a.kpi("service_level", "call_weighted")["mean"]
+    assert sl["call_weighted_diff"] == pytest.approx(expected)
+    assert sl["call_weighted_diff_ci_low"] < expected < sl["call_weighted_diff_ci_high"]
+    assert sl["verdict_on"] == "replication_mean" and sl["verdict"] == "better"
+    # For a total the paired jackknife is the paired t-interval.
+    cost = table.loc[("staff_cost", "six")]
+    assert cost["call_weighted_diff_ci_low"] == pytest.approx(cost["diff_ci_low"])
+    # Halve the second plan's calls answered within T in its totals only: the call-weighted
+    # difference turns worse while each replication's own SL still says better, and a goal
+    # judged call-weighted follows the totals.
+    sums = b.replication_sums.copy()
+    sums["ans_t"] *= 0.5
+    b_halved = dataclasses.replace(b, replication_sums=sums)
+    goal = a.scenario.service_level.model_copy(update={"verdict_on": "call_weighted"})
+    a_calls = dataclasses.replace(a, scenario=a.scenario.model_copy(update={"service_level": goal}))
+    for base, judged, verdict in (
+        (a, "replication_mean", "better"),
+        (a_calls, "call_weighted", "worse"),
+    ):
+        row = compare_results({"five": base, "six": b_halved}).table.set_index(["kpi", "plan"])
+        assert row.loc[("service_level", "six"), "verdict_on"] == judged
+        assert row.loc[("service_level", "six"), "verdict"] == verdict

@@ -147,3 +147,23 @@ def test_the_last_close_keeps_agents_on_like_every_other() -> None:
     calls = res.calls
     assert calls is not None
     assert (calls[calls["outcome"] == ANSWERED]["answer"] > CLOSE).any()
+
+
+def test_a_line_open_until_midnight_serves_its_queue_after_midnight() -> None:
+    """The close at 24:00 is a close like any other: the queue left at midnight is answered
+    by agents kept on past it (overtime), on every day including the last, not cut off."""
+    data = copy.deepcopy(THREE_DAYS)
+    data["horizon"].update(open="08:00", close="24:00")
+    data["arrivals"] = {"volume": [40] * 30 + [75, 75]}
+    data["agents"]["groups"]["desk"]["shifts"] = [{"start": "08:00", "end": "24:00", "count": 8}]
+    res = callsim.simulate(data, replications=5, seed=2, workers=1, keep_calls=True)
+    calls = res.calls
+    assert calls is not None
+    assert not (calls["outcome"] == WAITING).any()
+    answered = calls[calls["outcome"] == ANSWERED]
+    after_midnight = answered[answered["answer"] // DAY > answered["arrival"] // DAY]
+    assert len(after_midnight) > 0
+    assert ((after_midnight["answer"] % DAY) < 2 * 3600).all()
+    last_day = after_midnight["arrival"] // DAY == 2
+    assert last_day.any(), "the last day's midnight queue is served too"
+    assert res.kpi("overtime_hours")["mean"] > 0

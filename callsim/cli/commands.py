@@ -634,9 +634,21 @@ def _check_distinct(sources: list[Path]) -> None:
 def _print_comparison(comparison: Comparison) -> None:
     t = comparison.table
     colour = {"better": "green", "worse": "red"}
+    weighted = bool((t["verdict_on"] == "call_weighted").any())
+    ratios = kpis_in("ratios")
     for kpi in kpis_in("compare"):
         rows = t[t.kpi == kpi]
-        table = Table(title=label(kpi), title_justify="left", min_width=90)
+        if weighted and kpi in ratios:
+            rows = rows.assign(
+                mean=rows["call_weighted"],
+                ci_low=rows["call_weighted_ci_low"],
+                ci_high=rows["call_weighted_ci_high"],
+                diff=rows["call_weighted_diff"],
+                diff_ci_low=rows["call_weighted_diff_ci_low"],
+                diff_ci_high=rows["call_weighted_diff_ci_high"],
+            )
+        title = label(kpi) + (" — call-weighted" if weighted and kpi in ratios else "")
+        table = Table(title=title, title_justify="left", min_width=90)
         for col in ("Plan", "Mean", "95% CI", f"Δ vs {comparison.baseline}", "Δ 95% CI", "Verdict"):
             table.add_column(col, justify="left" if col in ("Plan", "Verdict") else "right")
         for r in _rows(rows):

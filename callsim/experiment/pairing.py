@@ -4,7 +4,9 @@ Reading results back and comparing them needs no simulation, so nothing here imp
 
 Replication r of every plan meets the same callers, so the per-replication differences cancel the
 noise the plans share; their t-interval is much narrower than the interval for two independent
-samples (kept here as ``unpaired_*`` to show it).
+samples (kept here as ``unpaired_*`` to show it). The call-weighted difference pairs the
+replications' totals the same way (a jackknife over replications, both plans left out together).
+The verdicts judge the estimate the baseline's service-level goal names (``verdict_on``).
 """
 
 from __future__ import annotations
@@ -17,7 +19,9 @@ from scipy.special import stdtrit
 
 from callsim.experiment.results import SimulationResult
 from callsim.measure.catalogue import better, kpis_in
-from callsim.measure.confidence import LEVEL, t_interval
+from callsim.measure.confidence import LEVEL, jackknife_interval, t_interval
+from callsim.measure.tables import kpi_table
+from callsim.model.timegrid import time_grid
 
 
 @dataclass(frozen=True)
@@ -45,25 +49,62 @@ def compare_results(
                 f"'{names[0]}' ran seed {first.seed} × {first.replications}: "
                 "paired comparison needs the same seed and replications"
             )
+    weighted = first.scenario.service_level.verdict_on == "call_weighted"
+    pooled = {name: call_weighted_difference(first, results[name]) for name in names}
     rows = []
     for kpi in kpis:
         base = first.per_replication[kpi].to_numpy()
         for name in names:
             r = results[name]
-            row = {"kpi": kpi, "plan": name, **r.kpi(kpi)}
+            row: dict[str, object] = {"kpi": kpi, "plan": name, **r.kpi(kpi)}
             values = r.per_replication[kpi].to_numpy()
             diff, lo, hi = paired_difference(base, values)
             u_lo, u_hi = unpaired_difference(base, values)
+            w = r.kpi(kpi, "call_weighted")
+            w_diff, w_lo, w_hi = pooled[name].get(kpi, (diff, lo, hi))
+            judged = (w_lo, w_hi) if weighted else (lo, hi)
             row.update(
                 diff=diff,
                 diff_ci_low=lo,
                 diff_ci_high=hi,
                 unpaired_ci_low=u_lo,
                 unpaired_ci_high=u_hi,
-                verdict="baseline" if name == names[0] else verdict(kpi, lo, hi),
+                call_weighted=w["mean"],
+                call_weighted_ci_low=w["ci_low"],
+                call_weighted_ci_high=w["ci_high"],
+                call_weighted_diff=w_diff,
+                call_weighted_diff_ci_low=w_lo,
+                call_weighted_diff_ci_high=w_hi,
+                verdict_on="call_weighted" if weighted else "replication_mean",
+                verdict="baseline" if name == names[0] else verdict(kpi, *judged),
             )
             rows.append(row)
     return Comparison(baseline=names[0], results=results, table=pd.DataFrame(rows))
+
+
+def call_weighted_difference(
+    base: SimulationResult, other: SimulationResult
+) -> dict[str, tuple[float, float, float]]:
+    """Call-weighted KPI of ``other`` minus that of ``base``, with a paired jackknife interval:
+    replication r of both plans is left out together, so the noise they share cancels."""
+    span = {
+        plan: np.array([grid.horizon_end - grid.warmup_end])
+        for plan, grid in (("a", time_grid(base.scenario)), ("b", time_grid(other.scenario)))
+    }
+    definition = base.scenario.service_level.definition
+    samples = {
+        f"{plan}:{k}": frame[k].to_numpy()[:, None]
+        for plan, frame in (("a", base.replication_sums), ("b", other.replication_sums))
+        for k in frame.columns
+    }
+
+    def difference(s: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+        a = kpi_table({k[2:]: v for k, v in s.items() if k[0] == "a"}, definition, span["a"])
+        b = kpi_table({k[2:]: v for k, v in s.items() if k[0] == "b"}, definition, span["b"])
+        return {k: b[k] - a[k] for k in a}
+
+    out = jackknife_interval(difference, samples)
+    return {k: (float(v[0][0]), float(v[1][0]), float(v[2][0])) for k, v in out.items()}
 
 
 def paired_difference(base: np.ndarray, other: np.ndarray) -> tuple[float, float, float]:
