@@ -279,7 +279,8 @@ def test_never_makes_no_offers_and_serves_like_a_line_without_products() -> None
 
 
 def test_always_offers_every_eligible_call() -> None:
-    res = run({"kind": "always"}, MIXED)
+    top = _merge(MIXED, {"selling": {"recommender": {"rule": "top"}}})
+    res = run({"kind": "always"}, top)
     calls = answered(res.calls)
     complaint = list(res.scenario.reasons).index("complaint")
     trained = res.agents["group"].to_numpy()[calls["agent"].to_numpy()] == "sellers"

@@ -67,7 +67,8 @@ class Recommender(Strict):
     - ``weighted``: one drawn with chances proportional to expected value;
     - ``fit``: the one of highest expected value for this customer (value × conversion × fit):
       the agent reads the customer's fit off the screen (past spending) and the conversation, so
-      a longer screen gives more to choose from and sells more.
+      a longer screen gives more to choose from and sells more. The default: the sources
+      describe the screen as a list for the agent to choose from for this customer.
 
     assumption: the sources give no figures for how much customers differ in taste nor how well
     agents read it; ``taste_cv`` 0.5 (a customer's fit for a product within about ×0.4-×1.9 in
@@ -77,7 +78,7 @@ class Recommender(Strict):
 
     size: int = Field(3, ge=1, le=5, description="Products listed on the marketing screen.")
     rule: Literal["top", "weighted", "fit"] = Field(
-        "top",
+        "fit",
         description="Offer the best-ranked product, one drawn by expected value, or the one "
         "of highest expected value for this customer's taste.",
     )
