@@ -99,6 +99,9 @@ def test_the_queue_at_the_close_is_sent_away_and_calls_back_next_morning(rule: s
             assert len(morning) == told_early
         else:
             assert len(morning) == 0
+    per_rep = res.per_replication
+    told = calls.groupby("replication")["closed_out"].sum().to_numpy()
+    assert np.array_equal(per_rep["sent_away_at_close"].to_numpy(), told)
 
 
 @pytest.mark.parametrize("rule", ["next_opening", "lost"])
@@ -132,6 +135,20 @@ def test_retrials_due_in_closed_hours_move_to_the_next_opening_or_are_lost(rule:
         assert len(moved) == len(evening_abandons)
     else:
         assert len(moved) == 0
+    # Every hang-up retries 3 hours later; those retries that fall in closed hours are counted:
+    # moved when an opening follows within the horizon (and the rule moves them), else lost.
+    due = leave[calls["outcome"] == ABANDONED] + 3 * 3600
+    clock, day = due % DAY, due // DAY
+    closed = (clock < OPEN) | (clock >= CLOSE)
+    next_day = np.where(clock < OPEN, day, day + 1)
+    movable = closed & (next_day <= 2)
+    per_rep = res.per_replication
+    if rule == "next_opening":
+        assert per_rep["calls_again_moved"].sum() == movable.sum()
+        assert per_rep["calls_again_lost"].sum() == (closed & ~movable).sum()
+    else:
+        assert per_rep["calls_again_moved"].sum() == 0
+        assert per_rep["calls_again_lost"].sum() == closed.sum() > 0
 
 
 def test_the_last_close_keeps_agents_on_like_every_other() -> None:

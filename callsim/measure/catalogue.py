@@ -132,6 +132,14 @@ _KPIS = (
         "Spread of occupancy across agents (s.d.)",
         "坐席占用率离散度（标准差）",
     ),
+    Kpi("sent_away_at_close", "count", "Told at the close to call back", "闭店时被告知回拨", -1),
+    Kpi(
+        "calls_again_moved",
+        "count",
+        "Calls again moved to the next opening",
+        "闭店期间的重拨顺延至下次开门",
+    ),
+    Kpi("calls_again_lost", "count", "Calls again lost in closed hours", "闭店期间丢失的重拨", -1),
     Kpi("agents", "count", "Agents", "坐席人数"),
     Kpi("agents_logged_in", "number", "Agents logged in", "在线坐席数"),
     Kpi("agents_paid", "number", "Agents paid", "带薪坐席数"),
@@ -199,6 +207,9 @@ GROUPS: dict[str, tuple[str, ...]] = {
         "overtime_hours",
         "training_hours",
         "outbound_revenue_per_agent_hour",
+        "sent_away_at_close",
+        "calls_again_moved",
+        "calls_again_lost",
         *_STABILITY,
     ),
     "interval": (*_PER_BIN, "agents_logged_in", "agents_paid"),
@@ -285,6 +296,8 @@ GROUPS: dict[str, tuple[str, ...]] = {
     ),
     # What the tables and reports show, in the order they show it.
     "stability": _STABILITY,
+    # Events of the closed hours, shown when a line closes and something happened then.
+    "closing": ("sent_away_at_close", "calls_again_moved", "calls_again_lost"),
     "headline": (
         "offered",
         "answered",

@@ -151,6 +151,10 @@ def compute_kpis(
         overtime_hours=float(sessions.overtime.sum()) / 3600,
         training_hours=float(training_s[0]) / 3600,
         outbound_revenue_per_agent_hour=_outbound_per_agent_hour(scenario),
+        # Counted over the whole run, warm-up included: they are events of the closed hours.
+        sent_away_at_close=float(calls.column("closed_out").sum()),
+        calls_again_moved=float(timelines.again_moved),
+        calls_again_lost=float(timelines.again_lost),
     )
     agents = _agent_kpis(agent_sums, sessions, roster, grid, pay)
     slices = {kind: call_kpis(by_member[kind], goal.definition) for kind in CALL_SLICES}

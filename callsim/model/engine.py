@@ -128,7 +128,13 @@ class Engine:
                 self._end_session(agent, end)
         training = np.array(self.policy.off_phone_spans(env.now), dtype=float).reshape(-1, 3)
         switch = np.array(self.policy.switch_timeline(), dtype=float).reshape(-1, 2)
-        timelines = Timelines(training=training, switch=switch, queue_peaks=peaks)
+        timelines = Timelines(
+            training=training,
+            switch=switch,
+            queue_peaks=peaks,
+            again_moved=self.redials.moved,
+            again_lost=self.redials.lost,
+        )
         return self.calls, self.session_log.sessions(), timelines
 
     def _on_close(self, event: Due) -> None:

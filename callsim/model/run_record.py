@@ -20,8 +20,11 @@ class Sessions:
 
 @dataclass(frozen=True)
 class Timelines:
-    """Rare events a run records beside the calls: training spans and the marketing switch."""
+    """Rare events a run records beside the calls: training spans, the marketing switch, and
+    calls made again that fell in closed hours."""
 
     training: np.ndarray  # rows of (agent, start, end)
     switch: np.ndarray  # rows of (time, on)
     queue_peaks: np.ndarray  # most callers waiting at once, per interval
+    again_moved: int = 0  # calls again moved from closed hours to the next opening
+    again_lost: int = 0  # calls again lost: the line was closed then, by ``at_close.redials``
