@@ -1,5 +1,5 @@
 """The ``callsim`` command, a thin layer over the Python API."""
 
-from callsim.cli.commands import app
+from callsim.cli.commands import app, main
 
-__all__ = ["app"]
+__all__ = ["app", "main"]

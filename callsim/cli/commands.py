@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import math
 import shlex
+import signal
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -28,6 +29,7 @@ from callsim import analytic
 from callsim.errors import UserError
 from callsim.experiment.compare import compare
 from callsim.experiment.pairing import Comparison, compare_results
+from callsim.experiment.pool import Interrupted
 from callsim.experiment.results import SimulationResult
 from callsim.experiment.runner import simulate
 from callsim.experiment.sweep import sweep
@@ -94,9 +96,17 @@ def say(message: str) -> None:
 def user_errors(*also: type[Exception]) -> Iterator[None]:
     """Turn the errors a user can cause into one line and exit code 2: a :class:`UserError`,
     file-system trouble, and the exception types in ``also`` where a command knows that they
-    can only come from its input. Anything else is a bug in callsim and ends in a traceback."""
+    can only come from its input. Anything else is a bug in callsim and ends in a traceback.
+    Ctrl-C or SIGTERM (see :func:`main`) end in one line and exit code 130, with the workers
+    stopped and no results directory half written."""
     try:
         yield
+    except Interrupted as exc:
+        say(f"interrupted after {exc.done} of {exc.total} replications; nothing written")
+        raise typer.Exit(130) from None
+    except KeyboardInterrupt:
+        say("interrupted; nothing written")
+        raise typer.Exit(130) from None
     except UserError as exc:
         fail(str(exc))
     except OSError as exc:
@@ -760,3 +770,14 @@ def _write_file(path: Path, write: Callable[[Path], object]) -> None:
         tmp.replace(path)
     finally:
         tmp.unlink(missing_ok=True)
+
+
+def main() -> None:
+    """The ``callsim`` command: SIGTERM stops a run as Ctrl-C does (workers terminated, nothing
+    written, exit 130) instead of killing this process and leaving its workers behind."""
+    signal.signal(signal.SIGTERM, _terminate)
+    app()
+
+
+def _terminate(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt

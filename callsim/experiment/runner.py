@@ -9,20 +9,16 @@ on one pool, replication r of every plan on the same streams: the same callers m
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor, as_completed
 from pathlib import Path
 from typing import Any
 
+from callsim.experiment.pool import Progress, run_tasks
 from callsim.experiment.replication import ReplicationOutput, run_replication
 from callsim.experiment.results import SimulationResult, assemble
 from callsim.model.roster import build_roster
 from callsim.model.timegrid import time_grid
 from callsim.scenario.files import load_scenario
 from callsim.scenario.schema import Scenario
-
-Progress = Callable[[int, int], None]
-"""Called with (replications done, replications in all) as each one finishes."""
 
 
 def simulate(
@@ -70,27 +66,12 @@ def simulate_many(
         raise ValueError("seed must be ≥ 0")
     if workers is not None and workers < 1:
         raise ValueError("workers must be at least 1")
-    tasks = [(p, r) for p in range(len(scenarios)) for r in range(n)]
+    tasks = [(scenarios[p], seed, r, keep_calls) for p in range(len(scenarios)) for r in range(n)]
     workers = min(len(tasks), workers or os.cpu_count() or 1)
-    outputs: dict[tuple[int, int], ReplicationOutput] = {}
-    if workers == 1:
-        for done, (p, r) in enumerate(tasks, start=1):
-            outputs[p, r] = run_replication(scenarios[p], seed, r, keep_calls)
-            if progress:
-                progress(done, len(tasks))
-    else:
-        with ProcessPoolExecutor(max_workers=workers) as pool:
-            futures = {
-                pool.submit(run_replication, scenarios[p], seed, r, keep_calls): (p, r)
-                for p, r in tasks
-            }
-            for done, future in enumerate(as_completed(futures), start=1):
-                outputs[futures[future]] = future.result()
-                if progress:
-                    progress(done, len(tasks))
+    outputs: list[ReplicationOutput] = run_tasks(run_replication, tasks, workers, progress)
     results = []
     for p, scenario in enumerate(scenarios):
         grid = time_grid(scenario)
-        runs = [outputs[p, r] for r in range(n)]
+        runs = outputs[p * n : (p + 1) * n]
         results.append(assemble(scenario, seed, runs, grid, build_roster(scenario, grid)))
     return results
