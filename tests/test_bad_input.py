@@ -286,6 +286,24 @@ CASES: dict[str, Case] = {
     "absurd_volume": Case(
         setting("arrivals", {"volume": [1e7, 1e7, 1e7, 1e7]}), ("arrivals.volume", "1,000,000")
     ),
+    "absurd_shift_count": Case(
+        setting("agents.groups.team.shifts.0.count", 10**9),
+        ("agents.groups.team.shifts", "1,000,000,000 agents", "simulation.limits.agents"),
+    ),
+    "absurd_staffing_entry": Case(
+        setting("agents.groups.team", {"staffing": [5, 5, 10**12, 5]}),
+        ("agents.groups.team.staffing", "1,000,000,000,000 agents"),
+    ),
+    "absurd_scale_of_the_roster": Case(
+        setting("agents.scale", 1e5), ("agents.groups", "500,000 agents")
+    ),
+    "review_every_nanosecond": Case(
+        setting(
+            "selling",
+            {"policy": {"kind": "overtime_training", "review_every_min": 1e-9}},
+        ),
+        ("selling.policy", "review_every_min"),
+    ),
     "absurd_population": Case(
         setting("selling.population", 10**10), ("selling.population", "2,147,483,647")
     ),
@@ -458,6 +476,24 @@ def test_fractional_agents_in_staffing_csv_are_rejected(in_tmp: Path) -> None:
     result = runner.invoke(app, ["validate", case.name])
     assert result.exit_code == 2, "2.5 agents must not silently become 2"
     check_error_line(one_line(result.stderr), case)
+
+
+def test_a_huge_staffing_csv_cell_is_refused_and_limits_can_be_raised(in_tmp: Path) -> None:
+    case = Case(
+        setting("agents.groups.team", {"staffing_csv": "staffing.csv"}),
+        ("agents.groups.team.staffing_csv", "1,000,000,000,000 agents"),
+        files={"staffing.csv": "interval_start,agents\n08:00,1e12\n08:30,5\n09:00,6\n09:30,5\n"},
+    )
+    case.write(in_tmp)
+    result = runner.invoke(app, ["validate", case.name])
+    assert result.exit_code == 2
+    check_error_line(one_line(result.stderr), case)
+    # A centre really that large says so in its scenario.
+    big = setting("agents.groups.team.shifts.0.count", 30_000)
+    big["simulation"]["limits"] = {"agents": 50_000}
+    assert callsim.load_scenario(big).simulation.limits.agents == 50_000
+    with pytest.raises(ValueError, match="30,000 agents"):
+        callsim.load_scenario(setting("agents.groups.team.shifts.0.count", 30_000))
 
 
 def test_duplicate_yaml_key_is_rejected(in_tmp: Path) -> None:

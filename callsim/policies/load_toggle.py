@@ -25,7 +25,10 @@ class LoadToggleConfig(PolicyConfig):
     off_at: float = Field(description="Switch off when the signal is at or past this level.")
     min_dwell_min: float = Field(0.0, ge=0, description="Least time between two switches.")
     review_every_min: float | None = Field(
-        None, gt=0, description="A supervisor's review period; none means real time."
+        None,
+        ge=1 / 60,
+        description="A supervisor's review period, at least a second (a shorter one is a "
+        "slip that would review without end); none means real time.",
     )
     window_min: float = Field(15.0, gt=0, description="Look-back of the service_level signal.")
 

@@ -23,7 +23,9 @@ class OvertimeTrainingConfig(LeverConfig):
     """The usual way to shave peaks and fill valleys, with the lag the sources complain of."""
 
     kind: Literal["overtime_training"]
-    review_every_min: float = Field(15.0, gt=0)
+    review_every_min: float = Field(
+        15.0, ge=1 / 60, description="A supervisor's review period, at least a second."
+    )
     train_when_idle_share: float = Field(
         0.3, ge=0, le=1, description="Idle / logged in at a review."
     )

@@ -246,9 +246,10 @@ def scenario_from_dict(data: dict[str, Any], *, label: str, base_dir: Path) -> S
         arrivals["volume"] = _read_interval_table(
             base_dir / csv, "calls", scenario.horizon, f"{label}: arrivals.volume_csv"
         )
+    tables: dict[str, str] = {}  # group -> the staffing CSV it was read from
     for name, group in resolved["agents"]["groups"].items():
         if "staffing_csv" in group:
-            csv = group.pop("staffing_csv")
+            csv = tables[name] = group.pop("staffing_csv")
             values = _read_interval_table(
                 base_dir / csv,
                 "agents",
@@ -264,7 +265,7 @@ def scenario_from_dict(data: dict[str, Any], *, label: str, base_dir: Path) -> S
             group["staffing"] = [int(v) for v in values]
     if resolved != scenario.model_dump(mode="json", exclude_none=True):
         scenario = _validate(resolved, label)
-    _check_limits(scenario, resolved, label, source)
+    _check_limits(scenario, resolved, label, source, tables)
     return scenario
 
 
@@ -275,10 +276,6 @@ def _validate(data: dict[str, Any], label: str) -> Scenario:
         raise ScenarioError(format_validation_error(exc, label)) from None
 
 
-MAX_CALLS_PER_DAY = 1_000_000
-"""callsim simulates every call one by one: a million calls a day take minutes per replication,
-and the largest contact centres take about a hundred thousand. More is a slip (a rate per day
-typed as per hour, a total typed as per interval), and would run for hours or overflow."""
 MAX_POPULATION = 2**31 - 1
 """Customers are numbered with 32-bit integers."""
 MAX_CV = 10.0
@@ -286,7 +283,9 @@ MAX_CV = 10.0
 with cv 1000 a talk time of mean 180 s simulates as about 20 s. Real durations have cv 0.3-3."""
 
 
-def _check_limits(scenario: Scenario, resolved: dict[str, Any], label: str, source: str) -> None:
+def _check_limits(
+    scenario: Scenario, resolved: dict[str, Any], label: str, source: str, tables: dict[str, str]
+) -> None:
     """Numbers the schema accepts but callsim cannot honour: each a one-line error naming the
     field, the limit and why."""
     a, h = scenario.arrivals, scenario.horizon
@@ -297,15 +296,23 @@ def _check_limits(scenario: Scenario, resolved: dict[str, Any], label: str, sour
         volume = a.volume or []
         n = h.intervals_per_day
         per_day = a.scale * max(sum(volume[k : k + n]) for k in range(0, len(volume), n))
-    if not per_day <= MAX_CALLS_PER_DAY:
+    limits = scenario.simulation.limits
+    if not per_day <= limits.calls_per_day:
         given = f"{a.rate_per_hour:g} calls an hour" if a.rate_per_hour else "the volume"
         scaled = f" at scale {a.scale:g}" if a.scale != 1 else ""
         day = f"{per_day:.3g}" if per_day < float("inf") else "over 1e308"
         raise ScenarioError(
             f"{label}: arrivals.{source}: {given}{scaled} is {day} calls a day; callsim "
-            f"simulates every call and takes at most {MAX_CALLS_PER_DAY:,} a day (the largest "
-            f"centres take about 100,000): is it a daily figure typed as hourly?"
+            f"simulates every call and takes at most {limits.calls_per_day:,} a day (the "
+            f"largest centres take about 100,000; simulation.limits.calls_per_day raises it): "
+            f"is it a daily figure typed as hourly?"
         )
+    for path, agents in _headcounts(scenario, tables):
+        if agents > limits.agents:
+            raise ScenarioError(
+                f"{label}: {path}: {agents:,.0f} agents is more than {limits.agents:,} (the "
+                f"largest centres seat a few thousand; simulation.limits.agents raises it)"
+            )
     population = scenario.selling.population
     if population is not None and population > MAX_POPULATION:
         raise ScenarioError(
@@ -319,6 +326,26 @@ def _check_limits(scenario: Scenario, resolved: dict[str, Any], label: str, sour
                 f"lies in draws too rare to occur, so the simulated mean would fall far short "
                 f"of the one given (cv is the standard deviation / the mean, not in seconds)"
             )
+
+
+def _headcounts(scenario: Scenario, tables: dict[str, str]) -> list[tuple[str, float]]:
+    """(field, agents it puts on at once at the roster's scale): each group's shift rows added
+    up, or its staffing table's largest entry, and the roster in all."""
+    scale = scenario.agents.scale
+    out: list[tuple[str, float]] = []
+    total = 0.0
+    for name, group in scenario.agents.groups.items():
+        if group.shifts is not None:
+            count = sum(s.count for s in group.shifts) * scale
+            field = f"agents.groups.{name}.shifts"
+        else:
+            count = max(group.staffing or [0]) * scale
+            field = f"agents.groups.{name}.staffing"
+            if name in tables:
+                field = f"agents.groups.{name}.staffing_csv: {tables[name]}"
+        out.append((field, count))
+        total += count
+    return [*out, ("agents.groups", total)]
 
 
 def _spreads(data: dict[str, Any]) -> list[tuple[str, float]]:

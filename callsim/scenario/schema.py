@@ -230,9 +230,29 @@ class ServiceLevelGoal(_Strict):
     )
 
 
+class Limits(_Strict):
+    """Sizes past which a number is almost surely a slip (a daily figure typed as hourly, a
+    count with three zeros too many): callsim simulates every call and every agent, so such a
+    scenario would run for hours or run out of memory rather than fail. Raise a limit here
+    when a scenario really is that large."""
+
+    calls_per_day: int = Field(
+        1_000_000,
+        gt=0,
+        description="assumption: the largest centres take about 100,000 calls a day; a "
+        "million a day takes minutes per replication.",
+    )
+    agents: int = Field(
+        20_000,
+        gt=0,
+        description="assumption: the largest single centres seat a few thousand agents.",
+    )
+
+
 class Simulation(_Strict):
     replications: int = Field(10, ge=1, le=100_000)
     seed: int = Field(1, ge=0)
+    limits: Limits = Field(default_factory=Limits)
 
 
 class Scenario(_Strict):
