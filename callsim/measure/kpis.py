@@ -3,6 +3,11 @@
 Calls belong to the interval they arrive in; time-based measures (occupancy, queue length, agents
 logged in, staff cost, the marketing switch) are split across intervals by how much of each span
 falls in them. Everything before the warm-up's end is left out.
+
+Money: revenue counts each sale at its product's value over the product's stated horizon
+(``Product.value_per_sale``: one-off, or yearly times years, undiscounted), so it is the value
+of the horizon's sales, set against the horizon's staff cost. Selling hours are the agent time
+spent in offers, counted like the sales they bring: in the interval the call arrived in.
 """
 
 from __future__ import annotations
@@ -43,7 +48,7 @@ def compute_kpis(
     so the pass needs a few bytes per call beyond the call log itself."""
     goal = scenario.service_level
     n = len(grid)
-    value = np.array([p.value for p in scenario.products.values()] + [0.0])
+    value = np.array([p.value_per_sale for p in scenario.products.values()] + [0.0])
     weight = np.array([p.kpi_weight for p in scenario.products.values()] + [0.0])
     repeated = repeated_offers(
         calls.column("customer"),
@@ -140,6 +145,8 @@ _CALL_COLUMNS = (
     "customer",
     "talk_factor",
     "agent",
+    "pitch",
+    "wrap",
 )
 _INDICATORS = (
     "offered",
@@ -155,6 +162,9 @@ _INDICATORS = (
     "wait_answered",
     "wait_resolved",
     "handle",
+    "talk",
+    "pitch",
+    "wrap",
     "offers",
     "conversions",
     "revenue",
@@ -185,6 +195,9 @@ def _call_indicators(
     sold = col["converted"] == 1
     score, top_box, rated = call_scores(col, wait, answered, abandoned, repeated, scenario)
     short = abandoned & (wait < goal.short_abandon_s)
+    handle = np.where(answered, col["end"] - col["answer"], 0.0)
+    pitch = np.where(answered, col["pitch"], 0.0)
+    wrap = np.where(answered, col["wrap"], 0.0)
     indicators = {
         "offered": np.ones_like(wait),
         "answered": answered,
@@ -198,7 +211,12 @@ def _call_indicators(
         "waited": wait > 0,
         "wait_answered": np.where(answered, wait, 0.0),
         "wait_resolved": np.where(waiting, 0.0, wait),
-        "handle": np.where(answered, col["end"] - col["answer"], 0.0),
+        "handle": handle,
+        # Talk is what is left of the handle time, so the three parts add up to it exactly:
+        # the agent's handle-time factor and a policy's talk flex act on talk only.
+        "talk": handle - pitch - wrap,
+        "pitch": pitch,
+        "wrap": wrap,
         "offers": product >= 0,
         "conversions": sold,
         "revenue": np.where(sold, value[product], 0.0),
@@ -268,6 +286,9 @@ def _table(s: dict[str, np.ndarray], definition: str, span_s: np.ndarray) -> dic
             "p_wait": s["waited"] / s["offered"],
             "abandon_rate": s["abandoned"] / s["offered"],
             "aht_s": s["handle"] / s["answered"],
+            "talk_time_s": s["talk"] / s["answered"],
+            "offer_time_s": s["pitch"] / s["answered"],
+            "wrap_time_s": s["wrap"] / s["answered"],
             "offers": s["offers"],
             "offer_rate": s["offers"] / s["answered"],
             "conversions": s["conversions"],
@@ -282,9 +303,18 @@ def _table(s: dict[str, np.ndarray], definition: str, span_s: np.ndarray) -> dic
             "utilisation": s["busy_s"] / s["paid_s"],
             "staff_cost": s["cost"],
             "net_contribution": s["revenue"] - s["cost"],
-            "revenue_per_agent_hour": s["revenue"] / (s["logged_s"] / 3600),
+            "selling_hours": s["pitch"] / 3600,
+            "revenue_per_selling_hour": _per_hour(s["revenue"], s["pitch"]),
+            "revenue_per_logged_in_hour": _per_hour(s["revenue"], s["logged_s"]),
             "switch_on_share": s["switch_s"] / span_s,
         }
+
+
+def _per_hour(money: np.ndarray, seconds: np.ndarray) -> np.ndarray:
+    """Money per hour of ``seconds``; undefined without any such time (a sale counted in an
+    interval nobody was logged in, answered later, would otherwise be infinite)."""
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(seconds > 0, money / (seconds / 3600), np.nan)
 
 
 @dataclass(frozen=True)
@@ -322,11 +352,12 @@ def _on_spans(switch: np.ndarray, horizon_end: float) -> tuple[np.ndarray, np.nd
 
 
 def _outbound_per_agent_hour(scenario: Scenario) -> float:
-    """Revenue an agent-hour of outbound calling would bring, for the same products."""
+    """Revenue an agent-hour of outbound calling would bring, for the same products valued the
+    same way; every hour of it is spent selling, so it compares with revenue per selling hour."""
     out = scenario.outbound
     if out is None or not scenario.products:
         return np.nan
-    mean_value = np.mean([p.value for p in scenario.products.values()])
+    mean_value = np.mean([p.value_per_sale for p in scenario.products.values()])
     return float(out.dials_per_hour * out.contact_rate * out.conversion * mean_value)
 
 
