@@ -32,7 +32,8 @@ from callsim.experiment.results import SimulationResult
 from callsim.experiment.runner import simulate
 from callsim.experiment.sweep import sweep
 from callsim.experiment.sweep_result import Sweep
-from callsim.measure.catalogue import clip_interval, fmt, kpis_in, label
+from callsim.measure.catalogue import clip_interval, fmt, kpis_in
+from callsim.measure.money import money_label, money_terms
 from callsim.planning.requirement import staffing_requirement
 from callsim.scenario import bundled
 from callsim.scenario.files import (
@@ -545,12 +546,13 @@ def _print_summary(result: SimulationResult, path: Path) -> None:
     policy = result.scenario.selling.policy.kind
     selling = kpis_in("selling")
     kpis = kpis_in("headline") + (selling if result.scenario.products else ())
+    money = money_terms([result.scenario])
     for kpi in kpis:
         if kpi == selling[0]:
             table.add_section()
         row = result.kpi(kpi)
         ci = _ci(kpi, row["ci_low"], row["ci_high"])
-        name = label(kpi)
+        name = money_label(kpi, "en", money)
         if kpi == "service_level":
             name = f"Service level {100 * goal.target:.0f}/{goal.threshold_s:g} ({goal.definition})"
         elif kpi == "offers":
@@ -621,9 +623,11 @@ def _check_distinct(sources: list[Path]) -> None:
 def _print_comparison(comparison: Comparison) -> None:
     t = comparison.table
     colour = {"better": "green", "worse": "red"}
+    money = money_terms(r.scenario for r in comparison.results.values())
     for kpi in kpis_in("compare"):
         rows = t[t.kpi == kpi]
-        table = Table(title=label(kpi), title_justify="left", min_width=90)
+        title = money_label(kpi, "en", money)
+        table = Table(title=escape(title), title_justify="left", min_width=90)
         for col in ("Plan", "Mean", "95% CI", f"Δ vs {comparison.baseline}", "Δ 95% CI", "Verdict"):
             table.add_column(col, justify="left" if col in ("Plan", "Verdict") else "right")
         for r in _rows(rows):

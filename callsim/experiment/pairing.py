@@ -18,6 +18,7 @@ from scipy.special import stdtrit
 from callsim.experiment.results import SimulationResult
 from callsim.measure.catalogue import better, kpis_in
 from callsim.measure.confidence import LEVEL, t_interval
+from callsim.measure.money import one_currency
 
 
 @dataclass(frozen=True)
@@ -45,6 +46,7 @@ def compare_results(
                 f"'{names[0]}' ran seed {first.seed} × {first.replications}: "
                 "paired comparison needs the same seed and replications"
             )
+    one_currency({name: r.scenario for name, r in results.items()})
     rows = []
     for kpi in kpis:
         base = first.per_replication[kpi].to_numpy()
