@@ -21,6 +21,7 @@ from callsim.experiment.pairing import compare_results
 from callsim.experiment.replication import run_replication
 from callsim.experiment.results import SimulationResult
 from callsim.measure.catalogue import CATALOGUE, GROUPS, Unit, kpis_in, label
+from callsim.measure.money import money_label, money_terms
 from callsim.model.calllog import ABANDONED, ANSWERED
 from callsim.report import run_report
 from callsim.scenario.files import load_scenario
@@ -114,7 +115,11 @@ def test_cli_tables_show_the_catalogue_lists(
         shutil.copy(DATA / name, tmp_path / name)
     out = cli("run", "small.yaml", "-r", "2", "-w", "1", cwd=tmp_path, monkeypatch=monkeypatch)
     renamed = {"service_level", "offers"}  # the CLI spells out the goal and the policy
-    shown = [label(k) for k in kpis_in("headline") if k not in renamed]
+    # Money's labels say what the money is, from the scenarios shown.
+    money = money_terms(
+        [load_scenario(DATA / "small.yaml"), load_scenario(DATA / "small_csv.yaml")]
+    )
+    shown = [money_label(k, "en", money) for k in kpis_in("headline") if k not in renamed]
     assert in_order(out, shown)
     out = cli(
         *("compare", "small.yaml", "small_csv.yaml", "-r", "2", "-w", "1"),
@@ -122,7 +127,7 @@ def test_cli_tables_show_the_catalogue_lists(
         monkeypatch=monkeypatch,
     )
     # Each compared KPI is a table titled with its label, in the catalogue's order.
-    assert in_order(out, [label(k) for k in kpis_in("compare")])
+    assert in_order(out, [money_label(k, "en", money) for k in kpis_in("compare")])
 
 
 def test_report_cards_and_tables_show_the_catalogue_lists(small: SimulationResult) -> None:

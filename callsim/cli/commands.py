@@ -34,7 +34,8 @@ from callsim.experiment.results import SimulationResult
 from callsim.experiment.runner import simulate
 from callsim.experiment.sweep import sweep
 from callsim.experiment.sweep_result import Sweep
-from callsim.measure.catalogue import clip_interval, fmt, kpis_in, label
+from callsim.measure.catalogue import clip_interval, fmt, kpis_in
+from callsim.measure.money import money_label, money_terms
 from callsim.planning.requirement import staffing_requirement
 from callsim.scenario import bundled
 from callsim.scenario.files import (
@@ -557,14 +558,17 @@ def _print_summary(result: SimulationResult, path: Path) -> None:
     policy = result.scenario.selling.policy.kind
     selling = kpis_in("selling")
     stability = kpis_in("stability")
-    kpis = kpis_in("headline") + stability + (selling if result.scenario.products else ())
+    closing = tuple(k for k in kpis_in("closing") if result.kpi(k)["mean"] > 0)
+    shown = kpis_in("headline") + closing + stability
+    kpis = shown + (selling if result.scenario.products else ())
     ratios = set(kpis_in("ratios"))
+    money = money_terms([result.scenario])
     for kpi in kpis:
         if kpi in (selling[0], stability[0]):
             table.add_section()
         row = result.kpi(kpi)
         ci = _ci(kpi, row["ci_low"], row["ci_high"])
-        name = label(kpi)
+        name = money_label(kpi, "en", money)
         if kpi == "service_level":
             name = f"Service level {100 * goal.target:.0f}/{goal.threshold_s:g} ({goal.definition})"
         elif kpi == "offers":
@@ -646,9 +650,12 @@ def _print_comparison(comparison: Comparison) -> None:
     colour = {"better": "green", "worse": "red"}
     weighted = bool((t["verdict_on"] == "call_weighted").any())
     ratios = kpis_in("ratios")
+    money = money_terms(r.scenario for r in comparison.results.values())
     for kpi in kpis_in("compare"):
         rows = t[t.kpi == kpi]
+        title = money_label(kpi, "en", money)
         if weighted and kpi in ratios:
+            title += " — call-weighted"
             rows = rows.assign(
                 mean=rows["call_weighted"],
                 ci_low=rows["call_weighted_ci_low"],
@@ -657,8 +664,7 @@ def _print_comparison(comparison: Comparison) -> None:
                 diff_ci_low=rows["call_weighted_diff_ci_low"],
                 diff_ci_high=rows["call_weighted_diff_ci_high"],
             )
-        title = label(kpi) + (" — call-weighted" if weighted and kpi in ratios else "")
-        table = Table(title=title, title_justify="left", min_width=90)
+        table = Table(title=escape(title), title_justify="left", min_width=90)
         for col in ("Plan", "Mean", "95% CI", f"Δ vs {comparison.baseline}", "Δ 95% CI", "Verdict"):
             table.add_column(col, justify="left" if col in ("Plan", "Verdict") else "right")
         for r in _rows(rows):

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from callsim.experiment.pairing import Comparison, compare_results
 from callsim.experiment.runner import Progress, simulate_many
+from callsim.measure.money import one_currency
 from callsim.scenario.schema import Scenario
 
 
@@ -20,6 +21,7 @@ def compare(
     progress: Progress | None = None,
 ) -> Comparison:
     """Run every plan on the same seed; the first plan is the baseline."""
+    one_currency(plans)  # refused before anything runs
     results = simulate_many(
         list(plans.values()),
         replications=replications,

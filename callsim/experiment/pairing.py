@@ -20,6 +20,7 @@ from scipy.special import stdtrit
 from callsim.experiment.results import SimulationResult
 from callsim.measure.catalogue import better, kpis_in
 from callsim.measure.confidence import LEVEL, jackknife_interval, t_interval
+from callsim.measure.money import one_currency
 from callsim.measure.tables import kpi_table
 from callsim.model.timegrid import time_grid
 
@@ -49,6 +50,7 @@ def compare_results(
                 f"'{names[0]}' ran seed {first.seed} × {first.replications}: "
                 "paired comparison needs the same seed and replications"
             )
+    one_currency({name: r.scenario for name, r in results.items()})
     weighted = first.scenario.service_level.verdict_on == "call_weighted"
     pooled = {name: call_weighted_difference(first, results[name]) for name in names}
     rows = []

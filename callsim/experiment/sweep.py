@@ -18,6 +18,7 @@ import pandas as pd
 from callsim.experiment.runner import Progress, simulate_many
 from callsim.experiment.sweep_result import Pick, Sweep, frontier
 from callsim.measure.catalogue import kpis_in
+from callsim.measure.money import one_currency
 from callsim.model.roster import build_roster
 from callsim.model.timegrid import time_grid
 from callsim.scenario.files import scenario_from_dict
@@ -42,7 +43,7 @@ def sweep(
     names = list(params)
     combos = list(itertools.product(*params.values()))
     resolved = base.model_dump(mode="json", exclude_none=True)
-    plans = []
+    plans, labels = [], []
     for combo in combos:
         label = ", ".join(f"{n}={v}" for n, v in zip(names, combo, strict=True))
         data = resolved
@@ -51,6 +52,8 @@ def sweep(
         # A point keeps the base's name: its parameters identify it in the points table.
         # The base is resolved (tables inlined), so no file paths are left to resolve.
         plans.append(scenario_from_dict(data, label=f"sweep point {label}", base_dir=Path.cwd()))
+        labels.append(label)
+    one_currency(dict(zip(labels, plans, strict=True)))  # net contribution is compared
     results = simulate_many(
         plans, replications=replications, seed=seed, workers=workers, progress=progress
     )

@@ -3,6 +3,11 @@
 Calls belong to the interval they arrive in; time-based measures (occupancy, queue length, agents
 logged in, staff cost, the marketing switch) are split across intervals by how much of each span
 falls in them. Everything before the warm-up's end is left out.
+
+Money: revenue counts each sale at its product's value over the product's stated horizon
+(``Product.value_per_sale``: one-off, or yearly times years, undiscounted), so it is the value
+of the horizon's sales, set against the horizon's staff cost. Selling hours are the agent time
+spent in offers, counted like the sales they bring: in the interval the call arrived in.
 """
 
 from __future__ import annotations
@@ -53,7 +58,7 @@ def compute_kpis(
     so the pass needs a few bytes per call beyond the call log itself."""
     goal = scenario.service_level
     n = len(grid)
-    value = np.array([p.value for p in scenario.products.values()] + [0.0])
+    value = np.array([p.value_per_sale for p in scenario.products.values()] + [0.0])
     weight = np.array([p.kpi_weight for p in scenario.products.values()] + [0.0])
     repeated = repeated_offers(
         calls.column("customer"),
@@ -214,6 +219,8 @@ _CALL_COLUMNS = (
     "customer",
     "talk_factor",
     "agent",
+    "pitch",
+    "wrap",
 )
 _INDICATORS = (
     "offered",
@@ -229,6 +236,9 @@ _INDICATORS = (
     "wait_answered",
     "wait_resolved",
     "handle",
+    "talk",
+    "pitch",
+    "wrap",
     "offers",
     "conversions",
     "revenue",
@@ -259,6 +269,9 @@ def _call_indicators(
     sold = col["converted"] == 1
     score, top_box, rated = call_scores(col, wait, answered, abandoned, repeated, scenario)
     short = abandoned & (wait < goal.short_abandon_s)
+    handle = np.where(answered, col["end"] - col["answer"], 0.0)
+    pitch = np.where(answered, col["pitch"], 0.0)
+    wrap = np.where(answered, col["wrap"], 0.0)
     indicators = {
         "offered": np.ones_like(wait),
         "answered": answered,
@@ -272,7 +285,12 @@ def _call_indicators(
         "waited": wait > 0,
         "wait_answered": np.where(answered, wait, 0.0),
         "wait_resolved": np.where(waiting, 0.0, wait),
-        "handle": np.where(answered, col["end"] - col["answer"], 0.0),
+        "handle": handle,
+        # Talk is what is left of the handle time, so the three parts add up to it exactly:
+        # the agent's handle-time factor and a policy's talk flex act on talk only.
+        "talk": handle - pitch - wrap,
+        "pitch": pitch,
+        "wrap": wrap,
         "offers": product >= 0,
         "conversions": sold,
         "revenue": np.where(sold, value[product], 0.0),
@@ -359,11 +377,12 @@ def _on_spans(switch: np.ndarray, horizon_end: float) -> tuple[np.ndarray, np.nd
 
 
 def _outbound_per_agent_hour(scenario: Scenario) -> float:
-    """Revenue an agent-hour of outbound calling would bring, for the same products."""
+    """Revenue an agent-hour of outbound calling would bring, for the same products valued the
+    same way; every hour of it is spent selling, so it compares with revenue per selling hour."""
     out = scenario.outbound
     if out is None or not scenario.products:
         return np.nan
-    mean_value = np.mean([p.value for p in scenario.products.values()])
+    mean_value = np.mean([p.value_per_sale for p in scenario.products.values()])
     return float(out.dials_per_hour * out.contact_rate * out.conversion * mean_value)
 
 

@@ -43,6 +43,9 @@ def call_kpis(s: Sums, definition: str) -> dict[str, np.ndarray]:
             "p_wait": s["waited"] / s["offered"],
             "abandon_rate": s["abandoned"] / s["offered"],
             "aht_s": s["handle"] / s["answered"],
+            "talk_time_s": s["talk"] / s["answered"],
+            "offer_time_s": s["pitch"] / s["answered"],
+            "wrap_time_s": s["wrap"] / s["answered"],
             "offers": s["offers"],
             "offer_rate": s["offers"] / s["answered"],
             "conversions": s["conversions"],
@@ -51,6 +54,8 @@ def call_kpis(s: Sums, definition: str) -> dict[str, np.ndarray]:
             "sales_score": s["score"],
             "satisfaction": s["satisfaction"] / s["rated"],
             "satisfaction_top_box": s["top_box"] / s["rated"],
+            "selling_hours": s["pitch"] / 3600,
+            "revenue_per_selling_hour": _per_hour(s["revenue"], s["pitch"]),
         }
 
 
@@ -65,6 +70,13 @@ def kpi_table(s: Sums, definition: str, span_s: np.ndarray) -> dict[str, np.ndar
             "utilisation": s["busy_s"] / s["paid_s"],
             "staff_cost": s["cost"],
             "net_contribution": s["revenue"] - s["cost"],
-            "revenue_per_agent_hour": s["revenue"] / (s["logged_s"] / 3600),
+            "revenue_per_logged_in_hour": _per_hour(s["revenue"], s["logged_s"]),
             "switch_on_share": s["switch_s"] / span_s,
         }
+
+
+def _per_hour(money: np.ndarray, seconds: np.ndarray) -> np.ndarray:
+    """Money per hour of ``seconds``; undefined without any such time (a sale counted in an
+    interval nobody was logged in, answered later, would otherwise be infinite)."""
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(seconds > 0, money / (seconds / 3600), np.nan)

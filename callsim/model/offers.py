@@ -71,7 +71,7 @@ class SalesDesk:
         reasons = list(scenario.reasons)
         segments = list(scenario.customers.segments)
         self.products = list(scenario.products.values())
-        self.value = np.array([p.value for p in self.products])
+        self.value = np.array([p.value_per_sale for p in self.products])
         self.weight = np.array([p.kpi_weight for p in self.products])
         self.owned_share = np.array([p.owned_share for p in self.products])
         rules = selling.contact_rules

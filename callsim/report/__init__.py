@@ -7,10 +7,12 @@ Charts are marked ``data-chart=<name>``; ``expected_charts`` lists the names a p
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from callsim.experiment.results import SimulationResult
-from callsim.report.frontier import sweep_page
+from callsim.measure.money import money_terms
+from callsim.report.frontier import point_scenarios, sweep_page
 from callsim.report.i18n import LANGS, Words
 from callsim.report.names import expected_charts
 from callsim.report.plans import compare_page
@@ -28,15 +30,19 @@ __all__ = [
 
 def run_report(result: SimulationResult, lang: str = "en") -> str:
     """The report of one plan's run, as one HTML document."""
-    return run_page(result, Words(lang))
+    words = Words(lang)  # an unknown language is refused before anything is read
+    return run_page(result, replace(words, money=money_terms([result.scenario])))
 
 
 def compare_report(comparison: Any, lang: str = "en") -> str:
     """The report of a ``callsim.compare.Comparison``, as one HTML document."""
-    return compare_page(comparison, Words(lang))
+    words = Words(lang)
+    plans = [r.scenario for r in comparison.results.values()]
+    return compare_page(comparison, replace(words, money=money_terms(plans)))
 
 
 def sweep_report(sweep: Any, lang: str = "en") -> str:
     """The report of a sweep: anything with ``points``, ``params``, ``base``, ``seed``,
     ``replications`` and ``created`` as ``callsim.sweep.Sweep`` has them."""
-    return sweep_page(sweep, Words(lang))
+    words = Words(lang)
+    return sweep_page(sweep, replace(words, money=money_terms(point_scenarios(sweep))))

@@ -99,8 +99,6 @@ def axis_format(kpi: str, words: Words) -> dict[str, object]:
         return {"ticksuffix": f" {words['unit_s']}", "tickformat": ",~r"}
     if k == "hours":
         return {"ticksuffix": f" {words['unit_h']}", "tickformat": ",~r"}
-    if k == "money":
-        return {"tickprefix": words.money_prefix, "tickformat": ",~r"}
     return {"tickformat": ",~r"}
 
 

@@ -7,6 +7,7 @@ The sweep is read through its attributes only (``points``, ``params``, ``base``,
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -26,7 +27,34 @@ from callsim.report.charts import (
 )
 from callsim.report.i18n import Words
 from callsim.report.run import goal_text, has_selling, pct, scenario_details
+from callsim.scenario.files import scenario_from_dict
+from callsim.scenario.overrides import deep_merge
+from callsim.scenario.schema import Scenario
+from callsim.scenario.sweep_grammar import nested
 from callsim.version import __version__
+
+_MONEY_PARAMS = ("currency", "products.", "horizon.days")
+"""Parameters that change what the sweep's money is: its currency, products' value bases, or
+whose sales and costs they are."""
+
+
+def point_scenarios(sweep: Any) -> list[Scenario]:
+    """The plans a sweep's money labels must describe: every point's, when the sweep varies
+    what its money is (a product's years), else the base's. A sweep read back from a results
+    directory has only its base and points table, so the points are rebuilt from them."""
+    if getattr(sweep, "results", None):
+        return [r.scenario for r in sweep.results]
+    if not any(p.startswith(_MONEY_PARAMS) for p in sweep.params):
+        return [sweep.base]
+    resolved = sweep.base.model_dump(mode="json", exclude_none=True)
+    plans = []
+    for _, row in sweep.points.iterrows():
+        data = resolved
+        for name in sweep.params:
+            value = row[name]
+            data = deep_merge(data, nested(name, value.item() if hasattr(value, "item") else value))
+        plans.append(scenario_from_dict(data, label="sweep point", base_dir=Path.cwd()))
+    return plans
 
 
 def value_text(value: object) -> str:

@@ -11,9 +11,10 @@ Chinese report, which planners read as a bug). KPI names are translated in the K
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
-from callsim.measure.catalogue import clip_interval, label, unit
+from callsim.measure.catalogue import clip_interval, unit
+from callsim.measure.money import MoneyTerms, money_label
 
 LANGS = ("en", "zh")
 
@@ -298,12 +299,14 @@ class Words:
     """Everything language-dependent a page needs: words, KPI labels and number formats.
 
     Numbers use the same grouping and decimals in both languages ("1,234.5", "85.2%") because
-    planners in mainland China read that form in their WFM tools; only units and the currency
-    sign change. The scenario has no currency field, so English money carries no symbol, and
-    the Chinese report assumes yuan, as its readers would.
+    planners in mainland China read that form in their WFM tools; only units change. Money
+    carries no currency symbol: its label names the scenario's currency code (the same in both
+    languages, as banks write it) and what revenue counts (``money``), and a scenario without a
+    currency shows plain numbers rather than a guessed one.
     """
 
     lang: str
+    money: MoneyTerms = field(default_factory=MoneyTerms)
 
     def __post_init__(self) -> None:
         if self.lang not in LANGS:
@@ -313,10 +316,6 @@ class Words:
     @property
     def html_lang(self) -> str:
         return "zh-CN" if self.lang == "zh" else "en"
-
-    @property
-    def money_prefix(self) -> str:
-        return "¥" if self.lang == "zh" else ""
 
     def __getitem__(self, key: str) -> str:
         return _WORDS[self.lang][key]
@@ -330,7 +329,7 @@ class Words:
         return f"{label}{self.colon}{value}"
 
     def kpi(self, name: str) -> str:
-        return label(name, self.lang)
+        return money_label(name, self.lang, self.money)
 
     def verdict(self, verdict: str) -> str:
         return _WORDS[self.lang].get(f"v_{verdict}", verdict)
@@ -356,7 +355,7 @@ class Words:
             return f"{value:,.1f} {self['unit_h']}"
         if k == "money":
             sign = "-" if value < 0 and round(value) != 0 else ""
-            return f"{sign}{self.money_prefix}{abs(value):,.0f}"
+            return f"{sign}{abs(value):,.0f}"
         return f"{value:,.2f}"
 
     def interval(self, kpi: str, low: float, high: float) -> str:

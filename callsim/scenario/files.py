@@ -129,6 +129,11 @@ def check_sweep(base: Scenario, params: dict[str, list], where: str) -> None:
     for name, values in params.items():
         if not values:
             raise ScenarioError(f"{where}{name}: no values to sweep")
+        if name == "currency" and len(set(values)) > 1:
+            raise ScenarioError(
+                f"{where}{name}: points in different currencies cannot be compared; sweep in "
+                "one currency"
+            )
         for value in values:
             scenario_from_dict(
                 deep_merge(resolved, nested(name, value)),

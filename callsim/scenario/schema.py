@@ -255,9 +255,32 @@ class Simulation(_Strict):
     limits: Limits = Field(default_factory=Limits)
 
 
+_CURRENCY = re.compile(r"^[A-Z]{3}$")
+_NOT_ISO_4217 = {"RMB": "CNY", "NTD": "TWD", "YEN": "JPY"}
+"""Three-letter names of currencies in everyday use that are not their ISO 4217 codes."""
+
+
+def _check_currency(value: str | None) -> str | None:
+    if value is None:
+        return value
+    if value in _NOT_ISO_4217:
+        raise ValueError(f"not an ISO 4217 code; that currency's code is {_NOT_ISO_4217[value]}")
+    if not _CURRENCY.match(value):
+        hint = f"; did you mean {value.upper()}?" if _CURRENCY.match(value.upper()) else ""
+        raise ValueError(
+            f"expected an ISO 4217 code: three capital letters such as CNY or EUR{hint}"
+        )
+    return value
+
+
 class Scenario(_Strict):
     name: Name
     description: str | None = None
+    currency: str | None = Field(
+        None,
+        description="ISO 4217 code of every money figure (wages, product values), e.g. CNY or "
+        "EUR; without one, money is shown as plain numbers.",
+    )
     horizon: Horizon = Field(default_factory=Horizon)
     arrivals: Arrivals
     reasons: dict[Name, Reason] = Field(min_length=1)
@@ -270,6 +293,8 @@ class Scenario(_Strict):
     satisfaction: Satisfaction = Field(default_factory=Satisfaction)
     outbound: Outbound | None = None
     simulation: Simulation = Field(default_factory=Simulation)
+
+    _currency = field_validator("currency")(_check_currency)
 
     def mean_handle_s(self) -> float:
         """Mix-weighted mean talk plus wrap-up of one call, at handle-time factor 1."""

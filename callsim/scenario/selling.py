@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import Field
+from pydantic import Field, model_validator
 
 from callsim.policies import registry
 from callsim.policies.never import NeverConfig
@@ -19,8 +19,31 @@ Probability = Annotated[float, Field(ge=0, le=1)]
 Multiplier = Annotated[float, Field(ge=0)]
 
 
+ValueBasis = Literal["one_off", "yearly"]
+MAX_VALUE_YEARS = 50
+"""Longer than any product a hotline sells lasts (a mortgage runs 30-40 years): more is a slip."""
+
+
 class Product(Strict):
-    value: float = Field(ge=0, description="Revenue per sale.")
+    """One product of the catalogue. Its ``value`` is what a sale earns, on a stated basis: once
+    (``one_off``, the default: a fee, a premium's margin) or every year for ``years`` years
+    (``yearly``: a card's fees, a plan's interest), so revenue is always the value earned over a
+    stated horizon and a planner can tell it from one day's staff cost."""
+
+    value: float = Field(
+        ge=0, description="Revenue per sale (one_off), or per year of a sale (yearly)."
+    )
+    value_basis: ValueBasis = Field(
+        "one_off",
+        description="one_off: value is earned once per sale; yearly: value is earned every year "
+        "for `years` years.",
+    )
+    years: float | None = Field(
+        None,
+        gt=0,
+        le=MAX_VALUE_YEARS,
+        description="With value_basis yearly: over how many years a sale's value counts.",
+    )
     kpi_weight: float = Field(1.0, ge=0, description="Value-and-difficulty weight of a sale.")
     pitch: Duration = Field(description="Extra talk time the offer takes.")
     conversion: Probability = Field(description="Base chance a pitch sells (skill 1).")
@@ -35,6 +58,31 @@ class Product(Strict):
     owned_share: Probability = Field(
         0.0, description="Share of customers who already hold it (never offered again)."
     )
+
+    @model_validator(mode="after")
+    def _check_basis(self) -> Product:
+        if self.value_basis == "yearly" and self.years is None:
+            raise ValueError(
+                "years: required with value_basis: yearly (over how many years a sale earns "
+                "its yearly value)"
+            )
+        if self.value_basis == "one_off" and self.years is not None:
+            raise ValueError(
+                "years: only with value_basis: yearly (a one_off value is earned once; set "
+                "value_basis: yearly to count it every year)"
+            )
+        return self
+
+    @property
+    def value_per_sale(self) -> float:
+        """What one sale earns over the product's stated horizon: the value itself, or the
+        yearly value times the years.
+
+        assumption: undiscounted, and every customer keeps the product for the whole horizon
+        (no cancellations): no source gives a discount rate or how long customers keep a
+        product, so a centre that wants either states fewer years or a lower value.
+        """
+        return self.value * (self.years or 1.0)  # years is set exactly when yearly
 
 
 class ContactRules(Strict):

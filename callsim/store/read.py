@@ -15,6 +15,7 @@ from callsim.experiment.sweep_result import Sweep
 from callsim.measure.catalogue import kpis_in
 from callsim.measure.slices import SLICES
 from callsim.scenario.files import load_scenario
+from callsim.version import __version__
 
 
 class ResultsError(UserError):
@@ -131,7 +132,7 @@ def _summary(path: Path) -> dict:
     assert isinstance(kpis, dict)
     for name in kpis_in("horizon"):
         if name not in kpis:
-            raise ResultsError(f"{path}: kpis.{name}: required key is missing")
+            raise ResultsError(f"{path}: kpis.{name}: required key is missing{_older(data)}")
     for name, entry in kpis.items():
         if not isinstance(entry, dict):
             raise ResultsError(f"{path}: kpis.{name}: expected an object of mean, ci_low, ci_high")
@@ -144,6 +145,15 @@ def _summary(path: Path) -> dict:
                     f"{path}: kpis.{name}.{key}: expected a number or null, got {json.dumps(value)}"
                 )
     return data
+
+
+def _older(summary: dict) -> str:
+    """Why a KPI may be missing: results of another callsim version, which measured others
+    (``revenue_per_agent_hour`` became ``revenue_per_logged_in_hour``)."""
+    written = summary.get("callsim_version")
+    if not isinstance(written, str) or written == __version__:
+        return ""
+    return f" (written by callsim {written}, this is {__version__}: run the scenario again)"
 
 
 def load_compare(folder: Path) -> Comparison:
