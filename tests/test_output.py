@@ -151,6 +151,7 @@ def test_api_manifest_of_a_sweep_records_the_grid(tmp_path: Path) -> None:
         "params": {"arrivals.scale": [0.9, 1.1]},
         "seed": 3,
         "replications": 2,
+        "pick": "confident",
     }
 
 

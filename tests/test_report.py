@@ -99,7 +99,8 @@ def fake_sweep(best: bool = True) -> SimpleNamespace:
     rows = []
     for k, (kind, scale) in enumerate([("<a&b>", 0.9), ("<a&b>", 1.1), ("c", 0.9), ("c", 1.1)]):
         row: dict[str, Any] = {"selling.policy.kind": kind, "agents.scale": scale}
-        for kpi in kpis_in("compare"):
+        row.update(agents=5 + k, verdict="met" if k > 1 else "missed")
+        for kpi in ("paid_hours", *kpis_in("compare")):
             mean = 0.6 + 0.1 * k if unit(kpi) == "pct" else 100.0 * (k + 1)
             row.update({f"{kpi}_mean": mean, f"{kpi}_ci_low": mean * 0.9})
             row[f"{kpi}_ci_high"] = mean * 1.1
@@ -114,6 +115,7 @@ def fake_sweep(best: bool = True) -> SimpleNamespace:
         seed=7,
         replications=3,
         created="2025-01-01T00:00:00+00:00",
+        pick="confident",
     )
 
 

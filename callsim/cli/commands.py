@@ -31,7 +31,7 @@ from callsim.experiment.pairing import Comparison, compare_results
 from callsim.experiment.results import SimulationResult
 from callsim.experiment.runner import simulate
 from callsim.experiment.sweep import sweep
-from callsim.experiment.sweep_result import Sweep
+from callsim.experiment.sweep_result import Pick, Sweep
 from callsim.measure.catalogue import clip_interval, fmt, kpis_in, label
 from callsim.planning.requirement import staffing_requirement
 from callsim.scenario import bundled
@@ -284,6 +284,14 @@ def sweep_cmd(
     out: Out = None,
     force: Force = False,
     lang: Lang = "en",
+    pick: Annotated[
+        Pick,
+        typer.Option(
+            help="How a point meets the goal, to be the best: confident (the service level's "
+            "95% CI reaches the target, the rule of every verdict) or mean (the mean alone: "
+            "cheaper points, at the risk shown)."
+        ),
+    ] = "confident",
 ) -> None:
     """Run a grid of plans and find the efficient frontier of service level against net
     contribution, and the best point meeting the service-level goal."""
@@ -306,6 +314,7 @@ def sweep_cmd(
                 seed=seed,
                 workers=workers,
                 progress=progress,
+                pick=pick,
             )
     _print_sweep(result)
     _save(
@@ -663,10 +672,32 @@ def _print_sweep(result: Sweep) -> None:
             "[bold green]best[/]" if row["best"] else "",
         )
     out_console.print(table)
-    if not p["best"].any():
+    judged = PICK_RULES[result.pick]
+    best = p[p["best"].astype(bool)]
+    if best.empty:
         out_console.print(
-            "No point meets the service-level goal (met: the CI's lower end reaches the target)."
+            Text(f"No point meets the service-level goal (judged by {judged})."), soft_wrap=True
         )
+        return
+    row = best.iloc[0]
+    point = ", ".join(f"{n}={row[n]}" for n in result.params)
+    sl = _ci("service_level", row["service_level_ci_low"], row["service_level_ci_high"])
+    risk = "" if row["verdict"] == "met" else ": the goal may well be missed"
+    out_console.print(
+        Text(
+            f"Best point, the highest net contribution among those meeting the goal judged by "
+            f"{judged}: {point} — service level {fmt('service_level', row['service_level_mean'])}"
+            f" (95% CI {sl}), verdict {row['verdict']}{risk}."
+        ),
+        soft_wrap=True,
+    )
+
+
+PICK_RULES: dict[str, str] = {
+    "confident": "the lower end of the service level's 95% CI, as every verdict is",
+    "mean": "the mean service level alone (--pick mean)",
+}
+"""What each ``--pick`` rule judges a point's service level by, as the CLI says it."""
 
 
 def _rows(frame: pd.DataFrame) -> Iterator[Any]:

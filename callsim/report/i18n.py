@@ -126,6 +126,18 @@ EN: dict[str, str] = {
     "yes": "yes",
     "best_text": "Best point meeting the goal (highest net contribution): {point}",
     "no_best": "No point meets the service-level goal.",
+    "pick_confident": (
+        "A point meets the goal when the lower end of its service level's 95% confidence "
+        "interval reaches the target: the rule of every verdict."
+    ),
+    "pick_mean": (
+        "Picked by the mean: a point meets the goal when its mean service level reaches the "
+        "target, so the best point's interval may still reach below it."
+    ),
+    "best_at_risk": (
+        "The best point's verdict is not met: its interval reaches below the target, so the "
+        "plan may miss the goal. Run more replications, or pick by the confidence interval."
+    ),
     "frontier_note": (
         "A point is on the frontier when no other point has both a higher service level and a "
         "higher net contribution. Bars are 95% confidence intervals; the dashed line is the "
@@ -242,6 +254,17 @@ ZH: dict[str, str] = {
     "yes": "是",
     "best_text": "达到目标且净贡献最高的参数点：{point}",
     "no_best": "没有参数点达到服务水平目标。",
+    "pick_confident": (
+        "服务水平 95% 置信区间的下限达到目标，即视为该参数点达标：与所有结论的判定规则相同。"
+    ),
+    "pick_mean": (
+        "按均值选取：服务水平均值达到目标即视为该参数点达标，因此最优参数点的置信区间"
+        "仍可能有一部分低于目标。"
+    ),
+    "best_at_risk": (
+        "最优参数点的结论并非达标：其置信区间有一部分低于目标，该方案可能达不到目标。"
+        "请增加重复次数，或改按置信区间选取。"
+    ),
     "frontier_note": (
         "若没有其他参数点的服务水平和净贡献同时更高，该点即位于有效前沿上。"
         "误差线为 95% 置信区间；虚线为服务水平目标。"
