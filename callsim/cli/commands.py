@@ -185,17 +185,7 @@ def run(
         sys.stdout.write(json.dumps(result.to_summary_dict(), indent=2, allow_nan=False) + "\n")
     else:
         _print_summary(result, path)
-    _save(
-        out,
-        "Results",
-        lambda target: write_run(
-            result,
-            target,
-            force=force,
-            report=_reports().run_report(result, lang),
-            command=_command_line(ctx),
-        ),
-    )
+    _save(ctx, result, out, force, lang)
 
 
 @app.command("compare")
@@ -252,17 +242,7 @@ def compare_cmd(
                     progress=progress,
                 )
     _print_comparison(comparison)
-    _save(
-        out,
-        "Comparison",
-        lambda target: write_compare(
-            comparison,
-            target,
-            force=force,
-            report=_reports().compare_report(comparison, lang),
-            command=_command_line(ctx),
-        ),
-    )
+    _save(ctx, comparison, out, force, lang)
 
 
 @app.command("sweep")
@@ -317,17 +297,7 @@ def sweep_cmd(
                 pick=pick,
             )
     _print_sweep(result)
-    _save(
-        out,
-        "Sweep",
-        lambda target: write_sweep(
-            result,
-            target,
-            force=force,
-            report=_reports().sweep_report(result, lang),
-            command=_command_line(ctx),
-        ),
-    )
+    _save(ctx, result, out, force, lang)
 
 
 @app.command("report")
@@ -339,13 +309,7 @@ def report_cmd(
     compare and sweep write it): the report is always report.html, in one language."""
     _check_lang(lang)
     with user_errors():
-        loaded = load_results(results)
-        if isinstance(loaded, Comparison):
-            html = _reports().compare_report(loaded, lang)
-        elif isinstance(loaded, Sweep):
-            html = _reports().sweep_report(loaded, lang)
-        else:
-            html = _reports().run_report(loaded, lang)
+        html = _report(load_results(results), lang)
     target = results / "report.html"
     _write_file(target, lambda p: p.write_text(html, encoding="utf-8"))
     say(f"Report written to {target}")
@@ -595,11 +559,35 @@ def _check_outputs(lang: str, out: Path | None, force: bool) -> None:
             check_target(out, force)
 
 
-def _save(out: Path | None, what: str, write: Callable[[Path], object]) -> None:
+def _report(results: SimulationResult | Comparison | Sweep, lang: str) -> str:
+    """The report.html of a run, a comparison or a sweep."""
+    reports = _reports()
+    if isinstance(results, Comparison):
+        return str(reports.compare_report(results, lang))
+    if isinstance(results, Sweep):
+        return str(reports.sweep_report(results, lang))
+    return str(reports.run_report(results, lang))
+
+
+def _save(
+    ctx: typer.Context,
+    results: SimulationResult | Comparison | Sweep,
+    out: Path | None,
+    force: bool,
+    lang: str,
+) -> None:
+    """The results directory of ``--out``, with its report and the command line that made it."""
     if out is None:
         return
     with user_errors():
-        write(out)
+        report, command = _report(results, lang), _command_line(ctx)
+        if isinstance(results, Comparison):
+            write_compare(results, out, force=force, report=report, command=command)
+        elif isinstance(results, Sweep):
+            write_sweep(results, out, force=force, report=report, command=command)
+        else:
+            write_run(results, out, force=force, report=report, command=command)
+    what = {Comparison: "Comparison", Sweep: "Sweep"}.get(type(results), "Results")
     say(f"{what} and report.html written to {out}/")
 
 
