@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 import plotly.graph_objects as go
 
-from callsim.measure.catalogue import unit
+from callsim.measure.catalogue import unit, value_range
 from callsim.report.i18n import Words
 
 FONT = (
@@ -73,19 +73,10 @@ def rgba(hex_colour: str, alpha: float) -> str:
     return f"rgba({r},{g},{b},{alpha})"
 
 
-def bounds(kpi: str) -> tuple[float | None, float | None]:
-    """What a KPI can take. Student-t intervals are symmetric, so near a bound they cross it;
-    bands are drawn within these bounds while tables keep the raw interval."""
-    k = unit(kpi)
-    if k == "pct":
-        return 0.0, 1.0
-    if kpi == "net_contribution":
-        return None, None
-    return 0.0, None
-
-
 def clipped(kpi: str, values: Values) -> np.ndarray:
-    low, high = bounds(kpi)
+    """Values within what the KPI can take: Student-t intervals are symmetric, so near a bound
+    they cross it, and a band or bar drawn past it would show impossible values."""
+    low, high = value_range(kpi)
     result: np.ndarray = np.clip(np.asarray(values, dtype=float), low, high)
     return result
 
