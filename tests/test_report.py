@@ -13,6 +13,7 @@ from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -23,6 +24,7 @@ from callsim.measure.catalogue import CATALOGUE, fmt, kpis_in, unit
 from callsim.report import compare_report, expected_charts, run_report, sweep_report
 from callsim.report.charts import plot_text
 from callsim.report.i18n import EN, ZH, Words
+from callsim.report.plans import charted_kpis
 from callsim.scenario.files import load_scenario
 from callsim.scenario.schema import Scenario
 
@@ -355,3 +357,112 @@ def test_sweep_without_a_best_point_says_so() -> None:
     page = sweep_report(fake_sweep(best=False))
     assert EN["no_best"] in page
     assert charts(page) == expected_charts("sweep")
+
+
+# -- too few replications ---------------------------------------------------------------------
+
+
+def few_note(page: str, words: dict[str, str], replications: int) -> bool:
+    """Whether the page warns of too few replications, before its first section."""
+    text = html.escape(words["few_replications"].format(n=replications, min=5))
+    if text not in page:
+        return False
+    assert page.index(text) < page.index("<section"), "the warning comes first"
+    return True
+
+
+@pytest.fixture(scope="module")
+def five() -> tuple[SimulationResult, Any]:
+    """A run and a comparison of five replications: enough for an interval."""
+    run = callsim.simulate(DATA / "small.yaml", replications=5, seed=7, workers=1)
+    plans = {"a": selling_scenario("a"), "b": selling_scenario("b", {"kind": "never"})}
+    return run, compare(plans, replications=5, seed=7, workers=1)
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_too_few_replications_are_said_first(
+    selling: SimulationResult, comparison: Any, five: tuple[SimulationResult, Any], lang: str
+) -> None:
+    words = ZH if lang == "zh" else EN
+    assert selling.replications == 3
+    assert few_note(run_report(selling, lang), words, 3)
+    assert few_note(compare_report(comparison, lang), words, 3)
+    assert few_note(sweep_report(fake_sweep(), lang), words, 3)
+    run, pair = five
+    assert 'id="few-replications"' not in run_report(run, lang)
+    assert 'id="few-replications"' not in compare_report(pair, lang)
+
+
+# -- what is drawn is what the results say ----------------------------------------------------
+
+
+def values(data: list | dict) -> np.ndarray:
+    """A trace's numbers, from a list or plotly's base64 ``bdata``."""
+    if isinstance(data, dict):
+        return np.frombuffer(base64.b64decode(data["bdata"]), dtype=data["dtype"]).astype(float)
+    return np.asarray(data, dtype=float)
+
+
+def band(page: str, chart: str, name: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The mean line called ``name`` in a band chart, and its band's upper and lower edges
+    (the two traces drawn before it)."""
+    traces = chart_data(page, chart)["data"]
+    k = next(i for i, t in enumerate(traces) if t.get("name") == plot_text(name))
+    return values(traces[k]["y"]), values(traces[k - 2]["y"]), values(traces[k - 1]["y"])
+
+
+def card_value(page: str, kpi: str) -> str:
+    match = re.search(
+        rf'data-kpi="{kpi}"><div class="label">.*?<div class="value">(.*?)</div>', page
+    )
+    assert match, kpi
+    return html.unescape(match.group(1))
+
+
+def test_run_report_draws_the_results_tables(selling: SimulationResult) -> None:
+    page = run_report(selling)
+    words = Words("en")
+    iv = selling.intervals
+    for chart, kpi in [
+        ("service_level", "service_level"),
+        ("asa", "asa_s"),
+        ("abandonment", "abandon_rate"),
+        ("queue", "mean_queue"),
+        ("queue", "max_queue"),
+        ("arrivals_staffing", "offered"),
+        ("revenue", "revenue"),
+    ]:
+        mean, high, low = band(page, chart, CATALOGUE[kpi].label)
+        assert mean == pytest.approx(iv[f"{kpi}_mean"].to_numpy(float), nan_ok=True), kpi
+        lowest, highest = CATALOGUE[kpi].range
+        expected_high = iv[f"{kpi}_ci_high"].clip(lowest, highest).to_numpy(float)
+        expected_low = iv[f"{kpi}_ci_low"].clip(lowest, highest).to_numpy(float)
+        assert high == pytest.approx(expected_high, nan_ok=True), kpi
+        assert low == pytest.approx(expected_low, nan_ok=True), kpi
+    # The per-interval service level does vary, so a shifted or constant line would fail.
+    assert iv["service_level_mean"].nunique() > 2
+    for kpi in kpis_in("card"):
+        assert card_value(page, kpi) == words.number(kpi, selling.summary.loc[kpi, "mean"]), kpi
+
+
+def test_compare_report_draws_the_results_tables(comparison: Any) -> None:
+    page = compare_report(comparison)
+    table = comparison.table.set_index(["kpi", "plan"])
+    for plan, result in comparison.results.items():
+        mean, _, _ = band(page, "plans_service_level", plan)
+        assert mean == pytest.approx(result.intervals["service_level_mean"].to_numpy(float))
+    kpis = charted_kpis(comparison)
+    assert {"service_level", "revenue", "net_contribution"} <= set(kpis)
+    # Panels are filled in order: axes x, x2, x3, ... hold the charted KPIs, one bar per plan.
+    bars = [t for t in chart_data(page, "compare_kpis")["data"] if t["type"] == "bar"]
+    assert len(bars) == len(comparison.results) * len(kpis)
+    for t in bars:
+        kpi = kpis[0 if t["xaxis"] == "x" else int(t["xaxis"][1:]) - 1]
+        plan = html.unescape(t["x"][0])
+        assert values(t["y"])[0] == pytest.approx(table.loc[(kpi, plan), "mean"]), (kpi, plan)
+    diffs = chart_data(page, "differences")["data"]
+    others = [p for p in comparison.results if p != comparison.baseline]
+    for panel, kpi in enumerate(kpis):
+        scale = 100.0 if unit(kpi) == "pct" else 1.0
+        expected = [table.loc[(kpi, p), "diff"] * scale for p in others]
+        assert values(diffs[panel]["y"]) == pytest.approx(expected), kpi

@@ -33,6 +33,7 @@ from callsim.experiment.runner import simulate
 from callsim.experiment.sweep import sweep
 from callsim.experiment.sweep_result import Pick, Sweep
 from callsim.measure.catalogue import clip_interval, fmt, kpis_in, label
+from callsim.measure.confidence import MIN_REPLICATIONS_FOR_CI
 from callsim.planning.requirement import staffing_requirement
 from callsim.scenario import bundled
 from callsim.scenario.files import (
@@ -691,11 +692,6 @@ PICK_RULES: dict[str, str] = {
 def _rows(frame: pd.DataFrame) -> Iterator[Any]:
     """A table's rows as named tuples (typed loosely: the columns hold numbers and text)."""
     return frame.itertuples(index=False)
-
-
-MIN_REPLICATIONS_FOR_CI = 5
-"""Fewer replications give a t-interval so wide and so unsure of its own width that it says
-little (with 2, the t quantile is 12.7)."""
 
 
 def _ci(kpi: str, lo: float, hi: float) -> str:

@@ -223,6 +223,7 @@ def summary(sweep: Any, words: Words) -> h.Html:
 
 def sweep_page(sweep: Any, words: Words) -> str:
     body: list[h.Content] = [
+        *h.few_replications(words, sweep.replications),
         h.section(words["swept"], summary(sweep, words), id_="summary"),
         h.section(
             words["chart_frontier"], h.charts([frontier_chart(sweep, words)]), id_="frontier"

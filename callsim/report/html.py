@@ -16,6 +16,7 @@ import plotly.io as pio
 import yaml
 from plotly.offline import get_plotlyjs
 
+from callsim.measure.confidence import MIN_REPLICATIONS_FOR_CI
 from callsim.report.charts import Chart
 from callsim.report.i18n import ZH_LOCALE, Words
 
@@ -161,6 +162,15 @@ def details(summary: str, text: str) -> Html:
     return tag("details", [tag("summary", summary), tag("pre", tag("code", text))])
 
 
+def few_replications(words: Words, replications: int) -> list[Html]:
+    """A warning to read first when the intervals (and the verdicts drawn from them) rest on too
+    few replications to mean much; nothing otherwise."""
+    if replications >= MIN_REPLICATIONS_FOR_CI:
+        return []
+    text = words["few_replications"].format(n=replications, min=MIN_REPLICATIONS_FOR_CI)
+    return [tag("p", text, class_="warning", id="few-replications")]
+
+
 def provenance(words: Words, version: str, seed: int, replications: int, created: str) -> Html:
     items: list[tuple[str, Content]] = [
         (words["version"], version),
@@ -219,6 +229,8 @@ h2 { font-size: 19px; margin: 32px 0 10px; }
 h3 { font-size: 15px; margin: 0 0 6px; }
 p.lead { color: var(--muted); margin: 0; }
 p.note, figcaption { color: var(--muted); font-size: 13px; }
+p.warning { margin: 16px 0 0; padding: 8px 12px; border-left: 4px solid #f08c00;
+  background: #fff4e6; font-size: 14px; }
 .goal { display: flex; flex-wrap: wrap; gap: 12px; align-items: center; margin: 12px 0; }
 .cards { display: grid; grid-template-columns: repeat(auto-fill, minmax(190px, 1fr)); gap: 12px; }
 .card { border: 1px solid var(--line); border-radius: 8px; padding: 12px 14px; background: #fff; }

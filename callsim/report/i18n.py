@@ -33,6 +33,10 @@ EN: dict[str, str] = {
         "Judged on the whole 95% confidence interval: met if its lower end reaches the target, "
         "missed if its upper end falls short, inconclusive otherwise (run more replications)."
     ),
+    "few_replications": (
+        "{n} replication(s) are too few for a meaningful 95% confidence interval: the intervals "
+        "and verdicts below are rough. Run {min} or more for figures to rely on."
+    ),
     "ci95": "95% CI",
     "mean": "Mean",
     "kpi": "KPI",
@@ -169,6 +173,10 @@ ZH: dict[str, str] = {
     "verdict_note": (
         "按整个 95% 置信区间判定：下限达到目标为达标，上限低于目标为未达标，"
         "否则无法判定（请增加重复次数）。"
+    ),
+    "few_replications": (
+        "仅有 {n} 次重复，不足以得出有意义的 95% 置信区间：以下区间和结论都很粗略。"
+        "请至少运行 {min} 次重复，结果才可依据。"
     ),
     "ci95": "95% 置信区间",
     "mean": "均值",

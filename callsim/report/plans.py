@@ -263,6 +263,7 @@ def compare_page(comparison: Any, words: Words) -> str:
     first = comparison.results[comparison.baseline]
     charts = [kpi_bars(comparison, words), difference_points(comparison, words)]
     body: list[h.Content] = [
+        *h.few_replications(words, first.replications),
         h.section(
             words["plans"],
             h.paragraph(words.pair(words["goal"], goal_text(first.scenario, words)), class_="note"),

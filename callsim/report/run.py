@@ -395,6 +395,7 @@ def scenario_details(scenario: Scenario, summary: str) -> h.Html:
 def run_page(result: SimulationResult, words: Words) -> str:
     scenario = result.scenario
     body: list[h.Content] = [
+        *h.few_replications(words, result.replications),
         h.section(words["headline"], headline(result, words), id_="headline"),
         h.section(
             words["intervals"],
