@@ -16,13 +16,15 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import callsim
 from callsim.experiment.compare import compare
 from callsim.experiment.results import SimulationResult
 from callsim.measure.catalogue import CATALOGUE, fmt, kpis_in, unit
 from callsim.report import compare_report, expected_charts, run_report, sweep_report
-from callsim.report.charts import plot_text
+from callsim.report.charts import cells, legend_text, wrap_cells
 from callsim.report.i18n import EN, ZH, Words
 from callsim.report.plans import charted_kpis
 from callsim.scenario.files import load_scenario
@@ -250,7 +252,7 @@ def test_names_are_escaped_and_cannot_break_out(selling: SimulationResult) -> No
     assert html.escape(PRODUCT) in page and html.escape(REASON) in page  # scenario YAML
     assert_cannot_break_out(page)
     bars = chart_data(page, "agent_scores")["data"]
-    assert [t["name"] for t in bars] == [plot_text(GROUP), "juniors"]
+    assert [t["name"] for t in bars] == [legend_text(GROUP), "juniors"]
 
 
 def test_headline_and_intervals(selling: SimulationResult) -> None:
@@ -331,7 +333,7 @@ def test_compare_report(comparison: Any) -> None:
     for verdict in verdicts:
         assert f'data-verdict="{verdict}"' in page
     lines = chart_data(page, "plans_service_level")["data"]
-    assert {t["name"] for t in lines if "name" in t} == {plot_text(p) for p in comparison.results}
+    assert {t["name"] for t in lines if "name" in t} == {legend_text(p) for p in comparison.results}
     zh = compare_report(comparison, lang="zh")
     assert "与基准方案的配对差异" in zh and "基准" in zh
     assert charts(zh) == expected_charts("compare")
@@ -407,7 +409,7 @@ def band(page: str, chart: str, name: str) -> tuple[np.ndarray, np.ndarray, np.n
     """The mean line called ``name`` in a band chart, and its band's upper and lower edges
     (the two traces drawn before it)."""
     traces = chart_data(page, chart)["data"]
-    k = next(i for i, t in enumerate(traces) if t.get("name") == plot_text(name))
+    k = next(i for i, t in enumerate(traces) if t.get("name") == legend_text(name))
     return values(traces[k]["y"]), values(traces[k - 2]["y"]), values(traces[k - 1]["y"])
 
 
@@ -466,3 +468,26 @@ def test_compare_report_draws_the_results_tables(comparison: Any) -> None:
         scale = 100.0 if unit(kpi) == "pct" else 1.0
         expected = [table.loc[(kpi, p), "diff"] * scale for p in others]
         assert values(diffs[panel]["y"]) == pytest.approx(expected), kpi
+
+
+# -- legend names on a phone --------------------------------------------------------------------
+
+
+@given(text=st.text(alphabet=st.sampled_from("ab c-\u9ad8\u5cf0\uff08 "), max_size=80))
+@settings(max_examples=300, deadline=None)
+def test_wrapped_names_fit_their_lines_and_keep_every_character(text: str) -> None:
+    lines = wrap_cells(text, 12)
+    assert all(cells(line) <= 12 for line in lines), lines
+    assert "".join("".join(lines).split()) == "".join(text.split())
+
+
+def test_long_names_wrap_at_spaces_and_chinese_counts_double() -> None:
+    assert wrap_cells("balanced (a planner's long description)", 20) == [
+        "balanced (a",
+        "planner's long",
+        "description)",
+    ]
+    assert wrap_cells("高峰时段不营销", 8) == ["高峰时段", "不营销"]
+    assert legend_text("<b> & a very long name that needs two lines") == (
+        "&lt;b&gt; &amp; a very long name that<br>needs two lines"
+    )

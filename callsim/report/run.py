@@ -22,6 +22,7 @@ from callsim.report.charts import (
     axis_format,
     colour,
     interval_axis,
+    legend_text,
     plot_text,
     rgba,
     style,
@@ -259,7 +260,7 @@ def agent_scores(result: SimulationResult, words: Words) -> Chart:
             go.Bar(
                 x=x,
                 y=y,
-                name=plot_text(group),
+                name=legend_text(group),
                 marker_color=colour(k),
                 text=text,
                 textposition="none",
