@@ -682,7 +682,7 @@ def _print_sweep(result: Sweep) -> None:
     )
 
 
-PICK_RULES: dict[str, str] = {
+PICK_RULES: dict[Pick, str] = {
     "confident": "the lower end of the service level's 95% CI, as every verdict is",
     "mean": "the mean service level alone (--pick mean)",
 }
