@@ -20,13 +20,14 @@ from callsim.cli.commands import app
 from callsim.experiment.pairing import compare_results
 from callsim.experiment.replication import run_replication
 from callsim.experiment.results import SimulationResult
-from callsim.measure.catalogue import CATALOGUE, GROUPS, Unit, kpis_in, label
+from callsim.measure.catalogue import CATALOGUE, GROUPS, Unit, clip_interval, kpis_in, label
 from callsim.measure.money import money_label, money_terms
 from callsim.model.calllog import ABANDONED, ANSWERED
 from callsim.report import run_report
 from callsim.scenario.files import load_scenario
 
 DATA = Path(__file__).parent / "data"
+SELLING = Path(__file__).resolve().parent.parent / "scenarios" / "policies" / "always.yaml"
 COMPUTED = ("horizon", "interval", "agent")
 CJK = re.compile(r"[\u4e00-\u9fff]")
 
@@ -64,6 +65,53 @@ def test_every_kpi_a_table_shows_is_computed() -> None:
         assert set(kpis_in(group)) <= horizon, group
     # A sweep's points hold the compared KPIs only.
     assert set(kpis_in("sweep_table")) <= set(kpis_in("compare"))
+
+
+def test_every_kpi_whose_unit_cannot_tell_its_range_declares_it() -> None:
+    # A share lies in 0-100% and a count is never negative, but money and plain numbers may be
+    # anything: revenue is never negative, net contribution may be, satisfaction is 0.2-1.0.
+    for name, kpi in CATALOGUE.items():
+        if kpi.unit in ("money", "number"):
+            assert kpi.bounds is not None, f"{name}: a {kpi.unit} KPI must declare its bounds"
+        low, high = kpi.range
+        assert low < high, name
+
+
+@pytest.mark.parametrize(
+    ("kpi", "interval", "clipped"),
+    [
+        ("satisfaction", (0.05, 1.35), (0.2, 1.0)),
+        ("satisfaction", (0.6, 0.9), (0.6, 0.9)),
+        ("mean_queue", (-0.4, 2.5), (0.0, 2.5)),
+        ("max_queue", (-1.0, 9.0), (0.0, 9.0)),
+        ("sales_score", (-3.0, 12.0), (0.0, 12.0)),
+        ("revenue", (-40.0, 900.0), (0.0, 900.0)),
+        ("staff_cost", (-5.0, 60.0), (0.0, 60.0)),
+        ("net_contribution", (-500.0, 800.0), (-500.0, 800.0)),
+        ("service_level", (0.7, 1.2), (0.7, 1.0)),
+        ("asa_s", (-3.0, 12.0), (0.0, 12.0)),
+    ],
+)
+def test_intervals_are_clipped_to_the_declared_range(
+    kpi: str, interval: tuple[float, float], clipped: tuple[float, float]
+) -> None:
+    assert clip_interval(kpi, *interval) == clipped
+
+
+def test_every_simulated_value_lies_in_its_kpis_range() -> None:
+    # The declared ranges are true of what the simulator computes, replication by replication
+    # and interval by interval, on a busy selling centre (queues, sales and satisfaction vary).
+    scenario = load_scenario(SELLING)
+    result = callsim.simulate(scenario, replications=2, seed=3, workers=1)
+    for name in kpis_in("horizon"):
+        low, high = CATALOGUE[name].range
+        values = result.per_replication[name].dropna()
+        assert ((values >= low) & (values <= high)).all(), (name, values.tolist())
+    for name in kpis_in("interval"):
+        low, high = CATALOGUE[name].range
+        values = result.intervals[f"{name}_mean"].dropna()
+        assert ((values >= low) & (values <= high)).all(), (name, values.tolist())
+    assert result.per_replication["satisfaction"].between(0.2, 1.0, inclusive="neither").all()
 
 
 def test_unknown_names_are_refused() -> None:

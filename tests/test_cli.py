@@ -7,9 +7,11 @@ import math
 import re
 import shutil
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 import pytest
+import yaml
 from typer.testing import CliRunner
 
 import callsim
@@ -74,12 +76,67 @@ def test_validate_inlines_the_csv_tables(scenarios: Path) -> None:
     assert model.agents.groups["team"].staffing == [4, 5, 6, 5]
 
 
-def test_schema_is_json_with_the_sections() -> None:
+def cli_schema() -> dict[str, Any]:
     result = runner.invoke(app, ["schema"])
     assert result.exit_code == 0
-    schema = json.loads(result.stdout)
+    schema: dict[str, Any] = json.loads(result.stdout)
+    return schema
+
+
+def missing_keys(
+    schema: dict[str, Any], data: Any, root: dict[str, Any], where: str = ""
+) -> list[str]:
+    """The keys ``data`` lacks under the schema's ``required``, ``if``/``then``/``else``,
+    ``properties``, ``additionalProperties`` and ``$ref``: enough of JSON Schema for the
+    required-key logic, as the ``jsonschema`` package is not a dependency."""
+    if "$ref" in schema:
+        name = schema["$ref"].removeprefix("#/$defs/")
+        return missing_keys(root["$defs"][name], data, root, where)
+    if not isinstance(data, dict):
+        return []
+    missing = [f"{where}{key}" for key in schema.get("required", []) if key not in data]
+    if "if" in schema:
+        branch = "then" if not missing_keys(schema["if"], data, root) else "else"
+        missing += missing_keys(schema.get(branch, {}), data, root, where)
+    properties = schema.get("properties", {})
+    others = schema.get("additionalProperties")
+    for key, value in data.items():
+        sub = properties.get(key, others if isinstance(others, dict) else {})
+        missing += missing_keys(sub, value, root, f"{where}{key}.")
+    return missing
+
+
+def test_schema_is_json_with_the_sections() -> None:
+    schema = cli_schema()
     assert {"arrivals", "agents", "reasons", "horizon"} <= set(schema["properties"])
-    assert {"arrivals", "agents"} <= set(schema["required"])
+    assert {"extends", "variants", "sweep"} <= set(schema["properties"])
+    assert schema["if"] == {"required": ["extends"]}
+    assert {"name", "arrivals", "reasons", "agents"} <= set(schema["else"]["required"])
+
+
+def test_schema_requires_the_sections_only_without_extends() -> None:
+    schema = cli_schema()
+    assert missing_keys(schema, {"extends": "base.yaml", "name": "x"}, schema) == []
+    assert {"arrivals", "reasons", "agents"} <= set(missing_keys(schema, {"name": "x"}, schema))
+
+
+BUNDLED_FILES = sorted(
+    (Path(__file__).resolve().parent.parent / "scenarios").rglob("*.yaml"),
+    key=lambda path: str(path),
+)
+
+
+@pytest.mark.parametrize("path", BUNDLED_FILES, ids=lambda path: f"{path.parent.name}/{path.name}")
+def test_every_bundled_file_has_the_keys_the_schema_requires(path: Path) -> None:
+    schema = cli_schema()
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    assert set(data) <= set(schema["properties"]), path
+    assert missing_keys(schema, data, schema) == [], path
+
+
+def test_the_bundled_files_include_ones_that_extend() -> None:
+    # The case the conditional requirement exists for must stay covered by the check above.
+    assert any("extends" in yaml.safe_load(path.read_text()) for path in BUNDLED_FILES)
 
 
 # -- run -------------------------------------------------------------------------------------

@@ -19,13 +19,13 @@ drawn by) is checked against scipy's CDF of the same distribution.
 
 from __future__ import annotations
 
-import copy
 import math
 from typing import Any
 
 import numpy as np
 import pandas as pd
 import pytest
+from helpers import merge
 from scipy import stats
 
 import callsim
@@ -42,16 +42,6 @@ from callsim.scenario.distributions import (
 )
 
 U = np.concatenate([[0.0, 1e-7, 0.001], np.linspace(0.01, 0.99, 99), [0.999, 1 - 2.0**-24]])
-
-
-def _merge(base: dict[str, Any], over: dict[str, Any]) -> dict[str, Any]:
-    out = copy.deepcopy(base)
-    for key, value in over.items():
-        if isinstance(value, dict) and isinstance(out.get(key), dict):
-            out[key] = _merge(out[key], value)
-        else:
-            out[key] = copy.deepcopy(value)
-    return out
 
 
 def _t_half_width(d: np.ndarray) -> float:
@@ -169,7 +159,7 @@ CATALOGUE: dict[str, Any] = {
 
 
 def _desk(over: dict[str, Any] | None = None, seed: int = 4) -> SalesDesk:
-    scenario = callsim.load_scenario(_merge(CATALOGUE, over or {}))
+    scenario = callsim.load_scenario(merge(CATALOGUE, over or {}))
     return SalesDesk(scenario, np.random.default_rng(seed), np.random.default_rng(seed + 1))
 
 
@@ -223,7 +213,7 @@ def test_fit_picks_the_best_product_for_this_customer_and_top_ignores_taste() ->
 def _calls(
     over: dict[str, Any], replication: int = 0, seed: int = 11
 ) -> tuple[pd.DataFrame, np.ndarray, int]:
-    scenario = callsim.load_scenario(_merge(CATALOGUE, over))
+    scenario = callsim.load_scenario(merge(CATALOGUE, over))
     run = run_model(scenario, seed, replication)
     calls = pd.DataFrame(run.calls.columns())
     skill = np.asarray(run.roster.sales_skill, dtype=float)
@@ -302,7 +292,7 @@ def test_the_same_caller_calls_again_the_same_way_in_two_plans() -> None:
     checked = retried = 0
     for replication in (0, 1):
         a, _, _ = _calls(K0, replication)
-        b, _, _ = _calls(_merge(ALWAYS, fewer), replication)
+        b, _, _ = _calls(merge(ALWAYS, fewer), replication)
         keys = ["customer", "attempt"]
         pa, pb = a.set_index(keys), b.set_index(keys)
         assert pa.index.is_unique and pb.index.is_unique
@@ -332,7 +322,7 @@ def test_per_caller_draws_narrow_the_paired_revenue_interval(
     against ±517, a difference of about −7,300 either way). The seed is fixed, so this is a
     regression check of the figures, not a statistical claim; the default scenario's figures at
     100 replications are in the module docstring."""
-    plans = [callsim.load_scenario(_merge(CATALOGUE, over)) for over in (K0, ALWAYS)]
+    plans = [callsim.load_scenario(merge(CATALOGUE, over)) for over in (K0, ALWAYS)]
 
     def half_width() -> float:
         revenue = [
@@ -377,10 +367,10 @@ def test_a_longer_screen_sells_more_when_the_agent_picks_by_fit() -> None:
     0.007, 3→5 +0.053 ± 0.006), revenue 12,180 / 16,876 / 18,720 (+4,697 ± 260, +1,844 ± 272).
     ``rule: top`` gives the size-1 figures whatever the size. How much a longer screen gains
     follows from the assumed ``taste_cv`` (0.5)."""
-    over = _merge(ALWAYS, {"customers": {"retrial": None}})
+    over = merge(ALWAYS, {"customers": {"retrial": None}})
     results = {
         size: callsim.simulate(
-            _merge(CATALOGUE, _merge(over, {"selling": {"recommender": {"size": size}}})),
+            merge(CATALOGUE, merge(over, {"selling": {"recommender": {"size": size}}})),
             replications=40,
             seed=3,
             workers=1,

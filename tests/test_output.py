@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import re
 import shutil
@@ -151,6 +152,7 @@ def test_api_manifest_of_a_sweep_records_the_grid(tmp_path: Path) -> None:
         "params": {"arrivals.scale": [0.9, 1.1]},
         "seed": 3,
         "replications": 2,
+        "pick": "confident",
     }
 
 
@@ -193,6 +195,31 @@ def test_cli_manifest_of_a_sweep_records_its_params(scenarios: Path) -> None:
         "--out sw"
     )
     assert manifest["call"]["params"] == {"arrivals.scale": [0.9, 1.1]}
+
+
+@pytest.mark.parametrize(
+    ("args", "kind", "what"),
+    [
+        (["run", "small.yaml"], "run", "Results"),
+        (["compare", "small.yaml", "small_csv.yaml"], "compare", "Comparison"),
+        (["sweep", "small.yaml", "-p", "arrivals.scale=0.9,1.1"], "sweep", "Sweep"),
+    ],
+    ids=["run", "compare", "sweep"],
+)
+def test_every_command_saves_its_results_report_and_command_alike(
+    scenarios: Path, args: list[str], kind: str, what: str
+) -> None:
+    result = runner.invoke(app, [*args, "-r", "2", "-w", "1", "--lang", "zh", "--out", "res"])
+    assert result.exit_code == 0, result.output
+    assert f"{what} and report.html written to res/" in " ".join(result.stderr.split())
+    manifest = manifest_of(scenarios / "res")
+    assert manifest["kind"] == kind
+    assert manifest["command"].startswith(f"callsim {args[0]} {args[1]} ")
+    assert {"--out res", "--lang zh"} <= {
+        " ".join(p) for p in itertools.pairwise(manifest["command"].split())
+    }
+    page = (scenarios / "res" / "report.html").read_text(encoding="utf-8")
+    assert f'data-report="{kind}" data-lang="zh"' in page
 
 
 # -- never overwrite silently ----------------------------------------------------------------

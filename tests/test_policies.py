@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import pytest
+from helpers import merge
 
 import callsim
 from callsim.model.calllog import ABANDONED
@@ -22,16 +23,6 @@ from callsim.model.calllog import ABANDONED
 ROOT = Path(__file__).resolve().parent.parent
 SEED = 4
 OPEN_S = 8 * 3600.0
-
-
-def _merge(base: dict[str, Any], over: dict[str, Any]) -> dict[str, Any]:
-    out = copy.deepcopy(base)
-    for key, value in over.items():
-        if isinstance(value, dict) and isinstance(out.get(key), dict):
-            out[key] = _merge(out[key], value)
-        else:
-            out[key] = copy.deepcopy(value)
-    return out
 
 
 BASE: dict[str, Any] = {
@@ -145,7 +136,7 @@ def run(
     replications: int = 3,
     seed: int = SEED,
 ) -> callsim.SimulationResult:
-    data = _merge(BASE, over or {})
+    data = merge(BASE, over or {})
     data["selling"]["policy"] = policy
     return callsim.simulate(data, replications=replications, seed=seed, workers=1, keep_calls=True)
 
@@ -268,7 +259,7 @@ def test_hours_add_up(mixed_run: tuple[str, callsim.SimulationResult]) -> None:
 
 def test_never_makes_no_offers_and_serves_like_a_line_without_products() -> None:
     never = run({"kind": "never"})
-    plain = _merge(BASE, {})
+    plain = merge(BASE, {})
     del plain["products"]
     without = callsim.simulate(plain, replications=3, seed=SEED, workers=1, keep_calls=True)
     assert (never.per_replication["offers"] == 0).all()
@@ -279,7 +270,7 @@ def test_never_makes_no_offers_and_serves_like_a_line_without_products() -> None
 
 
 def test_always_offers_every_eligible_call() -> None:
-    top = _merge(MIXED, {"selling": {"recommender": {"rule": "top"}}})
+    top = merge(MIXED, {"selling": {"recommender": {"rule": "top"}}})
     res = run({"kind": "always"}, top)
     calls = answered(res.calls)
     complaint = list(res.scenario.reasons).index("complaint")
@@ -737,8 +728,8 @@ def test_talk_flex_when_busy_cuts_aht_and_brings_repeat_calls() -> None:
 def test_talk_flex_idle_stretch_costs_satisfaction() -> None:
     quiet = {"arrivals": {"rate_per_hour": 60}}
     penalty = {"satisfaction": {"long_talk": 0.2}}  # a whole level: visible on a plain call
-    stretch = run(dict(FLEX, idle_factor=1.5), _merge(quiet, penalty))
-    plain = run(dict(FLEX, idle_factor=1.0), _merge(quiet, penalty))
+    stretch = run(dict(FLEX, idle_factor=1.5), merge(quiet, penalty))
+    plain = run(dict(FLEX, idle_factor=1.0), merge(quiet, penalty))
     assert (stretch.per_replication["aht_s"] > plain.per_replication["aht_s"]).all()
     assert (stretch.per_replication["satisfaction"] < plain.per_replication["satisfaction"]).all()
 

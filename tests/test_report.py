@@ -13,16 +13,21 @@ from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
+import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import callsim
 from callsim.experiment.compare import compare
 from callsim.experiment.results import SimulationResult
 from callsim.measure.catalogue import CATALOGUE, fmt, kpis_in, unit
+from callsim.measure.money import money_label, money_terms
 from callsim.report import compare_report, expected_charts, run_report, sweep_report
-from callsim.report.charts import plot_text
+from callsim.report.charts import cells, legend_text, wrap_cells
 from callsim.report.i18n import EN, ZH, Words
+from callsim.report.plans import charted_kpis
 from callsim.scenario.files import load_scenario
 from callsim.scenario.schema import Scenario
 
@@ -99,7 +104,8 @@ def fake_sweep(best: bool = True) -> SimpleNamespace:
     rows = []
     for k, (kind, scale) in enumerate([("<a&b>", 0.9), ("<a&b>", 1.1), ("c", 0.9), ("c", 1.1)]):
         row: dict[str, Any] = {"selling.policy.kind": kind, "agents.scale": scale}
-        for kpi in kpis_in("compare"):
+        row.update(agents=5 + k, verdict="met" if k > 1 else "missed")
+        for kpi in ("paid_hours", *kpis_in("compare")):
             mean = 0.6 + 0.1 * k if unit(kpi) == "pct" else 100.0 * (k + 1)
             row.update({f"{kpi}_mean": mean, f"{kpi}_ci_low": mean * 0.9})
             row[f"{kpi}_ci_high"] = mean * 1.1
@@ -114,6 +120,7 @@ def fake_sweep(best: bool = True) -> SimpleNamespace:
         seed=7,
         replications=3,
         created="2025-01-01T00:00:00+00:00",
+        pick="confident",
     )
 
 
@@ -246,7 +253,7 @@ def test_names_are_escaped_and_cannot_break_out(selling: SimulationResult) -> No
     assert html.escape(PRODUCT) in page and html.escape(REASON) in page  # scenario YAML
     assert_cannot_break_out(page)
     bars = chart_data(page, "agent_scores")["data"]
-    assert [t["name"] for t in bars] == [plot_text(GROUP), "juniors"]
+    assert [t["name"] for t in bars] == [legend_text(GROUP), "juniors"]
 
 
 def test_headline_and_intervals(selling: SimulationResult) -> None:
@@ -327,7 +334,7 @@ def test_compare_report(comparison: Any) -> None:
     for verdict in verdicts:
         assert f'data-verdict="{verdict}"' in page
     lines = chart_data(page, "plans_service_level")["data"]
-    assert {t["name"] for t in lines if "name" in t} == {plot_text(p) for p in comparison.results}
+    assert {t["name"] for t in lines if "name" in t} == {legend_text(p) for p in comparison.results}
     zh = compare_report(comparison, lang="zh")
     assert "与基准方案的配对差异" in zh and "基准" in zh
     assert charts(zh) == expected_charts("compare")
@@ -353,3 +360,136 @@ def test_sweep_without_a_best_point_says_so() -> None:
     page = sweep_report(fake_sweep(best=False))
     assert EN["no_best"] in page
     assert charts(page) == expected_charts("sweep")
+
+
+# -- too few replications ---------------------------------------------------------------------
+
+
+def few_note(page: str, words: dict[str, str], replications: int) -> bool:
+    """Whether the page warns of too few replications, before its first section."""
+    text = html.escape(words["few_replications"].format(n=replications, min=5))
+    if text not in page:
+        return False
+    assert page.index(text) < page.index("<section"), "the warning comes first"
+    return True
+
+
+@pytest.fixture(scope="module")
+def five() -> tuple[SimulationResult, Any]:
+    """A run and a comparison of five replications: enough for an interval."""
+    run = callsim.simulate(DATA / "small.yaml", replications=5, seed=7, workers=1)
+    plans = {"a": selling_scenario("a"), "b": selling_scenario("b", {"kind": "never"})}
+    return run, compare(plans, replications=5, seed=7, workers=1)
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_too_few_replications_are_said_first(
+    selling: SimulationResult, comparison: Any, five: tuple[SimulationResult, Any], lang: str
+) -> None:
+    words = ZH if lang == "zh" else EN
+    assert selling.replications == 3
+    assert few_note(run_report(selling, lang), words, 3)
+    assert few_note(compare_report(comparison, lang), words, 3)
+    assert few_note(sweep_report(fake_sweep(), lang), words, 3)
+    run, pair = five
+    assert 'id="few-replications"' not in run_report(run, lang)
+    assert 'id="few-replications"' not in compare_report(pair, lang)
+
+
+# -- what is drawn is what the results say ----------------------------------------------------
+
+
+def values(data: list | dict) -> np.ndarray:
+    """A trace's numbers, from a list or plotly's base64 ``bdata``."""
+    if isinstance(data, dict):
+        return np.frombuffer(base64.b64decode(data["bdata"]), dtype=data["dtype"]).astype(float)
+    return np.asarray(data, dtype=float)
+
+
+def band(page: str, chart: str, name: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The mean line called ``name`` in a band chart, and its band's upper and lower edges
+    (the two traces drawn before it)."""
+    traces = chart_data(page, chart)["data"]
+    k = next(i for i, t in enumerate(traces) if t.get("name") == legend_text(name))
+    return values(traces[k]["y"]), values(traces[k - 2]["y"]), values(traces[k - 1]["y"])
+
+
+def card_value(page: str, kpi: str) -> str:
+    match = re.search(
+        rf'data-kpi="{kpi}"><div class="label">.*?<div class="value">(.*?)</div>', page
+    )
+    assert match, kpi
+    return html.unescape(match.group(1))
+
+
+def test_run_report_draws_the_results_tables(selling: SimulationResult) -> None:
+    page = run_report(selling)
+    words = Words("en")
+    iv = selling.intervals
+    for chart, kpi in [
+        ("service_level", "service_level"),
+        ("asa", "asa_s"),
+        ("abandonment", "abandon_rate"),
+        ("queue", "mean_queue"),
+        ("queue", "max_queue"),
+        ("arrivals_staffing", "offered"),
+        ("revenue", "revenue"),
+    ]:
+        name = money_label(kpi, "en", money_terms([selling.scenario]))
+        mean, high, low = band(page, chart, name)
+        assert mean == pytest.approx(iv[f"{kpi}_mean"].to_numpy(float), nan_ok=True), kpi
+        lowest, highest = CATALOGUE[kpi].range
+        expected_high = iv[f"{kpi}_ci_high"].clip(lowest, highest).to_numpy(float)
+        expected_low = iv[f"{kpi}_ci_low"].clip(lowest, highest).to_numpy(float)
+        assert high == pytest.approx(expected_high, nan_ok=True), kpi
+        assert low == pytest.approx(expected_low, nan_ok=True), kpi
+    # The per-interval service level does vary, so a shifted or constant line would fail.
+    assert iv["service_level_mean"].nunique() > 2
+    for kpi in kpis_in("card"):
+        assert card_value(page, kpi) == words.number(kpi, selling.summary.loc[kpi, "mean"]), kpi
+
+
+def test_compare_report_draws_the_results_tables(comparison: Any) -> None:
+    page = compare_report(comparison)
+    table = comparison.table.set_index(["kpi", "plan"])
+    for plan, result in comparison.results.items():
+        mean, _, _ = band(page, "plans_service_level", plan)
+        assert mean == pytest.approx(result.intervals["service_level_mean"].to_numpy(float))
+    kpis = charted_kpis(comparison)
+    assert {"service_level", "revenue", "net_contribution"} <= set(kpis)
+    # Panels are filled in order: axes x, x2, x3, ... hold the charted KPIs, one bar per plan.
+    bars = [t for t in chart_data(page, "compare_kpis")["data"] if t["type"] == "bar"]
+    assert len(bars) == len(comparison.results) * len(kpis)
+    for t in bars:
+        kpi = kpis[0 if t["xaxis"] == "x" else int(t["xaxis"][1:]) - 1]
+        plan = html.unescape(t["x"][0])
+        assert values(t["y"])[0] == pytest.approx(table.loc[(kpi, plan), "mean"]), (kpi, plan)
+    diffs = chart_data(page, "differences")["data"]
+    others = [p for p in comparison.results if p != comparison.baseline]
+    for panel, kpi in enumerate(kpis):
+        scale = 100.0 if unit(kpi) == "pct" else 1.0
+        expected = [table.loc[(kpi, p), "diff"] * scale for p in others]
+        assert values(diffs[panel]["y"]) == pytest.approx(expected), kpi
+
+
+# -- legend names on a phone --------------------------------------------------------------------
+
+
+@given(text=st.text(alphabet=st.sampled_from("ab c-\u9ad8\u5cf0\uff08 "), max_size=80))
+@settings(max_examples=300, deadline=None)
+def test_wrapped_names_fit_their_lines_and_keep_every_character(text: str) -> None:
+    lines = wrap_cells(text, 12)
+    assert all(cells(line) <= 12 for line in lines), lines
+    assert "".join("".join(lines).split()) == "".join(text.split())
+
+
+def test_long_names_wrap_at_spaces_and_chinese_counts_double() -> None:
+    assert wrap_cells("balanced (a planner's long description)", 20) == [
+        "balanced (a",
+        "planner's long",
+        "description)",
+    ]
+    assert wrap_cells("高峰时段不营销", 8) == ["高峰时段", "不营销"]
+    assert legend_text("<b> & a very long name that needs two lines") == (
+        "&lt;b&gt; &amp; a very long name that<br>needs two lines"
+    )

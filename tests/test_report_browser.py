@@ -182,3 +182,105 @@ def test_chinese_report_has_chinese_headings(browser, reports: dict[str, Path]) 
     assert "服务水平" in page.inner_text("body")
     assert problems == []
     page.close()
+
+
+# -- a phone held upright -------------------------------------------------------------------
+
+PHONE = {"width": 390, "height": 844}
+
+# Long plan names, several of them: the legend wraps onto many rows on a phone.
+PLANS = {
+    f"{name} (a planner's long description of the plan)": {
+        "selling": {"policy": {"kind": "threshold", "k": k}}
+    }
+    for k, name in enumerate(("cautious", "moderate", "balanced", "eager", "pushy"), start=-2)
+}
+
+OVERFLOW = """() => {
+  // Every element's right edge within the viewport, except inside a box that scrolls or
+  // clips sideways (a wide table in its scrolling wrapper), which must fit itself.
+  const width = document.documentElement.clientWidth;
+  const clips = el => ["auto", "scroll", "hidden"].includes(getComputedStyle(el).overflowX);
+  const out = [];
+  for (const el of document.body.querySelectorAll("*")) {
+    const box = el.getBoundingClientRect();
+    if (box.width === 0 && box.height === 0) continue;
+    let up = el.parentElement, inside = false;
+    for (; up && up !== document.body; up = up.parentElement) {
+      if (clips(up)) { inside = true; break; }
+    }
+    if (!inside && box.right > width + 0.5) {
+      const where = el.closest("[data-chart]") || el.closest("section") || el;
+      const name = where.getAttribute("data-chart") || where.id || where.tagName;
+      out.push(`${el.tagName.toLowerCase()}.${el.getAttribute("class") || ""} in ${name} `
+        + `ends at ${Math.round(box.right)}`);
+    }
+  }
+  return {width: width, scroll: document.documentElement.scrollWidth, out: out.slice(0, 10)};
+}"""
+
+LEGENDS = """() => Array.from(document.querySelectorAll("figure[data-chart]")).flatMap(fig => {
+  // A legend clear of plotly's mode bar and of the plot, inside its figure.
+  const legend = fig.querySelector(".legend");
+  if (!legend) return [];
+  const meet = (a, b) =>
+    a.left < b.right && b.left < a.right && a.top < b.bottom && b.top < a.bottom;
+  const l = legend.getBoundingClientRect();
+  const svg = fig.querySelector("svg.main-svg").getBoundingClientRect();
+  const problems = [];
+  const bar = fig.querySelector(".modebar");
+  if (bar && meet(bar.getBoundingClientRect(), l)) problems.push("overlaps the mode bar");
+  for (const area of fig.querySelectorAll(".nsewdrag")) {
+    if (meet(area.getBoundingClientRect(), l)) { problems.push("overlaps a plot"); break; }
+  }
+  if (l.bottom > svg.bottom + 0.5 || l.right > svg.right + 0.5) {
+    problems.push("runs out of the figure");
+  }
+  return problems.map(p => `${fig.dataset.chart}: legend ${p}`);
+})"""
+
+
+@pytest.fixture(scope="module")
+def phone_reports(
+    reports: dict[str, Path], tmp_path_factory: pytest.TempPathFactory
+) -> dict[str, Path]:
+    folder = tmp_path_factory.mktemp("phone")
+    data = copy.deepcopy(SCENARIO)
+    data["variants"] = PLANS
+    scenario = folder / "plans.yaml"
+    scenario.write_text(yaml.safe_dump(data), encoding="utf-8")
+    out = folder / "compare"
+    result = CliRunner().invoke(app, ["compare", str(scenario), "-w", "1", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    return {"run": reports["run"], "sweep": reports["sweep"], "compare": out / "report.html"}
+
+
+@pytest.mark.parametrize("key", ["run", "compare", "sweep"])
+def test_a_phone_shows_the_report_within_its_width(
+    browser, phone_reports: dict[str, Path], key: str
+) -> None:
+    page = browser.new_page(viewport=PHONE, is_mobile=True, has_touch=True)
+    page.goto(phone_reports[key].as_uri())
+    page.wait_for_selector("body[data-rendered='true']", timeout=30_000)
+    found = page.evaluate(OVERFLOW)
+    assert found["width"] == PHONE["width"]
+    assert found["out"] == [], found["out"]
+    assert found["scroll"] <= found["width"], "the page scrolls sideways"
+    assert page.evaluate(LEGENDS) == []
+    page.close()
+
+
+def test_small_multiples_stack_on_a_phone_and_sit_three_to_a_row_on_a_desktop(
+    browser, phone_reports: dict[str, Path]
+) -> None:
+    columns = """() => {
+      const gd = document.querySelector("[data-chart='compare_kpis'] .js-plotly-plot");
+      const starts = Object.keys(gd._fullLayout).filter(k => /^xaxis\\d*$/.test(k))
+        .map(k => gd._fullLayout[k].domain[0].toFixed(2));
+      return new Set(starts).size; }"""
+    for viewport, expected in ((PHONE, 1), ({"width": 1280, "height": 900}, 3)):
+        page = browser.new_page(viewport=viewport)
+        page.goto(phone_reports["compare"].as_uri())
+        page.wait_for_selector("body[data-rendered='true']", timeout=30_000)
+        assert page.evaluate(columns) == expected, viewport
+        page.close()

@@ -9,29 +9,19 @@ correct implementation fails by chance far less than once in 10⁵ runs.
 
 from __future__ import annotations
 
-import copy
 import math
 from typing import Any
 
 import numpy as np
 import pandas as pd
 import pytest
+from helpers import merge
 
 import callsim
 from callsim.model.offers import SECONDS_PER_DAY, Pitch, SalesDesk
 
 Z = 4.5
 DAY = SECONDS_PER_DAY
-
-
-def _merge(base: dict[str, Any], over: dict[str, Any]) -> dict[str, Any]:
-    out = copy.deepcopy(base)
-    for key, value in over.items():
-        if isinstance(value, dict) and isinstance(out.get(key), dict):
-            out[key] = _merge(out[key], value)
-        else:
-            out[key] = copy.deepcopy(value)
-    return out
 
 
 def _product(value: float, conversion: float, **extra: Any) -> dict[str, Any]:
@@ -84,7 +74,7 @@ VIP, REGULAR = 0, 1
 
 
 def desk(over: dict[str, Any] | None = None, seed: int = 1) -> SalesDesk:
-    scenario = callsim.load_scenario(_merge(BASE, over or {}))
+    scenario = callsim.load_scenario(merge(BASE, over or {}))
     return SalesDesk(scenario, np.random.default_rng(seed), np.random.default_rng(seed + 1_000_003))
 
 
@@ -147,7 +137,7 @@ def test_screen_is_shorter_when_fewer_products_are_eligible() -> None:
 @pytest.mark.parametrize("size", [0, 6])
 def test_screen_size_outside_one_to_five_is_rejected(size: int) -> None:
     with pytest.raises(callsim.ScenarioError, match=r"selling\.recommender\.size"):
-        callsim.load_scenario(_merge(BASE, {"selling": {"recommender": {"size": size}}}))
+        callsim.load_scenario(merge(BASE, {"selling": {"recommender": {"size": size}}}))
 
 
 def test_ineligible_reasons_and_segments_are_never_recommended() -> None:
@@ -359,7 +349,7 @@ def test_top_rule_always_offers_the_best_and_weighted_draws_by_expected_value() 
 
 def _sim(over: dict[str, Any], replications: int = 2, seed: int = 5) -> callsim.SimulationResult:
     return callsim.simulate(
-        _merge(BASE, over), replications=replications, seed=seed, workers=1, keep_calls=True
+        merge(BASE, over), replications=replications, seed=seed, workers=1, keep_calls=True
     )
 
 
@@ -443,7 +433,7 @@ def test_no_customer_gets_more_than_max_offers_per_window_over_days() -> None:
 
 
 def test_scores_and_revenue_add_up_from_the_calls() -> None:
-    over = _merge(
+    over = merge(
         TWO_GROUPS,
         {
             "horizon": {"warmup_min": 30},

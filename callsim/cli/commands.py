@@ -33,8 +33,9 @@ from callsim.experiment.pool import Interrupted
 from callsim.experiment.results import SimulationResult
 from callsim.experiment.runner import simulate
 from callsim.experiment.sweep import sweep
-from callsim.experiment.sweep_result import Sweep
+from callsim.experiment.sweep_result import Pick, Sweep
 from callsim.measure.catalogue import clip_interval, fmt, kpis_in
+from callsim.measure.confidence import MIN_REPLICATIONS_FOR_CI
 from callsim.measure.money import money_label, money_terms
 from callsim.planning.requirement import staffing_requirement
 from callsim.scenario import bundled
@@ -196,17 +197,7 @@ def run(
         sys.stdout.write(json.dumps(result.to_summary_dict(), indent=2, allow_nan=False) + "\n")
     else:
         _print_summary(result, path)
-    _save(
-        out,
-        "Results",
-        lambda target: write_run(
-            result,
-            target,
-            force=force,
-            report=_reports().run_report(result, lang),
-            command=_command_line(ctx),
-        ),
-    )
+    _save(ctx, result, out, force, lang)
 
 
 @app.command("compare")
@@ -263,17 +254,7 @@ def compare_cmd(
                     progress=progress,
                 )
     _print_comparison(comparison)
-    _save(
-        out,
-        "Comparison",
-        lambda target: write_compare(
-            comparison,
-            target,
-            force=force,
-            report=_reports().compare_report(comparison, lang),
-            command=_command_line(ctx),
-        ),
-    )
+    _save(ctx, comparison, out, force, lang)
 
 
 @app.command("sweep")
@@ -295,6 +276,14 @@ def sweep_cmd(
     out: Out = None,
     force: Force = False,
     lang: Lang = "en",
+    pick: Annotated[
+        Pick,
+        typer.Option(
+            help="How a point meets the goal, to be the best: confident (the service level's "
+            "95% CI reaches the target, the rule of every verdict) or mean (the mean alone: "
+            "cheaper points, at the risk shown)."
+        ),
+    ] = "confident",
 ) -> None:
     """Run a grid of plans and find the efficient frontier of service level against net
     contribution, and the best point meeting the service-level goal."""
@@ -317,19 +306,10 @@ def sweep_cmd(
                 seed=seed,
                 workers=workers,
                 progress=progress,
+                pick=pick,
             )
     _print_sweep(result)
-    _save(
-        out,
-        "Sweep",
-        lambda target: write_sweep(
-            result,
-            target,
-            force=force,
-            report=_reports().sweep_report(result, lang),
-            command=_command_line(ctx),
-        ),
-    )
+    _save(ctx, result, out, force, lang)
 
 
 @app.command("report")
@@ -341,13 +321,7 @@ def report_cmd(
     compare and sweep write it): the report is always report.html, in one language."""
     _check_lang(lang)
     with user_errors():
-        loaded = load_results(results)
-        if isinstance(loaded, Comparison):
-            html = _reports().compare_report(loaded, lang)
-        elif isinstance(loaded, Sweep):
-            html = _reports().sweep_report(loaded, lang)
-        else:
-            html = _reports().run_report(loaded, lang)
+        html = _report(load_results(results), lang)
     target = results / "report.html"
     _write_file(target, lambda p: p.write_text(html, encoding="utf-8"))
     say(f"Report written to {target}")
@@ -613,11 +587,35 @@ def _check_outputs(lang: str, out: Path | None, force: bool) -> None:
             check_target(out, force)
 
 
-def _save(out: Path | None, what: str, write: Callable[[Path], object]) -> None:
+def _report(results: SimulationResult | Comparison | Sweep, lang: str) -> str:
+    """The report.html of a run, a comparison or a sweep."""
+    reports = _reports()
+    if isinstance(results, Comparison):
+        return str(reports.compare_report(results, lang))
+    if isinstance(results, Sweep):
+        return str(reports.sweep_report(results, lang))
+    return str(reports.run_report(results, lang))
+
+
+def _save(
+    ctx: typer.Context,
+    results: SimulationResult | Comparison | Sweep,
+    out: Path | None,
+    force: bool,
+    lang: str,
+) -> None:
+    """The results directory of ``--out``, with its report and the command line that made it."""
     if out is None:
         return
     with user_errors():
-        write(out)
+        report, command = _report(results, lang), _command_line(ctx)
+        if isinstance(results, Comparison):
+            write_compare(results, out, force=force, report=report, command=command)
+        elif isinstance(results, Sweep):
+            write_sweep(results, out, force=force, report=report, command=command)
+        else:
+            write_run(results, out, force=force, report=report, command=command)
+    what = {Comparison: "Comparison", Sweep: "Sweep"}.get(type(results), "Results")
     say(f"{what} and report.html written to {out}/")
 
 
@@ -704,20 +702,37 @@ def _print_sweep(result: Sweep) -> None:
             "[bold green]best[/]" if row["best"] else "",
         )
     out_console.print(table)
-    if not p["best"].any():
+    judged = PICK_RULES[result.pick]
+    best = p[p["best"].astype(bool)]
+    if best.empty:
         out_console.print(
-            "No point meets the service-level goal (met: the CI's lower end reaches the target)."
+            Text(f"No point meets the service-level goal (judged by {judged})."), soft_wrap=True
         )
+        return
+    row = best.iloc[0]
+    point = ", ".join(f"{n}={row[n]}" for n in result.params)
+    sl = _ci("service_level", row["service_level_ci_low"], row["service_level_ci_high"])
+    risk = "" if row["verdict"] == "met" else ": the goal may well be missed"
+    out_console.print(
+        Text(
+            f"Best point, the highest net contribution among those meeting the goal judged by "
+            f"{judged}: {point} — service level {fmt('service_level', row['service_level_mean'])}"
+            f" (95% CI {sl}), verdict {row['verdict']}{risk}."
+        ),
+        soft_wrap=True,
+    )
+
+
+PICK_RULES: dict[Pick, str] = {
+    "confident": "the lower end of the service level's 95% CI, as every verdict is",
+    "mean": "the mean service level alone (--pick mean)",
+}
+"""What each ``--pick`` rule judges a point's service level by, as the CLI says it."""
 
 
 def _rows(frame: pd.DataFrame) -> Iterator[Any]:
     """A table's rows as named tuples (typed loosely: the columns hold numbers and text)."""
     return frame.itertuples(index=False)
-
-
-MIN_REPLICATIONS_FOR_CI = 5
-"""Fewer replications give a t-interval so wide and so unsure of its own width that it says
-little (with 2, the t quantile is 12.7)."""
 
 
 def _ci(kpi: str, lo: float, hi: float) -> str:

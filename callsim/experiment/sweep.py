@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from callsim.experiment.runner import Progress, simulate_many
-from callsim.experiment.sweep_result import Pick, Sweep, frontier
+from callsim.experiment.sweep_result import PICKS, Pick, Sweep, frontier
 from callsim.measure.catalogue import kpis_in
 from callsim.measure.money import one_currency
 from callsim.model.roster import build_roster
@@ -40,6 +40,8 @@ def sweep(
     """Run every point of the grid on the same seed. ``pick`` decides which points meet the
     goal: ``confident`` by the rule of every verdict (the CI's lower end reaches the target),
     ``mean`` by the mean alone — the ``verdict`` column then shows the risk taken."""
+    if pick not in PICKS:
+        raise ValueError(f"pick must be one of {', '.join(PICKS)}, not {pick!r}")
     names = list(params)
     combos = list(itertools.product(*params.values()))
     resolved = base.model_dump(mode="json", exclude_none=True)
@@ -88,4 +90,5 @@ def sweep(
         seed=results[0].seed,
         replications=results[0].replications,
         created=datetime.now(UTC).isoformat(timespec="seconds"),
+        pick=pick,
     )

@@ -13,6 +13,10 @@ from callsim.experiment.results import SimulationResult
 from callsim.scenario.schema import Scenario
 
 Pick = Literal["confident", "mean"]
+"""How a sweep decides which points meet the goal, to choose the best among them: ``confident``
+by the rule of every verdict (the service level's CI reaches the target with its lower end),
+``mean`` by the mean alone, which may pick a point whose verdict is inconclusive."""
+PICKS: tuple[Pick, ...] = ("confident", "mean")
 
 
 @dataclass(frozen=True)
@@ -29,6 +33,8 @@ class Sweep:
     seed: int
     replications: int
     created: str
+    pick: Pick
+    """The rule that chose the ``best`` point, which every table and report of it states."""
 
 
 def frontier(x: np.ndarray, y: np.ndarray) -> np.ndarray:

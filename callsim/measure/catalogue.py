@@ -27,6 +27,16 @@ _FORMATS: dict[Unit, Callable[[float], str]] = {
 }
 """How the CLI writes a value of each unit; reports localise the unit words (``report.i18n``)."""
 
+UNIT_RANGES: dict[Unit, tuple[float, float]] = {
+    "pct": (0.0, 1.0),
+    "count": (0.0, math.inf),
+    "seconds": (0.0, math.inf),
+    "hours": (0.0, math.inf),
+}
+"""The values a KPI of these units can take. Money and plain numbers say nothing of their range
+(revenue is never negative, net contribution may be; satisfaction lies in 0.2-1.0, a queue is at
+least empty), so a KPI of those units declares its ``bounds`` itself."""
+
 
 @dataclass(frozen=True)
 class Kpi:
@@ -36,6 +46,15 @@ class Kpi:
     label_zh: str
     better: Literal[-1, 0, 1] = 0
     """+1 where more is better, -1 where less is, 0 where neither is (occupancy, offers)."""
+    bounds: tuple[float, float] | None = None
+    """The lowest and highest value the KPI can take (``math.inf`` where it has no bound); when
+    not given, its unit's range (``UNIT_RANGES``)."""
+
+    @property
+    def range(self) -> tuple[float, float]:
+        if self.bounds is not None:
+            return self.bounds
+        return UNIT_RANGES.get(self.unit, (-math.inf, math.inf))
 
     @property
     def groups(self) -> tuple[str, ...]:
@@ -84,21 +103,36 @@ _KPIS = (
     Kpi("offer_rate", "pct", "Offer rate (per answered)", "推荐率（每接通来电）"),
     Kpi("conversions", "count", "Sales", "成交数", 1),
     Kpi("conversion_rate", "pct", "Conversion rate (per offer)", "成交率（每次推荐）", 1),
-    Kpi("revenue", "money", "Revenue", "营收", 1),
-    Kpi("sales_score", "number", "Value-weighted sales score", "价值加权营销得分", 1),
-    Kpi("satisfaction", "number", "Satisfaction (mean, 0.2–1.0)", "满意度（均值，0.2–1.0）", 1),
+    Kpi("revenue", "money", "Revenue", "营收", 1, bounds=(0.0, math.inf)),
+    Kpi(
+        "sales_score",
+        "number",
+        "Value-weighted sales score",
+        "价值加权营销得分",
+        1,
+        bounds=(0.0, math.inf),
+    ),
+    Kpi(
+        "satisfaction",
+        "number",
+        "Satisfaction (mean, 0.2–1.0)",
+        "满意度（均值，0.2–1.0）",
+        1,
+        bounds=(0.2, 1.0),  # the survey scale's lowest and highest score
+    ),
     Kpi("satisfaction_top_box", "pct", "Very satisfied (top box)", "非常满意占比", 1),
-    Kpi("mean_queue", "number", "Mean queue", "平均队列长度", -1),
-    Kpi("max_queue", "number", "Max queue", "最大队列长度", -1),
+    Kpi("mean_queue", "number", "Mean queue", "平均队列长度", -1, bounds=(0.0, math.inf)),
+    Kpi("max_queue", "number", "Max queue", "最大队列长度", -1, bounds=(0.0, math.inf)),
     Kpi("occupancy", "pct", "Occupancy (busy / logged in)", "占用率（忙碌 / 在线）"),
     Kpi("utilisation", "pct", "Utilisation (busy / paid)", "利用率（忙碌 / 带薪）"),
-    Kpi("staff_cost", "money", "Staff cost", "人力成本", -1),
+    Kpi("staff_cost", "money", "Staff cost", "人力成本", -1, bounds=(0.0, math.inf)),
     Kpi(
         "net_contribution",
         "money",
         "Net contribution (revenue − staff cost)",
         "净贡献（营收 − 人力成本）",
         1,
+        bounds=(-math.inf, math.inf),
     ),
     Kpi("selling_hours", "hours", "Agent-hours spent selling (offers)", "推荐所用坐席工时"),
     Kpi(
@@ -107,6 +141,7 @@ _KPIS = (
         "Revenue per hour spent selling",
         "按推荐工时计的每小时营收",
         1,
+        bounds=(0.0, math.inf),
     ),
     Kpi(
         "revenue_per_logged_in_hour",
@@ -114,6 +149,7 @@ _KPIS = (
         "Revenue per logged-in agent-hour",
         "按在线工时计的每小时营收",
         1,
+        bounds=(0.0, math.inf),
     ),
     Kpi("switch_on_share", "pct", "Marketing switch on", "营销开关开启占比"),
     Kpi("agent_hours", "hours", "Agent-hours logged in", "坐席在线工时"),
@@ -125,6 +161,7 @@ _KPIS = (
         "money",
         "Outbound revenue per hour of calling, all of it selling",
         "外呼每小时营收，外呼工时全部用于销售",
+        bounds=(0.0, math.inf),
     ),
     Kpi(
         "sl_interval_sd",
@@ -158,14 +195,14 @@ _KPIS = (
     ),
     Kpi("calls_again_lost", "count", "Calls again lost in closed hours", "闭店期间丢失的重拨", -1),
     Kpi("agents", "count", "Agents", "坐席人数"),
-    Kpi("agents_logged_in", "number", "Agents logged in", "在线坐席数"),
-    Kpi("agents_paid", "number", "Agents paid", "带薪坐席数"),
+    Kpi("agents_logged_in", "number", "Agents logged in", "在线坐席数", bounds=(0.0, math.inf)),
+    Kpi("agents_paid", "number", "Agents paid", "带薪坐席数", bounds=(0.0, math.inf)),
     Kpi("calls", "count", "Calls handled", "处理来电数"),
     Kpi("busy_h", "hours", "Busy hours", "忙碌工时"),
     Kpi("logged_in_h", "hours", "Hours logged in", "在线工时"),
     Kpi("paid_h", "hours", "Hours paid", "带薪时长"),
     Kpi("overtime_h", "hours", "Hours of overtime", "加班时长", -1),
-    Kpi("cost", "money", "Cost", "成本", -1),
+    Kpi("cost", "money", "Cost", "成本", -1, bounds=(0.0, math.inf)),
 )
 CATALOGUE: dict[str, Kpi] = {k.name: k for k in _KPIS}
 
@@ -462,13 +499,13 @@ def fmt(name: str, value: float | None) -> str:
     return entry(name).format(value)
 
 
+def value_range(name: str) -> tuple[float, float]:
+    return entry(name).range
+
+
 def clip_interval(name: str, low: float, high: float) -> tuple[float, float]:
-    """A confidence interval within the values the KPI can take: shares in 0-100%, counts, times
-    and hours at zero or more (an interval over few replications runs past them); money and
-    plain numbers may be negative and are left as they are."""
-    kind = unit(name)
-    if kind in ("pct", "count", "seconds", "hours"):
-        low, high = max(low, 0.0), max(high, 0.0)
-    if kind == "pct":
-        low, high = min(low, 1.0), min(high, 1.0)
-    return low, high
+    """A confidence interval within the values the KPI can take (its ``range``): a symmetric
+    interval over few replications runs past them, and no planner should read a share of
+    -3% or a satisfaction above the scale's top."""
+    lowest, highest = value_range(name)
+    return min(max(low, lowest), highest), min(max(high, lowest), highest)

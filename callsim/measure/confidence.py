@@ -8,6 +8,12 @@ import numpy as np
 
 LEVEL = 0.95
 
+MIN_REPLICATIONS_FOR_CI = 5
+"""Assumption (no source gives it): below 5 replications an interval is too rough to read.
+With so few, the t quantile is large (12.7 with 2, 2.8 with 5) and the standard deviation it
+multiplies is itself a poor estimate, so the interval says little, and the CLI and the reports
+say so."""
+
 
 def t_interval(samples: np.ndarray, axis: int = 0) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Mean and 95% Student-t interval along ``axis``, ignoring replications where a KPI is

@@ -43,6 +43,6 @@ def compare_report(comparison: Any, lang: str = "en") -> str:
 
 def sweep_report(sweep: Any, lang: str = "en") -> str:
     """The report of a sweep: anything with ``points``, ``params``, ``base``, ``seed``,
-    ``replications`` and ``created`` as ``callsim.sweep.Sweep`` has them."""
+    ``replications``, ``created`` and ``pick`` as ``callsim.sweep.Sweep`` has them."""
     words = Words(lang)
     return sweep_page(sweep, replace(words, money=money_terms(point_scenarios(sweep))))

@@ -8,13 +8,15 @@ escaped in one place and the browser test finds them as text.
 from __future__ import annotations
 
 import html
+import re
+import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
 import plotly.graph_objects as go
 
-from callsim.measure.catalogue import unit
+from callsim.measure.catalogue import unit, value_range
 from callsim.report.i18n import Words
 
 FONT = (
@@ -56,12 +58,57 @@ class Chart:
     figure: go.Figure
     note: str = ""
     wide: bool = False
+    narrow: go.Figure | None = None
+    """The same chart laid out for a narrow box (a phone), whose layout the page draws there
+    instead: small multiples three to a row would be too cramped to read."""
 
 
 def plot_text(text: object) -> str:
     """Text for plotly's labels, which read a subset of HTML: escaping keeps a scenario's names
     (which may hold ``<`` or ``&``) literal instead of letting them become tags."""
     return html.escape(str(text), quote=False)
+
+
+LEGEND_LINE = 32
+"""Assumption: the longest legend line, in character cells (a Chinese character takes two), that
+fits a chart on a phone (about 300 px of 12 px text). Plotly never wraps legend text, so a
+longer name is broken onto more lines here."""
+
+_TOKENS = re.compile(r"\s+|[^\s\u2e80-\u9fff\uac00-\ud7af\uff00-\uffef]+|\S")
+"""A run of spaces, a word, or one wide (CJK) character: the places a line may break."""
+
+
+def cells(text: str) -> int:
+    """Width of text in character cells: wide (CJK, full-width) characters take two."""
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+
+
+def wrap_cells(text: str, width: int) -> list[str]:
+    """Lines of at most ``width`` cells, broken at spaces or between wide characters, and
+    inside a word only when the word alone is longer than a line."""
+    lines, line = [], ""
+    for token in _TOKENS.findall(text):
+        if token.isspace():
+            line += " " if line else ""
+            continue
+        while cells(token) > width:  # a word longer than a line: cut it
+            cut = next(k for k in range(len(token), 0, -1) if cells(token[:k]) <= width)
+            if line.strip():
+                lines.append(line.rstrip())
+            lines.append(token[:cut])
+            line, token = "", token[cut:]
+        if line.strip() and cells(line + token) > width:
+            lines.append(line.rstrip())
+            line = ""
+        line += token
+    if line.strip() or not lines:
+        lines.append(line.rstrip())
+    return lines
+
+
+def legend_text(text: object) -> str:
+    """A name for a legend: escaped as ``plot_text`` escapes it, and wrapped to fit a phone."""
+    return "<br>".join(plot_text(line) for line in wrap_cells(str(text), LEGEND_LINE))
 
 
 def colour(k: int) -> str:
@@ -73,19 +120,10 @@ def rgba(hex_colour: str, alpha: float) -> str:
     return f"rgba({r},{g},{b},{alpha})"
 
 
-def bounds(kpi: str) -> tuple[float | None, float | None]:
-    """What a KPI can take. Student-t intervals are symmetric, so near a bound they cross it;
-    bands are drawn within these bounds while tables keep the raw interval."""
-    k = unit(kpi)
-    if k == "pct":
-        return 0.0, 1.0
-    if kpi == "net_contribution":
-        return None, None
-    return 0.0, None
-
-
 def clipped(kpi: str, values: Values) -> np.ndarray:
-    low, high = bounds(kpi)
+    """Values within what the KPI can take: Student-t intervals are symmetric, so near a bound
+    they cross it, and a band or bar drawn past it would show impossible values."""
+    low, high = value_range(kpi)
     result: np.ndarray = np.clip(np.asarray(values, dtype=float), low, high)
     return result
 
@@ -166,7 +204,7 @@ def add_band(
             mode="lines+markers",
             marker={"size": 4},
             line={"color": colour_hex, "width": 2},
-            name=plot_text(name),
+            name=legend_text(name),
             legendgroup=group,
             text=hover_texts(kpi, name, mean, low, high, words),
             hovertemplate="%{text}<extra></extra>",
@@ -197,17 +235,34 @@ def error_bars(
 
 
 def style(fig: go.Figure, *, height: int = 320, hovermode: str = "x unified") -> go.Figure:
-    """One look for every chart; the template is plain so the page stays small."""
+    """One look for every chart; the template is plain so the page stays small.
+
+    The legend goes below the plot, at the foot of the figure: above it, it ran into plotly's
+    mode bar (top right), and on a phone, wrapped onto many rows, over the plot. The page makes
+    the figure taller by the legend's height (``RENDER``), so it never squeezes the plot, and no
+    height cap (``maxheight``) turns it into a scrolling box."""
     fig.update_layout(
         template="plotly_white",
         height=height,
         margin={"l": 60, "r": 20, "t": 30, "b": 50},
         font={"family": FONT, "size": 12},
         hovermode=hovermode,
-        legend={"orientation": "h", "yanchor": "bottom", "y": 1.02, "x": 0},
+        legend={
+            "orientation": "h",
+            "yref": "container",
+            "yanchor": "bottom",
+            "y": 0,
+            "x": 0,
+            "maxheight": LEGEND_MAX_PX,
+        },
         separators=".,",
     )
     return fig
+
+
+LEGEND_MAX_PX = 5000
+"""Taller than any legend (plotly reads a ``maxheight`` above 1 as pixels): a legend is shown
+whole, with the figure grown to hold it."""
 
 
 def interval_axis(fig: go.Figure, words: Words, **where: object) -> None:

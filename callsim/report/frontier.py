@@ -2,7 +2,8 @@
 point a planner would pick.
 
 The sweep is read through its attributes only (``points``, ``params``, ``base``, ``seed``,
-``replications``, ``created``), so a sweep read back from a results directory renders the same.
+``replications``, ``created``, ``pick``), so a sweep read back from a results directory renders
+the same.
 """
 
 from __future__ import annotations
@@ -181,16 +182,27 @@ def table_kpis(sweep: Any) -> list[str]:
 
 
 def points_table(sweep: Any, words: Words) -> h.Html:
+    """Each point with what it costs in people (its roster's agents, the hours paid) beside what
+    it gives, and its service-level verdict: the risk a point picked by its mean carries."""
     points: pd.DataFrame = sweep.points.reset_index(drop=True)
-    kpis = table_kpis(sweep)
+    kpis = ["paid_hours", *table_kpis(sweep)]
     frontier, best = flags(points, "frontier"), flags(points, "best")
-    head = [*sweep.params, words["frontier"], words["best"], *(words.kpi(k) for k in kpis)]
+    head = [
+        *sweep.params,
+        words["frontier"],
+        words["best"],
+        words["agent_count"],
+        words["goal_verdict"],
+        *(words.kpi(k) for k in kpis),
+    ]
     rows, classes = [], []
     # the index was reset, so a row's position is its label
     for i, (_, row) in enumerate(points.iterrows()):
         cells: list[h.Content] = [h.cell(value_text(row[p]), class_="name") for p in sweep.params]
         cells.append(h.cell("✓" if frontier[i] else "", class_="flag"))
         cells.append(h.cell("★" if best[i] else "", class_="flag"))
+        cells.append(value_text(row["agents"]))
+        cells.append(h.badge(words.goal_verdict(row["verdict"]), row["verdict"]))
         for kpi in kpis:
             cells.append(
                 h.with_ci(
@@ -212,23 +224,34 @@ def summary(sweep: Any, words: Words) -> h.Html:
         for p in sweep.params
     ]
     best = np.flatnonzero(flags(points, "best"))
-    best_line = (
-        words["best_text"].format(point=point_label(points.iloc[best[0]], sweep.params))
-        if len(best)
-        else words["no_best"]
+    lines: list[h.Content] = [
+        h.paragraph(words.pair(words["goal"], goal_text(sweep.base, words)), class_="note"),
+        h.table([words["swept"], words["values"]], rows),
+        h.paragraph(words.pair(words["points"], len(points))),
+        h.paragraph(words[f"pick_{sweep.pick}"], class_="pick-rule"),
+    ]
+    if not len(best):
+        lines.append(h.tag("p", h.tag("strong", words["no_best"]), class_="best-line"))
+        return h.join(lines)
+    row = points.iloc[best[0]]
+    sl = "service_level"
+    risk = words.pair(
+        words.kpi(sl),
+        f"{words.number(sl, row[f'{sl}_mean'])} "
+        f"({words['ci95']} {words.interval(sl, row[f'{sl}_ci_low'], row[f'{sl}_ci_high'])})",
     )
-    return h.join(
-        [
-            h.paragraph(words.pair(words["goal"], goal_text(sweep.base, words)), class_="note"),
-            h.table([words["swept"], words["values"]], rows),
-            h.paragraph(words.pair(words["points"], len(points))),
-            h.tag("p", h.tag("strong", best_line), class_="best-line"),
-        ]
-    )
+    best_line = words["best_text"].format(point=point_label(row, sweep.params))
+    lines.append(h.tag("p", h.tag("strong", best_line), class_="best-line"))
+    badge = h.badge(words.goal_verdict(row["verdict"]), row["verdict"])
+    lines.append(h.tag("p", [risk, " ", badge], class_="best-risk"))
+    if row["verdict"] != "met":
+        lines.append(h.paragraph(words["best_at_risk"], class_="note"))
+    return h.join(lines)
 
 
 def sweep_page(sweep: Any, words: Words) -> str:
     body: list[h.Content] = [
+        *h.few_replications(words, sweep.replications),
         h.section(words["swept"], summary(sweep, words), id_="summary"),
         h.section(
             words["chart_frontier"], h.charts([frontier_chart(sweep, words)]), id_="frontier"

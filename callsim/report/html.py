@@ -16,6 +16,7 @@ import plotly.io as pio
 import yaml
 from plotly.offline import get_plotlyjs
 
+from callsim.measure.confidence import MIN_REPLICATIONS_FOR_CI
 from callsim.report.charts import Chart
 from callsim.report.i18n import ZH_LOCALE, Words
 
@@ -68,8 +69,14 @@ def script_json(data: str) -> str:
 
 def figure(chart: Chart) -> Html:
     """A chart's ``<figure>``: its heading, an empty plot box and its data as inert JSON; the
-    page's one script draws it. ``data-chart`` is the marker the browser test looks for."""
-    data = script_json(pio.to_json(chart.figure, validate=False, pretty=False))
+    page's one script draws it. ``data-chart`` is the marker the browser test looks for. A
+    chart with a layout for narrow boxes carries it as ``narrow_layout``."""
+    spec = pio.to_json(chart.figure, validate=False, pretty=False)
+    if chart.narrow is not None:
+        data = json.loads(spec)
+        data["narrow_layout"] = json.loads(pio.to_json(chart.narrow, validate=False))["layout"]
+        spec = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+    data = script_json(spec)
     body = [
         tag("h3", chart.title),
         Html(f'<div class="plot" id="plot-{html.escape(chart.name)}"></div>'),
@@ -161,6 +168,15 @@ def details(summary: str, text: str) -> Html:
     return tag("details", [tag("summary", summary), tag("pre", tag("code", text))])
 
 
+def few_replications(words: Words, replications: int) -> list[Html]:
+    """A warning to read first when the intervals (and the verdicts drawn from them) rest on too
+    few replications to mean much; nothing otherwise."""
+    if replications >= MIN_REPLICATIONS_FOR_CI:
+        return []
+    text = words["few_replications"].format(n=replications, min=MIN_REPLICATIONS_FOR_CI)
+    return [tag("p", text, class_="warning", id="few-replications")]
+
+
 def provenance(words: Words, version: str, seed: int, replications: int, created: str) -> Html:
     items: list[tuple[str, Content]] = [
         (words["version"], version),
@@ -178,22 +194,63 @@ def provenance(words: Words, version: str, seed: int, replications: int, created
     )
 
 
-PLOTLY_CONFIG = {"displaylogo": False, "responsive": True, "scrollZoom": False}
+PLOTLY_CONFIG = {"displaylogo": False, "scrollZoom": False}
+"""Not plotly's ``responsive``: the page redraws a chart itself when its box changes width
+(``RENDER``), also to switch layouts and refit the legend."""
+
+NARROW_PX = 600
+"""Plot boxes narrower than this (a phone held upright) draw a chart's narrow layout, if it has
+one. An assumption: at 600 px three small multiples in a row get under 200 px each, too
+little for their axis labels."""
 
 RENDER = """
 (function () {
   "use strict";
   var setup = JSON.parse(document.getElementById("plot-setup").textContent);
   if (setup.locale) { Plotly.register(setup.locale); }
+  function layoutFor(box, spec) {
+    var narrow = Boolean(spec.narrow_layout) && box.clientWidth < setup.narrow_px;
+    var layout = narrow ? spec.narrow_layout : spec.layout;
+    return {narrow: narrow, layout: JSON.parse(JSON.stringify(layout))};
+  }
+  // The legend sits at the foot of the figure; the figure grows by its height, so a legend
+  // wrapped onto many rows (a phone, many plans) gets room of its own instead of the plot's.
+  function fit(box, base) {
+    var legend = box.querySelector(".legend");
+    var height = base + (legend ? Math.ceil(legend.getBoundingClientRect().height) : 0);
+    if (Math.abs(height - box.layout.height) < 2) { return Promise.resolve(); }
+    return Plotly.relayout(box, {height: height});
+  }
+  // Draw for the box's width, and again until the width drawn for is the box's: plotly
+  // measures the box once, and the page may settle at another width (a scroll bar comes, a
+  // phone is turned, a window resized).
+  function draw(box, spec, drawn) {
+    var chosen = layoutFor(box, spec);
+    var width = box.clientWidth;
+    var plotted = drawn && drawn.narrow === chosen.narrow
+      ? Plotly.Plots.resize(box)
+      : Plotly.react(box, spec.data, chosen.layout, setup.config);
+    return plotted.then(function () { return fit(box, chosen.layout.height); }).then(function () {
+      var now = {narrow: chosen.narrow, width: width};
+      return box.clientWidth === width ? now : draw(box, spec, now);
+    });
+  }
   var pending = [];
   document.querySelectorAll("figure[data-chart]").forEach(function (fig) {
     try {
       var spec = JSON.parse(fig.querySelector("script.chart-data").textContent);
       var box = fig.querySelector(".plot");
-      pending.push(Plotly.newPlot(box, spec.data, spec.layout, setup.config).then(
-        function () { fig.setAttribute("data-rendered", "true"); },
-        function (err) { fig.setAttribute("data-error", String(err)); }
-      ));
+      var state = null;
+      pending.push(draw(box, spec, null).then(function (drawn) {
+        state = drawn;
+        fig.setAttribute("data-rendered", "true");
+        new ResizeObserver(function () {
+          if (state === null || box.clientWidth === state.width) { return; }
+          var before = state;
+          state = null;  // one redraw at a time; it draws again if the width moved meanwhile
+          draw(box, spec, before).then(function (drawn) { state = drawn; });
+        }).observe(box);
+      }, function (err) { fig.setAttribute("data-error", String(err)); }));
     } catch (err) {
       fig.setAttribute("data-error", String(err));
     }
@@ -219,6 +276,8 @@ h2 { font-size: 19px; margin: 32px 0 10px; }
 h3 { font-size: 15px; margin: 0 0 6px; }
 p.lead { color: var(--muted); margin: 0; }
 p.note, figcaption { color: var(--muted); font-size: 13px; }
+p.warning { margin: 16px 0 0; padding: 8px 12px; border-left: 4px solid #f08c00;
+  background: #fff4e6; font-size: 14px; }
 .goal { display: flex; flex-wrap: wrap; gap: 12px; align-items: center; margin: 12px 0; }
 .cards { display: grid; grid-template-columns: repeat(auto-fill, minmax(190px, 1fr)); gap: 12px; }
 .card { border: 1px solid var(--line); border-radius: 8px; padding: 12px 14px; background: #fff; }
@@ -261,7 +320,14 @@ footer dl { display: grid; grid-template-columns: max-content 1fr; gap: 4px 16px
   font-size: 13px; }
 footer dt { color: var(--muted); }
 footer dd { margin: 0; }
-@media (max-width: 640px) { .charts { grid-template-columns: 1fr; } }
+.plot { width: 100%; }
+@media (max-width: 640px) {
+  .charts { grid-template-columns: 1fr; }
+  header, main, footer { padding-left: 14px; padding-right: 14px; }
+  h1 { font-size: 21px; }
+  .cards { grid-template-columns: repeat(auto-fill, minmax(150px, 1fr)); }
+  figure.chart { padding: 8px; }
+}
 @media print { .charts { grid-template-columns: 1fr; } figure.chart { break-inside: avoid; } }
 """
 
@@ -279,7 +345,7 @@ def page(
     """The whole document. plotly.js is inlined once, after the content, so text shows at once
     and every chart's data is in place when the one drawing script runs."""
     config: dict[str, object] = {**PLOTLY_CONFIG}
-    setup: dict[str, object] = {"config": config, "locale": None}
+    setup: dict[str, object] = {"config": config, "locale": None, "narrow_px": NARROW_PX}
     if words.lang == "zh":
         config["locale"] = "zh-CN"
         setup["locale"] = ZH_LOCALE

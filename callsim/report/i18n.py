@@ -34,6 +34,10 @@ EN: dict[str, str] = {
         "Judged on the whole 95% confidence interval: met if its lower end reaches the target, "
         "missed if its upper end falls short, inconclusive otherwise (run more replications)."
     ),
+    "few_replications": (
+        "{n} replication(s) are too few for a meaningful 95% confidence interval: the intervals "
+        "and verdicts below are rough. Run {min} or more for figures to rely on."
+    ),
     "ci95": "95% CI",
     "mean": "Mean",
     "kpi": "KPI",
@@ -127,6 +131,18 @@ EN: dict[str, str] = {
     "yes": "yes",
     "best_text": "Best point meeting the goal (highest net contribution): {point}",
     "no_best": "No point meets the service-level goal.",
+    "pick_confident": (
+        "A point meets the goal when the lower end of its service level's 95% confidence "
+        "interval reaches the target: the rule of every verdict."
+    ),
+    "pick_mean": (
+        "Picked by the mean: a point meets the goal when its mean service level reaches the "
+        "target, so the best point's interval may still reach below it."
+    ),
+    "best_at_risk": (
+        "The best point's verdict is not met: its interval reaches below the target, so the "
+        "plan may miss the goal. Run more replications, or pick by the confidence interval."
+    ),
     "frontier_note": (
         "A point is on the frontier when no other point has both a higher service level and a "
         "higher net contribution. Bars are 95% confidence intervals; the dashed line is the "
@@ -158,6 +174,10 @@ ZH: dict[str, str] = {
     "verdict_note": (
         "按整个 95% 置信区间判定：下限达到目标为达标，上限低于目标为未达标，"
         "否则无法判定（请增加重复次数）。"
+    ),
+    "few_replications": (
+        "仅有 {n} 次重复，不足以得出有意义的 95% 置信区间：以下区间和结论都很粗略。"
+        "请至少运行 {min} 次重复，结果才可依据。"
     ),
     "ci95": "95% 置信区间",
     "mean": "均值",
@@ -243,6 +263,17 @@ ZH: dict[str, str] = {
     "yes": "是",
     "best_text": "达到目标且净贡献最高的参数点：{point}",
     "no_best": "没有参数点达到服务水平目标。",
+    "pick_confident": (
+        "服务水平 95% 置信区间的下限达到目标，即视为该参数点达标：与所有结论的判定规则相同。"
+    ),
+    "pick_mean": (
+        "按均值选取：服务水平均值达到目标即视为该参数点达标，因此最优参数点的置信区间"
+        "仍可能有一部分低于目标。"
+    ),
+    "best_at_risk": (
+        "最优参数点的结论并非达标：其置信区间有一部分低于目标，该方案可能达不到目标。"
+        "请增加重复次数，或改按置信区间选取。"
+    ),
     "frontier_note": (
         "若没有其他参数点的服务水平和净贡献同时更高，该点即位于有效前沿上。"
         "误差线为 95% 置信区间；虚线为服务水平目标。"

@@ -21,6 +21,7 @@ from callsim.report.charts import (
     colour,
     error_bars,
     interval_axis,
+    legend_text,
     plot_text,
     style,
 )
@@ -36,6 +37,7 @@ from callsim.report.run import (
 from callsim.version import __version__
 
 COLUMNS = 3
+"""Small multiples to a row on a wide page; a narrow box (a phone) stacks them one to a row."""
 
 
 def compared_kpis(comparison: Any) -> list[str]:
@@ -58,12 +60,12 @@ def charted_kpis(comparison: Any) -> list[str]:
     return keep
 
 
-def small_multiples(kpis: list[str], words: Words) -> tuple[go.Figure, int]:
-    rows = max(1, math.ceil(len(kpis) / COLUMNS))
+def small_multiples(kpis: list[str], words: Words, columns: int) -> tuple[go.Figure, int]:
+    rows = max(1, math.ceil(len(kpis) / columns))
     height = 70 + 230 * rows
     fig = make_subplots(
         rows=rows,
-        cols=COLUMNS,
+        cols=columns,
         subplot_titles=[plot_text(words.kpi(k)) for k in kpis],
         vertical_spacing=min(0.3, 75 / height),
         horizontal_spacing=0.09,
@@ -72,16 +74,26 @@ def small_multiples(kpis: list[str], words: Words) -> tuple[go.Figure, int]:
     return fig, height
 
 
-def place(i: int) -> dict[str, int]:
-    return {"row": i // COLUMNS + 1, "col": i % COLUMNS + 1}
+def place(i: int, columns: int) -> dict[str, int]:
+    return {"row": i // columns + 1, "col": i % columns + 1}
 
 
 def kpi_bars(comparison: Any, words: Words) -> Chart:
     """One panel per KPI, a bar per plan with its 95% interval; colours name the plans."""
+    return Chart(
+        "compare_kpis",
+        words["chart_compare_kpis"],
+        kpi_bars_figure(comparison, words, COLUMNS),
+        wide=True,
+        narrow=kpi_bars_figure(comparison, words, 1),
+    )
+
+
+def kpi_bars_figure(comparison: Any, words: Words, columns: int) -> go.Figure:
     kpis = charted_kpis(comparison)
     plans = list(comparison.results)
     table = comparison.table.set_index(["kpi", "plan"])
-    fig, height = small_multiples(kpis, words)
+    fig, height = small_multiples(kpis, words, columns)
     for i, kpi in enumerate(kpis):
         for p, plan in enumerate(plans):
             row = table.loc[(kpi, plan)]
@@ -96,29 +108,40 @@ def kpi_bars(comparison: Any, words: Words) -> Chart:
                     y=[row["mean"]],
                     error_y=error_bars([row["mean"]], [row["ci_low"]], [row["ci_high"]], kpi),
                     marker_color=colour(p),
-                    name=plot_text(plan),
+                    name=legend_text(plan),
                     legendgroup=plot_text(plan),
                     showlegend=i == 0,
                     text=[plot_text(text)],
                     textposition="none",
                     hovertemplate="%{text}<extra></extra>",
                 ),
-                **place(i),
+                **place(i, columns),
             )
-        fig.update_yaxes(**axis_format(kpi, words), rangemode="tozero", **place(i))
+        fig.update_yaxes(**axis_format(kpi, words), rangemode="tozero", **place(i, columns))
     style(fig, height=height, hovermode="closest")
     fig.update_xaxes(type="category", showticklabels=False)
     fig.update_layout(margin={"t": 60}, bargap=0.25)
-    return Chart("compare_kpis", words["chart_compare_kpis"], fig, wide=True)
+    return fig
 
 
 def difference_points(comparison: Any, words: Words) -> Chart:
     """Paired differences with their intervals, one panel per KPI: a point whose bar crosses
     the zero line is no significant difference. Shares are in percentage points."""
+    return Chart(
+        "differences",
+        words["chart_differences"],
+        difference_figure(comparison, words, COLUMNS),
+        note=words["diff_colour_note"],
+        wide=True,
+        narrow=difference_figure(comparison, words, 1),
+    )
+
+
+def difference_figure(comparison: Any, words: Words, columns: int) -> go.Figure:
     kpis = charted_kpis(comparison)
     others = [p for p in comparison.results if p != comparison.baseline]
     table = comparison.table.set_index(["kpi", "plan"])
-    fig, height = small_multiples(kpis, words)
+    fig, height = small_multiples(kpis, words, columns)
     for i, kpi in enumerate(kpis):
         scale = 100.0 if unit(kpi) == "pct" else 1.0
         rows = [table.loc[(kpi, p)] for p in others]
@@ -151,23 +174,18 @@ def difference_points(comparison: Any, words: Words) -> Chart:
                 text=text,
                 hovertemplate="%{text}<extra></extra>",
             ),
-            **place(i),
+            **place(i, columns),
         )
-        fig.add_hline(y=0, line={"color": "#868e96", "width": 1}, **place(i))
+        fig.add_hline(y=0, line={"color": "#868e96", "width": 1}, **place(i, columns))
+        where = place(i, columns)
         if unit(kpi) == "pct":
-            fig.update_yaxes(tickformat="+,~r", title_text=plot_text(words["unit_pp"]), **place(i))
+            fig.update_yaxes(tickformat="+,~r", title_text=plot_text(words["unit_pp"]), **where)
         else:
-            fig.update_yaxes(**{**axis_format(kpi, words), "tickformat": "+,~r"}, **place(i))
+            fig.update_yaxes(**{**axis_format(kpi, words), "tickformat": "+,~r"}, **where)
     style(fig, height=height, hovermode="closest")
     fig.update_xaxes(type="category", tickfont_size=11)
     fig.update_layout(margin={"t": 40})
-    return Chart(
-        "differences",
-        words["chart_differences"],
-        fig,
-        note=words["diff_colour_note"],
-        wide=True,
-    )
+    return fig
 
 
 def plans_service_level(comparison: Any, words: Words) -> Chart:
@@ -263,6 +281,7 @@ def compare_page(comparison: Any, words: Words) -> str:
     first = comparison.results[comparison.baseline]
     charts = [kpi_bars(comparison, words), difference_points(comparison, words)]
     body: list[h.Content] = [
+        *h.few_replications(words, first.replications),
         h.section(
             words["plans"],
             h.paragraph(words.pair(words["goal"], goal_text(first.scenario, words)), class_="note"),

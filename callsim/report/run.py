@@ -22,6 +22,7 @@ from callsim.report.charts import (
     axis_format,
     colour,
     interval_axis,
+    legend_text,
     plot_text,
     rgba,
     style,
@@ -259,7 +260,7 @@ def agent_scores(result: SimulationResult, words: Words) -> Chart:
             go.Bar(
                 x=x,
                 y=y,
-                name=plot_text(group),
+                name=legend_text(group),
                 marker_color=colour(k),
                 text=text,
                 textposition="none",
@@ -395,6 +396,7 @@ def scenario_details(scenario: Scenario, summary: str) -> h.Html:
 def run_page(result: SimulationResult, words: Words) -> str:
     scenario = result.scenario
     body: list[h.Content] = [
+        *h.few_replications(words, result.replications),
         h.section(words["headline"], headline(result, words), id_="headline"),
         h.section(
             words["intervals"],

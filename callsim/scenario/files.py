@@ -144,8 +144,14 @@ def check_sweep(base: Scenario, params: dict[str, list], where: str) -> None:
 
 def file_json_schema() -> dict[str, Any]:
     """The JSON Schema of a scenario *file*: the scenario's, with the keys only files have
-    (``extends``, ``variants``, ``sweep``) as optional top-level keys."""
+    (``extends``, ``variants``, ``sweep``) as optional top-level keys. The scenario's required
+    sections are required only of a file without ``extends``: a file that extends another
+    gets them from it, and an editor must not flag it for writing only what differs."""
     schema = Scenario.model_json_schema()
+    required = schema.pop("required", [])
+    schema["if"] = {"required": ["extends"]}
+    schema["then"] = {}
+    schema["else"] = {"required": required}
     schema["properties"] = {
         "extends": {
             "type": "string",

@@ -11,7 +11,7 @@ import pandas as pd
 from callsim.errors import UserError
 from callsim.experiment.pairing import Comparison, compare_results
 from callsim.experiment.results import SUMMARY_COLUMNS, SimulationResult
-from callsim.experiment.sweep_result import Sweep
+from callsim.experiment.sweep_result import PICKS, Sweep
 from callsim.measure.catalogue import kpis_in
 from callsim.measure.slices import SLICES
 from callsim.scenario.files import load_scenario
@@ -185,6 +185,11 @@ def load_sweep(folder: Path) -> Sweep:
     assert isinstance(params, list)
     if not params or not all(isinstance(p, str) for p in params):
         raise ResultsError(f"{path}: params: expected a list of parameter paths")
+    pick = _field(manifest, "pick", str, path)
+    if pick not in PICKS:
+        raise ResultsError(
+            f"{path}: pick: expected one of {', '.join(PICKS)}, got {json.dumps(pick)}"
+        )
     try:
         points = pd.read_csv(folder / "sweep.csv")
     except FileNotFoundError:
@@ -204,4 +209,5 @@ def load_sweep(folder: Path) -> Sweep:
         seed=manifest["seed"],
         replications=manifest["replications"],
         created=str(manifest.get("created", "")),
+        pick=pick,
     )

@@ -307,13 +307,15 @@ def write_sweep(
     report: str | None = None,
     command: str | None = None,
 ) -> Path:
-    """``sweep.csv`` (one row per point) and the base ``scenario.yaml``."""
+    """``sweep.csv`` (one row per point) and the base ``scenario.yaml``; the manifest records
+    the rule that picked the best point."""
     call = {
         "function": "sweep",
         "scenario": sweep.base.name,
         "params": {name: _grid_values(sweep.points, name) for name in sweep.params},
         "seed": sweep.seed,
         "replications": sweep.replications,
+        "pick": sweep.pick,
     }
     files: Writers = {"sweep.csv": _csv(sweep.points), "scenario.yaml": _yaml(sweep.base)}
     made = manifest(
@@ -324,6 +326,7 @@ def write_sweep(
         call=call,
         command=command,
         params=sweep.params,
+        pick=sweep.pick,
     )
     return _write(out, force, files, made, report)
 
