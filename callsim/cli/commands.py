@@ -642,14 +642,13 @@ def _print_schedule(schedule: Schedule) -> None:
         )
     out_console.print(table)
     goal = schedule.scenario.service_level
-    cover = schedule.coverage()
     grid = Table(
         title=f"Coverage and simulated service level "
         f"({100 * goal.target:.0f}/{goal.threshold_s:g}, mean over replications)"
     )
     for col in ("Day", "Start", "Required", "Raised to", "Scheduled", "Short", "SL", "95% CI"):
         grid.add_column(col, justify="right")
-    for r in _rows(cover):
+    for r in _rows(schedule.coverage()):
         style = "" if r.meets_goal else "red"
         shown = fmt("service_level", r.service_level_mean)
         grid.add_row(
@@ -670,10 +669,11 @@ def _print_schedule(schedule: Schedule) -> None:
         "short": "[bold red]some intervals cannot be met with these templates and limits[/]",
         "iteration cap": "[bold yellow]the round limit was reached[/]",
     }[schedule.status]
+    cover = schedule.final.cover
     out_console.print(
         f"{status} after {len(schedule.rounds)} round(s) "
-        f"({int(schedule.final.cover.counts.sum())} scheduled agents, "
-        f"{len(schedule.patterns)} shift patterns, solver: {schedule.final.cover.status})",
+        f"({int(cover.counts.sum())} scheduled agents, {len(schedule.patterns)} shift patterns; "
+        f"solver: {cover.status}, gap {cover.gap:.2%} to its bound)",
         soft_wrap=True,
     )
     out_console.print(

@@ -2,7 +2,7 @@
 
 A requirement sized interval by interval, then covered by shifts, leaves a gap: the requirement
 ignores that congestion carries over from one interval to the next, that agents differ in speed,
-that the busy day of the forecast error comes. So the schedule is simulated (common random
+that some days are busier than the forecast. So the schedule is simulated (common random
 numbers: every round sees the same callers), and each interval whose service level misses the
 target has its requirement raised to one more agent than it had, then the program is solved
 again (Atlason, Epelman & Henderson 2004 close the same gap with simulation). The loop stops
@@ -12,8 +12,8 @@ cannot cover anyway (their shortfall is positive: raising them changes nothing),
 
 **An interval meets the goal** when its service level, averaged over the replications, reaches
 the target; intervals without calls count as met. The mean, not the confidence interval: one
-interval's interval over a few replications is tens of points wide, and demanding that its lower
-end reach the target would staff every interval for its worst day; the width is reported
+interval's confidence interval over 20 replications is 10-20 points wide, and demanding that its
+lower end reach the target would staff every interval for its worst day; the width is reported
 beside the mean in ``coverage.csv``. The requirement only rises, so the loop ends, and with
 common random numbers it ends in the same place for the same seed.
 
@@ -21,17 +21,19 @@ The requirement is any vector of scheduled agents per interval, passed as ``requ
 Erlang's by default (:func:`erlang_requirement`), a file's
 (:func:`~callsim.planning.requirement_file.read_requirement`), or a simulation-based method's.
 
-Size and speed on the bundled credit-card scenario (28 half-hour intervals, three groups, six
-templates): 331 patterns, so 359 variables (331 integer) and 37 constraints; HiGHS solves each
-round's two programs in about 0.1 s together, and a round's 20 replications take about 2 s on
-2 cores.
+Size and speed (``benchmarks/bench_schedule.py``, 2 cores): on the bundled credit-card scenario
+(28 half-hour intervals, three groups, four templates) the templates give 183 patterns, so 211
+variables (183 integer) and 32 constraints (28 intervals, 4 headcount limits); HiGHS solves a
+round's two programs in 0.04-0.1 s, the loop takes 4 rounds, and the whole command about 7 s,
+nearly all of it simulation. The same templates over seven days give 1,281 patterns, 1,477
+variables and 224 constraints, solved in under 2 s.
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -96,14 +98,15 @@ class Schedule:
     """The input with the scheduled groups' shifts replaced: what ``schedule.yaml`` runs."""
     overrides: dict[str, Any]
     """What ``schedule.yaml`` writes over the scenario it extends."""
-    patterns: list[Pattern]
+    program: Program
     rounds: list[Round]
     status: str
     """``met`` (every interval meets the goal), ``short`` (those missing cannot be covered by
     the templates and limits) or ``iteration cap``."""
-    fixed_cost: float
-    """Planned cost of the groups that keep their roster."""
-    cost_per_hour: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def patterns(self) -> list[Pattern]:
+        return self.program.patterns
 
     @property
     def final(self) -> Round:
@@ -117,7 +120,7 @@ class Schedule:
     def planned_cost(self) -> float:
         """Paid hours × cost per hour of the whole roster (overtime comes on top in the
         simulation)."""
-        return self.final.cover.cost + self.fixed_cost
+        return self.final.cover.cost + self.program.fixed_cost
 
     def shifts(self) -> pd.DataFrame:
         """The roster: one row per group, pattern and day with agents."""
@@ -140,7 +143,7 @@ class Schedule:
                     ),
                     "agents": int(n),
                     "paid_hours": float(hours[p] * n),
-                    "cost": float(hours[p] * n * self.cost_per_hour[pattern.group]),
+                    "cost": float(hours[p] * n * self.program.cost_per_hour[pattern.group]),
                 }
             )
         columns = ["group", "template", "day", "start", "end", "breaks", "agents"]
@@ -223,7 +226,7 @@ class Schedule:
                 {
                     "round": r.number,
                     "required_agent_intervals": float(r.requirement.sum()),
-                    "planned_cost": r.cover.cost + self.fixed_cost,
+                    "planned_cost": r.cover.cost + self.program.fixed_cost,
                     "service_level": _finite(r.result.kpi("service_level")),
                     "intervals_missed": int(r.missed.sum()),
                     "agent_intervals_short": float(r.cover.shortfall.sum()),
@@ -260,30 +263,21 @@ def build_schedule(
             f"schedule at scale 1"
         )
     grid = time_grid(scenario)
-    days = scenario.horizon.days
     needed = erlang_requirement(scenario) if requirement is None else np.asarray(requirement)
     if needed.shape != (len(grid),):
         raise ValueError(f"requirement has shape {needed.shape}; expected ({len(grid)},)")
     needed = needed.astype(float)
-    patterns = enumerate_patterns(scenario)
-    coverage = coverage_matrix(patterns, grid, days)
-    wage = {name: g.wage_per_hour for name, g in scenario.agents.groups.items()}
-    per_hour = {
-        name: wage[name] if g.cost_per_hour is None else g.cost_per_hour
-        for name, g in spec.groups.items()
-    }
-    cost = paid_hours(patterns, days) * np.array([per_hour[p.group] for p in patterns])
-    fixed_coverage, fixed_cost = _fixed_groups(scenario, grid)
-    limits = _limits(scenario, patterns)
+    program = shift_program(scenario)
+    patterns, coverage = program.patterns, program.coverage
     cap = spec.max_iterations if max_iterations is None else max_iterations
     rounds: list[Round] = []
     status = "iteration cap"
     for number in range(1, cap + 1):
         cover = solve_cover(
             coverage,
-            cost,
-            needed - fixed_coverage,
-            limits,
+            program.cost,
+            needed - program.fixed_coverage,
+            program.limits,
             spec.under_coverage_penalty,
             time_limit_s,
         )
@@ -297,7 +291,7 @@ def build_schedule(
                 number=number,
                 requirement=needed.copy(),
                 cover=cover,
-                coverage=fixed_coverage + coverage @ cover.counts,
+                coverage=program.fixed_coverage + coverage @ cover.counts,
                 service_level=result.intervals["service_level_mean"].to_numpy(dtype=float),
                 result=result,
             )
@@ -318,11 +312,56 @@ def build_schedule(
         scenario=scenario,
         scheduled=rounds[-1].result.scenario,
         overrides=_overrides(scenario, patterns, rounds[-1].cover.counts),
-        patterns=patterns,
+        program=program,
         rounds=rounds,
         status=status,
-        fixed_cost=fixed_cost,
+    )
+
+
+@dataclass(frozen=True)
+class Program:
+    """What the integer program is made of, the same in every round (only the requirement
+    rises)."""
+
+    patterns: list[Pattern]
+    coverage: np.ndarray
+    """(interval, pattern): see :func:`~callsim.planning.patterns.coverage_matrix`."""
+    cost: np.ndarray
+    """Per agent of each pattern: paid hours × the group's cost per hour."""
+    limits: list[Limit]
+    cost_per_hour: dict[str, float]
+    fixed_coverage: np.ndarray
+    """Coverage per interval of the groups that keep their roster (before shrinkage)."""
+    fixed_cost: float
+    """Their planned cost."""
+
+
+def shift_program(scenario: Scenario) -> Program:
+    """The patterns of ``scenario.scheduling``, their coverage, cost and headcount limits, and
+    what the groups without templates already cover."""
+    spec = scenario.scheduling
+    if spec is None:
+        raise ScheduleError(
+            "scheduling: the scenario has no scheduling section (shift templates to build "
+            "the roster from)"
+        )
+    grid = time_grid(scenario)
+    days = scenario.horizon.days
+    patterns = enumerate_patterns(scenario)
+    wage = {name: g.wage_per_hour for name, g in scenario.agents.groups.items()}
+    per_hour = {
+        name: wage[name] if g.cost_per_hour is None else g.cost_per_hour
+        for name, g in spec.groups.items()
+    }
+    fixed_coverage, fixed_cost = _fixed_groups(scenario, grid)
+    return Program(
+        patterns=patterns,
+        coverage=coverage_matrix(patterns, grid, days),
+        cost=paid_hours(patterns, days) * np.array([per_hour[p.group] for p in patterns]),
+        limits=_limits(scenario, patterns),
         cost_per_hour=per_hour,
+        fixed_coverage=fixed_coverage,
+        fixed_cost=fixed_cost,
     )
 
 
