@@ -101,9 +101,9 @@ def brute_force(
     penalty: float | None,
     most: int,
 ) -> tuple[float, float]:
-    """(cost, total shortfall) of the best headcounts in 0..most per pattern, by trying them
-    all: the least cost + penalty × shortfall, or (penalty None) the least shortfall, then the
-    least cost."""
+    """The best of every headcount 0..most per pattern within the limits: (cost + penalty ×
+    shortfall, 0) at its least, or without a penalty (shortfall, cost) at the least shortfall,
+    then the least cost."""
     best: tuple[float, float] | None = None
     for counts in itertools.product(range(most + 1), repeat=coverage.shape[1]):
         x = np.array(counts)
@@ -332,7 +332,7 @@ def test_unpaid_breaks_are_not_paid_time_nor_cost() -> None:
     for name, row in (("unpaid", shift), ("paid", paid_break)):
         data = copy.deepcopy(BASE)
         data["agents"]["groups"]["team"]["shifts"] = [row]
-        data["horizon"]["at_close"] = {"waiting": "lost"}  # no overtime at the close
+        data["horizon"]["at_close"] = {"waiting": "lost"}  # nobody stays to serve a queue
         model = load_scenario(data)
         roster = build_roster(model, time_grid(model))
         # A paid period ends at the unpaid break, but the shift's end is the only shift end.
@@ -345,6 +345,19 @@ def test_unpaid_breaks_are_not_paid_time_nor_cost() -> None:
         cost = result.per_replication["staff_cost"] - overtime * 20 * 1.5
         costs[name] = float(cost.mean())
     assert costs == {"unpaid": pytest.approx(2 * 3.5 * 20), "paid": pytest.approx(2 * 4 * 20)}
+
+
+def test_staffing_tables_end_shifts_where_their_runs_end() -> None:
+    """Overtime is time past a shift's end; an agent of a staffing table has one at the end of
+    every run of intervals they are scheduled in."""
+    data = copy.deepcopy(BASE)
+    data["horizon"]["close"] = "10:00"
+    data["agents"]["groups"]["team"] = {"staffing": [2, 2, 0, 1]}
+    del data["scheduling"]
+    model = load_scenario(data)
+    roster = build_roster(model, time_grid(model))
+    hour = 3600.0
+    assert roster.shift_ends() == {(0, 9 * hour), (0, 10 * hour), (1, 9 * hour)}
 
 
 def test_breaks_are_paid_unless_they_say_otherwise() -> None:
@@ -423,6 +436,31 @@ def _pairs(sc: Any) -> list[np.ndarray]:
         coverage[:, a] + coverage[:, b]
         for a, b in itertools.combinations_with_replacement(range(len(patterns)), 2)
     ]
+
+
+@pytest.mark.parametrize("days", [1, 2])
+def test_the_written_roster_is_the_programs_schedule(days: int) -> None:
+    """The shifts written back (rows merged across days, night shifts, unpaid breaks) give the
+    roster the coverage and the cost the program counted."""
+    sc = night_scenario(days)
+    grid = time_grid(sc)
+    rng = np.random.default_rng(days)
+    requirement = rng.integers(0, 4, size=len(grid)).astype(float)
+    result = build_schedule(sc, requirement, replications=2, workers=1, max_iterations=1)
+    assert result.final.cover.counts.sum() > 0
+    unshrunk = result.scheduled.agents.model_copy(update={"shrinkage": 0.0})
+    roster = build_roster(result.scheduled.model_copy(update={"agents": unshrunk}), grid)
+    on = np.zeros(len(grid))
+    for _, s, e in roster.sessions:
+        on += np.clip(np.minimum(grid.ends, e) - np.maximum(grid.starts, s), 0, None)
+    np.testing.assert_allclose(on / grid.length_s, result.final.coverage)
+    paid = sum((e - s) / 3600 * roster.wage[a] for a, s, e in roster.paid)
+    assert paid == pytest.approx(result.planned_cost)
+    rows = result.overrides["agents"]["groups"]["team"]["shifts"]
+    past_midnight = [row for row in rows if row["end"] > "24:00"]
+    assert past_midnight
+    # One day: every day (the night before included); more: the days each is worked.
+    assert all(bool(row.get("days")) == (days > 1) for row in past_midnight)
 
 
 def test_groups_without_templates_keep_their_roster_and_count_in_the_coverage() -> None:
