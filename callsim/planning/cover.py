@@ -12,6 +12,10 @@ coverage win in every instance (a break that leaves half an interval can make co
 half agent cost a whole shift), so without one the program is solved lexicographically: first
 the least total shortfall, then the cheapest schedule with no more than that shortfall, which is
 what an infinite penalty would give.
+
+A shortfall counts alike wherever it falls, so when the limits cannot cover the requirement the
+program is indifferent between one interval left empty and two left half short (two agents'
+breaks may be put in the same interval); the loop's simulation shows the difference.
 """
 
 from __future__ import annotations

@@ -251,12 +251,9 @@ def build_schedule(
     agents per interval; default :func:`erlang_requirement`), raised where the simulated
     schedule misses the service-level goal. ``replications`` and ``seed`` default to the
     scenario's; ``max_iterations`` to ``scheduling.max_iterations``."""
+    program = shift_program(scenario)  # a ScheduleError without a scheduling section
     spec = scenario.scheduling
-    if spec is None:
-        raise ScheduleError(
-            "scheduling: the scenario has no scheduling section (shift templates to build "
-            "the roster from)"
-        )
+    assert spec is not None
     if scenario.agents.scale != 1:
         raise ScheduleError(
             f"agents.scale: is {scenario.agents.scale:g}; the schedule sets whole agents, so "
@@ -267,7 +264,6 @@ def build_schedule(
     if needed.shape != (len(grid),):
         raise ValueError(f"requirement has shape {needed.shape}; expected ({len(grid)},)")
     needed = needed.astype(float)
-    program = shift_program(scenario)
     patterns, coverage = program.patterns, program.coverage
     cap = spec.max_iterations if max_iterations is None else max_iterations
     rounds: list[Round] = []
