@@ -37,7 +37,10 @@ from callsim.experiment.sweep_result import Pick, Sweep
 from callsim.measure.catalogue import clip_interval, fmt, kpis_in
 from callsim.measure.confidence import MIN_REPLICATIONS_FOR_CI
 from callsim.measure.money import money_label, money_terms
+from callsim.model.timegrid import time_grid
 from callsim.planning.requirement import staffing_requirement
+from callsim.planning.requirement_file import read_requirement
+from callsim.planning.schedule import Schedule, ScheduleError, build_schedule
 from callsim.scenario import bundled
 from callsim.scenario.files import (
     check_sweep,
@@ -49,7 +52,13 @@ from callsim.scenario.files import (
 from callsim.scenario.schema import Scenario
 from callsim.scenario.sweep_grammar import parse_param
 from callsim.store.read import load_results, load_run
-from callsim.store.write import check_target, write_compare, write_run, write_sweep
+from callsim.store.write import (
+    check_target,
+    write_compare,
+    write_run,
+    write_schedule,
+    write_sweep,
+)
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -515,6 +524,159 @@ def erlang(
                 fmt("occupancy", m.occupancy),
             )
     out_console.print(table)
+
+
+@app.command("schedule")
+def schedule_cmd(
+    ctx: typer.Context,
+    scenario: ScenarioArg,
+    requirement: Annotated[
+        Path | None,
+        typer.Option(
+            help="CSV of scheduled agents per interval (columns day, start, required_scheduled, "
+            "as callsim staff --out writes it). Default: Erlang's, as callsim staff sizes it.",
+            show_default=False,
+        ),
+    ] = None,
+    replications: Replications = None,
+    seed: Seed = None,
+    workers: Workers = None,
+    max_iterations: Annotated[
+        int | None,
+        typer.Option(min=1, max=100, help="Default: the scenario's scheduling.max_iterations."),
+    ] = None,
+    out: Out = None,
+    force: Force = False,
+) -> None:
+    """Build shifts from the scenario's templates (scheduling section) by integer programming,
+    simulate them, raise the requirement where the service-level goal is missed, and repeat;
+    --out writes schedule.yaml, a scenario callsim run and compare take."""
+    path = _scenario_path(scenario)
+    model = _load(path)
+    files = ("schedule.yaml", "schedule.csv", "coverage.csv", "summary.json")
+    if out is not None:
+        with user_errors():
+            check_target(out, force, files)
+    with user_errors():
+        needed = None if requirement is None else read_requirement(requirement, time_grid(model))
+        try:
+            with _round_progress() as progress:
+                result = build_schedule(
+                    model,
+                    needed,
+                    replications=replications,
+                    seed=seed,
+                    workers=workers,
+                    max_iterations=max_iterations,
+                    progress=progress,
+                )
+        except ScheduleError as exc:
+            fail(f"{path}: {exc}")
+    _print_schedule(result)
+    if out is not None:
+        with user_errors():
+            write_schedule(
+                result,
+                out,
+                path,
+                requirement="erlang" if requirement is None else str(requirement),
+                force=force,
+                command=_command_line(ctx),
+            )
+        say(f"Schedule written to {out}/ (run it with: callsim run {out / 'schedule.yaml'})")
+
+
+@contextmanager
+def _round_progress() -> Iterator[Callable[[int, int, int], None]]:
+    with Progress(
+        "[progress.description]{task.description}",
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=err_console,
+        transient=True,
+    ) as bar:
+        task = bar.add_task("Solving", total=None)
+
+        def update(round_: int, done: int, total: int) -> None:
+            bar.update(
+                task,
+                description=f"Round {round_}: simulating the schedule",
+                completed=done,
+                total=total,
+            )
+
+        yield update
+
+
+def _print_schedule(schedule: Schedule) -> None:
+    shifts = schedule.shifts()
+    table = Table(title=f"Schedule — {escape(schedule.scenario.name)}")
+    for col in ("Group", "Template", "Day", "Start", "End", "Breaks", "Agents", "Cost"):
+        table.add_column(col, justify="right" if col in ("Agents", "Cost") else "left")
+    for row in _rows(shifts):
+        table.add_row(
+            escape(row.group),
+            escape(row.template),
+            str(row.day),
+            row.start,
+            row.end,
+            row.breaks,
+            str(row.agents),
+            fmt("staff_cost", row.cost),
+        )
+    out_console.print(table)
+    goal = schedule.scenario.service_level
+    grid = Table(
+        title=f"Coverage and simulated service level "
+        f"({100 * goal.target:.0f}/{goal.threshold_s:g}, mean over replications)"
+    )
+    for col in ("Day", "Start", "Required", "Raised to", "Scheduled", "Short", "SL", "95% CI"):
+        grid.add_column(col, justify="right")
+    for r in _rows(schedule.coverage()):
+        style = "" if r.meets_goal else "red"
+        shown = fmt("service_level", r.service_level_mean)
+        grid.add_row(
+            str(r.day),
+            r.start,
+            f"{r.required_scheduled:g}",
+            f"{r.raised_to:g}",
+            f"{r.coverage:.1f}",
+            f"{r.shortfall:.1f}" if r.shortfall > 0 else "",
+            f"[{style}]{shown}[/]" if style else shown,
+            _ci("service_level", r.service_level_ci_low, r.service_level_ci_high),
+        )
+    out_console.print(grid)
+    result = schedule.result
+    sl, cost = result.kpi("service_level"), result.kpi("staff_cost")
+    status = {
+        "met": "[bold green]every interval meets the goal[/]",
+        "short": "[bold red]some intervals cannot be met with these templates and limits[/]",
+        "iteration cap": "[bold yellow]the round limit was reached[/]",
+    }[schedule.status]
+    cover = schedule.final.cover
+    out_console.print(
+        f"{status} after {len(schedule.rounds)} round(s) "
+        f"({int(cover.counts.sum())} scheduled agents, {len(schedule.patterns)} shift patterns; "
+        f"solver: {cover.status}, gap {cover.gap:.2%} to its bound)",
+        soft_wrap=True,
+    )
+    out_console.print(
+        f"Planned cost {fmt('staff_cost', schedule.planned_cost)}; simulated staff cost "
+        f"{fmt('staff_cost', cost['mean'])} (overtime included); service level over the day "
+        f"{fmt('service_level', sl['mean'])} "
+        f"({_ci('service_level', sl['ci_low'], sl['ci_high'])}): {result.verdict}",
+        soft_wrap=True,
+    )
+    for miss in schedule.unmet():
+        out_console.print(
+            Text(
+                f"Short: day {miss['day']} {miss['start']}, service level "
+                f"{fmt('service_level', miss['service_level'])}: {miss['reason']}"
+            ),
+            soft_wrap=True,
+        )
+    _few_replications(result.replications)
 
 
 def _print_summary(result: SimulationResult, path: Path) -> None:

@@ -28,7 +28,9 @@ How the numbers are kept right:
   every replication sees the same roster (the spread between replications is the callers', and
   two plans on the same seed still differ only by the plan), and no random stream is added.
 * **Paid time is the horizon's**: a shift is paid only for what lies inside the horizon's days
-  (day 1 00:00 to the last day's 24:00). A shift past midnight carries into the next day, and a
+  (day 1 00:00 to the last day's 24:00), less its unpaid breaks (``paid: false``, a meal break):
+  its paid periods are the stretches between them, and only the shift's own end is a shift end,
+  past which a call in hand is overtime. A shift past midnight carries into the next day, and a
   shift worked every day is also on at the start of day 1 as the tail of the night before (a
   22:00-06:00 shift is on 00:00-06:00 of day 1 and from 22:00 until the end of the horizon).
 * **Identities**: ``group/start-end#k``; a second row of the same group with the same times is
@@ -65,6 +67,9 @@ class Roster:
     # Login sessions (on the phones) and paid periods, one row each: agent, start, end.
     sessions: list[tuple[int, float, float]] = field(default_factory=list)
     paid: list[tuple[int, float, float]] = field(default_factory=list)
+    # (agent, time) of every shift's end inside the horizon; a paid period may also end at an
+    # unpaid break, which is not one.
+    ends: set[tuple[int, float]] = field(default_factory=set)
 
     def __len__(self) -> int:
         return len(self.group)
@@ -79,8 +84,8 @@ class Roster:
         return len(self.group) - 1
 
     def shift_ends(self) -> set[tuple[int, float]]:
-        """(agent, time) pairs at which a paid period ends: staying past one is overtime."""
-        return {(a, end) for a, _, end in self.paid}
+        """(agent, time) pairs at which a shift ends: staying past one is overtime."""
+        return set(self.ends)
 
 
 def _round(x: float) -> int:
@@ -162,21 +167,28 @@ def _add_shifts(
         for k in range(count):
             agent = roster.add_agent(g, f"{tag}#{k + 1}", spec)
             spans: list[Span] = []
+            paid: list[Span] = []
             for day in worked:
                 base = (day - 1) * SECONDS_PER_DAY
                 start = base + minutes(shift.start) * 60.0
                 end = base + minutes(shift.end) * 60.0
                 if min(end, horizon_end) > max(start, 0.0):
-                    roster.paid.append((agent, max(start, 0.0), min(end, horizon_end)))
-                cursor = start
+                    roster.ends.add((agent, min(end, horizon_end)))
+                cursor, paid_from = start, start
                 for brk in sorted(shift.breaks, key=lambda b: minutes(b.start)):
                     b_start = base + minutes(brk.start) * 60.0
+                    b_end = b_start + brk.duration_min * 60.0
                     if b_start > cursor:
                         spans.append((cursor, b_start))
-                    cursor = max(cursor, b_start + brk.duration_min * 60.0)
+                    cursor = max(cursor, b_end)
+                    if not brk.paid:
+                        paid.append((paid_from, b_start))
+                        paid_from = b_end
                 if end > cursor:
                     spans.append((cursor, end))
+                paid.append((paid_from, end))
             available.append(_clip(spans, 0.0, horizon_end))
+            roster.paid.extend((agent, s, e) for s, e in _clip(paid, 0.0, horizon_end))
 
 
 def _days_worked(shift: Shift, days: int) -> list[int]:
@@ -220,6 +232,7 @@ def _add_staffing(
         agent = roster.add_agent(g, f"{name}#{k + 1}", spec)
         runs = _runs(grid, scheduled > k)
         roster.paid.extend((agent, s, e) for s, e in runs)
+        roster.ends.update((agent, e) for _, e in runs)
         available.append(runs)
 
 

@@ -13,7 +13,10 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from callsim.policies import registry
+from callsim.scenario.clock import check_clock as _check_clock
+from callsim.scenario.clock import minutes
 from callsim.scenario.distributions import Busyness, Duration, Fixed, NoPatience, Patience
+from callsim.scenario.scheduling import Scheduling, check_scheduling
 from callsim.scenario.selling import Outbound, Product, Satisfaction, Selling
 from callsim.service_level import SERVICE_LEVEL_DEFINITIONS
 
@@ -21,21 +24,7 @@ Share = Annotated[float, Field(gt=0, le=1)]
 Probability = Annotated[float, Field(ge=0, le=1)]
 Name = Annotated[str, Field(min_length=1, max_length=80)]
 
-_TIME = re.compile(r"^(\d{1,2}):([0-5]\d)$")
 SECONDS_PER_DAY = 86_400.0
-
-
-def minutes(clock: str) -> int:
-    """Minutes after midnight of an ``HH:MM`` string; hours up to 48 reach into the next day."""
-    h, m = _TIME.match(clock).groups()  # type: ignore[union-attr]
-    return int(h) * 60 + int(m)
-
-
-def _check_clock(value: str) -> str:
-    match = _TIME.match(value)
-    if match is None or int(match.group(1)) > 48:
-        raise ValueError(f"'{value}' is not a time of day HH:MM")
-    return value
 
 
 TimeOfDay = Annotated[str, Field(examples=["08:00"])]
@@ -145,6 +134,11 @@ class Customers(_Strict):
 class Break(_Strict):
     start: TimeOfDay
     duration_min: float = Field(gt=0)
+    paid: bool = Field(
+        True,
+        description="Paid breaks count in paid time and staff cost; an unpaid one (a meal "
+        "break) is neither paid nor on the phones.",
+    )
 
     _clock = field_validator("start")(_check_clock)
 
@@ -293,6 +287,9 @@ class Scenario(_Strict):
     satisfaction: Satisfaction = Field(default_factory=Satisfaction)
     outbound: Outbound | None = None
     simulation: Simulation = Field(default_factory=Simulation)
+    scheduling: Scheduling | None = Field(
+        None, description="Shift templates for callsim schedule; the roster runs without them."
+    )
 
     _currency = field_validator("currency")(_check_currency)
 
@@ -315,6 +312,15 @@ class Scenario(_Strict):
     def _check(self) -> Scenario:
         self._check_staffing()
         self._check_selling()
+        if self.scheduling is not None:
+            h = self.horizon
+            check_scheduling(
+                self.scheduling,
+                list(self.agents.groups),
+                minutes(h.open),
+                minutes(h.close),
+                h.interval_min,
+            )
         return self
 
     def _check_selling(self) -> None:

@@ -12,6 +12,7 @@ import shutil
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pandas as pd
 import yaml
@@ -23,6 +24,9 @@ from callsim.experiment.sweep_result import Sweep
 from callsim.measure.slices import SLICES
 from callsim.scenario.schema import Scenario
 from callsim.version import __version__
+
+if TYPE_CHECKING:  # writing results must not import the runner and the engine
+    from callsim.planning.schedule import Schedule
 
 
 class OutputExistsError(UserError, FileExistsError):
@@ -329,6 +333,60 @@ def write_sweep(
         pick=sweep.pick,
     )
     return _write(out, force, files, made, report)
+
+
+def write_schedule(
+    schedule: Schedule,
+    out: Path,
+    source: Path,
+    *,
+    requirement: str = "erlang",
+    force: bool = False,
+    command: str | None = None,
+) -> Path:
+    """``schedule.yaml`` (a scenario that ``extends`` the input file ``source`` by a path
+    relative to ``out``, with the scheduled groups' shifts replaced: ``callsim run`` and
+    ``callsim compare`` take it as it is), ``schedule.csv`` (the shifts), ``coverage.csv`` (per
+    interval: requirement, coverage, shortfall, simulated service level) and ``summary.json``.
+    ``requirement``: where the requirement came from (``erlang`` or the file's path)."""
+    base = source.resolve()
+    try:
+        extends = Path(os.path.relpath(base, out.resolve())).as_posix()
+    except ValueError:  # another drive: no relative path exists
+        extends = base.as_posix()
+    header = (
+        f"# Written by callsim schedule from {source.name}: that scenario, with the shifts of\n"
+        f"# {', '.join(schedule.overrides['agents']['groups'])} replaced by the schedule.\n"
+        f"# Run it with: callsim run schedule.yaml (from this folder)\n"
+    )
+    body = yaml.safe_dump(
+        {"extends": extends, **schedule.overrides}, sort_keys=False, allow_unicode=True
+    )
+    text = header + body
+    summary = {**schedule.to_summary_dict(), "requirement": requirement, "extends": extends}
+    files: Writers = {
+        "schedule.yaml": lambda p: p.write_text(text, encoding="utf-8"),
+        "schedule.csv": _csv(schedule.shifts()),
+        "coverage.csv": _csv(schedule.coverage()),
+        "summary.json": _json(summary),
+    }
+    result = schedule.result
+    call = {
+        "function": "build_schedule",
+        "scenario": schedule.scenario.name,
+        "requirement": requirement,
+        "seed": result.seed,
+        "replications": result.replications,
+    }
+    made = manifest(
+        "schedule",
+        result.seed,
+        result.replications,
+        [schedule.scheduled.name],
+        call=call,
+        command=command,
+    )
+    return _write(out, force, files, made, None)
 
 
 def _write(out: Path, force: bool, files: Writers, made: dict, report: str | None) -> Path:
