@@ -493,3 +493,41 @@ def test_long_names_wrap_at_spaces_and_chinese_counts_double() -> None:
     assert legend_text("<b> & a very long name that needs two lines") == (
         "&lt;b&gt; &amp; a very long name that<br>needs two lines"
     )
+
+
+def slice_rows(page: str, kind: str) -> dict[str, list[str]]:
+    """A slice table's cells by member name, as text."""
+    match = re.search(rf'<div class="slice" data-slice="{kind}">(.*?)</table>', page, re.S)
+    assert match, kind
+    rows = {}
+    for row in re.findall(r"<tr>(.*?)</tr>", match.group(1), re.S):
+        texts = [
+            html.unescape(re.sub(r"<[^>]+>", "", c))
+            for c in re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)
+        ]
+        if texts:
+            rows[texts[0]] = texts[1:]
+    return rows
+
+
+def test_run_report_drills_into_the_slices_and_says_how_often(selling: SimulationResult) -> None:
+    page = run_report(selling)
+    words = Words("en")
+    # Two days: the day slice is shown, with each day's service level as result.by("day").
+    days = slice_rows(page, "day")
+    by_day = selling.by("day").set_index("day")
+    assert set(days) == {"1", "2"}
+    for day, row in days.items():
+        assert row[1] == words.number("service_level", by_day.loc[day, "service_level_mean"])
+    groups = slice_rows(page, "group")
+    by_group = selling.by("group").set_index("group")
+    for group, row in groups.items():
+        assert row[0] == f"{by_group.loc[group, 'agents_mean']:,.0f}"
+        assert row[3] == words.number("occupancy", by_group.loc[group, "occupancy_mean"])
+    # "How often": intervals whose mean meets the target, counted here from the table.
+    sl = selling.intervals["service_level_mean"].dropna()
+    met = int((sl >= selling.scenario.service_level.target).sum())
+    assert f"{met} of {len(sl)} intervals met the goal" in page
+    # The call-weighted service level sits beside the mean in the KPI table.
+    weighted = selling.kpi("service_level", "call_weighted")["mean"]
+    assert words.number("service_level", weighted) in page.split('id="kpis"')[1]

@@ -167,3 +167,16 @@ def test_manifest_keeps_the_pick_rule_and_a_bad_one_is_refused(tmp_path: Path) -
     manifest.write_text(json.dumps(data))
     with pytest.raises(UserError, match=r"manifest.json: pick: expected one of confident, mean"):
         load_results(tmp_path / "s")
+
+
+def test_a_goal_judged_call_weighted_shows_and_picks_call_weighted_points() -> None:
+    data = callsim.load_scenario(DATA / "small.yaml").model_dump(mode="json", exclude_none=True)
+    data["service_level"] = {"verdict_on": "call_weighted"}
+    data["arrivals"]["busyness"] = {"dist": "gamma", "cv": 0.3}  # so the two estimates differ
+    run = sweep(callsim.load_scenario(data), GRID, replications=4, seed=5, workers=1)
+    for point, result in zip(run.points.to_dict("records"), run.results, strict=True):
+        weighted = result.kpi("service_level", "call_weighted")
+        assert point["service_level_mean"] == weighted["mean"]
+        assert point["service_level_ci_low"] == weighted["ci_low"]
+        assert point["service_level_mean"] != result.kpi("service_level")["mean"]
+        assert point["staff_cost_mean"] == result.kpi("staff_cost")["mean"]

@@ -59,13 +59,18 @@ def sweep(
     results = simulate_many(
         plans, replications=replications, seed=seed, workers=workers, progress=progress
     )
+    # Ratios are shown as the goal judges them: the mean of the replications' values, or
+    # call-weighted (``service_level.verdict_on``), so the frontier and the pick agree with
+    # each point's verdict.
+    weighted = base.service_level.verdict_on == "call_weighted"
+    ratios = kpis_in("ratios")
     rows = []
     for plan, combo, result in zip(plans, combos, results, strict=True):
         row: dict[str, Any] = dict(zip(names, combo, strict=True))
         row["agents"] = len(build_roster(plan, time_grid(plan)))
         row["verdict"] = result.verdict
         for kpi in ("paid_hours", *kpis_in("compare")):
-            k = result.kpi(kpi)
+            k = result.kpi(kpi, "call_weighted" if weighted and kpi in ratios else "mean")
             row[f"{kpi}_mean"], row[f"{kpi}_ci_low"], row[f"{kpi}_ci_high"] = (
                 k["mean"],
                 k["ci_low"],

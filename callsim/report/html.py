@@ -309,6 +309,7 @@ td .ci { display: block; color: var(--muted); font-size: 11px; white-space: nowr
 tr.group-head td { background: var(--soft); font-weight: 600; text-align: left; }
 tr.best td { background: #ebfbee; font-weight: 600; }
 tr.frontier td:first-child { border-left: 3px solid var(--accent); }
+.slice td { white-space: nowrap; }
 td.verdict-better { background: #ebfbee; }
 td.verdict-worse { background: #fff5f5; }
 td.verdict-higher, td.verdict-lower { background: #e7f5ff; }

@@ -45,6 +45,23 @@ EN: dict[str, str] = {
     "target_value": "target {target}",
     "top_box": "very satisfied",
     "all_kpis": "All KPIs, whole horizon",
+    "call_weighted": "Call-weighted",
+    "call_weighted_note": (
+        "Mean: each replication's own value, averaged (each simulated day counts once). "
+        "Call-weighted: the counts of all replications pooled first (every call counts once, "
+        "as in a monthly report), with a jackknife 95% interval."
+    ),
+    "group_stability": "How even, and how often the goal held",
+    "goal_often": (
+        "{intervals} of {measured} intervals met the goal on average over the replications; "
+        "{days} of the simulated days met it."
+    ),
+    "slices": "By reason, segment, group, shift and day",
+    "slice_reason": "By call reason",
+    "slice_segment": "By customer segment",
+    "slice_group": "By agent group",
+    "slice_shift": "By shift",
+    "slice_day": "By day",
     "group_service": "Service and staff",
     "group_sl": "Service level under every definition",
     "group_selling": "Selling",
@@ -54,7 +71,6 @@ EN: dict[str, str] = {
         "within the range the measure can take."
     ),
     "selling": "Selling",
-    "agents": "Agent groups",
     # Chart titles
     "chart_arrivals_staffing": "Calls offered and agents logged in",
     "chart_service_level": "Service level",
@@ -186,13 +202,27 @@ ZH: dict[str, str] = {
     "target_value": "目标 {target}",
     "top_box": "非常满意",
     "all_kpis": "全部指标（整个时段）",
+    "call_weighted": "按来电加权",
+    "call_weighted_note": (
+        "均值：各次重复模拟各自的值取平均（每个模拟日计一次）。按来电加权：先汇总全部重复模拟的"
+        "计数（每通来电计一次，与月度报表相同），并给出刀切法 95% 置信区间。"
+    ),
+    "group_stability": "均衡程度与达标频率",
+    "goal_often": (
+        "按各次重复模拟的均值，{measured} 个时段中有 {intervals} 个达标；模拟日中 {days} 达标。"
+    ),
+    "slices": "按来电原因、客户分群、坐席组、班次和日期",
+    "slice_reason": "按来电原因",
+    "slice_segment": "按客户分群",
+    "slice_group": "按坐席组",
+    "slice_shift": "按班次",
+    "slice_day": "按日期",
     "group_service": "服务与人力",
     "group_sl": "各口径下的服务水平",
     "group_selling": "营销",
     "intervals": "分时段",
     "band_note": "线为各次重复的均值；阴影为 95% 置信区间，并限制在该指标可取的范围内。",
     "selling": "营销",
-    "agents": "坐席组",
     "chart_arrivals_staffing": "呼入量与在线坐席数",
     "chart_service_level": "服务水平",
     "chart_asa": "平均应答速度",

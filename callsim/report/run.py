@@ -325,68 +325,106 @@ def headline(result: SimulationResult, words: Words) -> h.Html:
     return h.join(
         [
             goal_line,
+            h.paragraph(goal_often(result, words), class_="often"),
             h.tag("div", cards, class_="cards"),
             h.paragraph(words["verdict_note"], class_="note"),
         ]
     )
 
 
+def goal_often(result: SimulationResult, words: Words) -> str:
+    """ "How sure" is also "how often": the intervals whose mean service level meets the goal,
+    and the share of simulated days that met it, beside the mean's interval."""
+    sl = result.intervals["service_level_mean"].to_numpy(dtype=float)
+    measured = sl[~np.isnan(sl)]
+    met = int(np.sum(measured >= result.scenario.service_level.target))
+    days = result.kpi("days_meeting_goal_share")["mean"]
+    return words["goal_often"].format(
+        intervals=met,
+        measured=len(measured),
+        days=words.number("days_meeting_goal_share", days),
+    )
+
+
 def kpi_table(result: SimulationResult, words: Words) -> h.Html:
+    """Every KPI's mean and interval, and for the ratios the call-weighted value beside them."""
+    closing = tuple(k for k in kpis_in("closing") if result.kpi(k)["mean"] > 0)
     groups = [
-        ("group_service", kpis_in("headline")),
+        ("group_service", kpis_in("headline") + closing),
+        ("group_stability", kpis_in("stability")),
         ("group_sl", kpis_in("service_levels")),
     ]
     if has_selling(result.scenario):
         groups.append(("group_selling", kpis_in("selling")))
+    ratios = kpis_in("ratios")
     rows: list[list[h.Content]] = []
     classes: list[str] = []
     for key, kpis in groups:
-        rows.append([h.cell(words[key], colspan=3)])
+        rows.append([h.cell(words[key], colspan=5)])
         classes.append("group-head")
         for kpi in kpis:
             if kpi not in result.summary.index:
                 continue
             k = result.kpi(kpi)
+            w = result.kpi(kpi, "call_weighted")
+            weighted = kpi in ratios
             rows.append(
                 [
                     words.kpi(kpi),
                     words.number(kpi, k["mean"]),
                     words.interval(kpi, k["ci_low"], k["ci_high"]),
+                    words.number(kpi, w["mean"]) if weighted else "",
+                    words.interval(kpi, w["ci_low"], w["ci_high"]) if weighted else "",
                 ]
             )
             classes.append("")
-    return h.table([words["kpi"], words["mean"], words["ci95"]], rows, row_classes=classes)
-
-
-def group_table(result: SimulationResult, words: Words) -> h.Html:
-    """Agent groups side by side: occupancy is pooled (busy / logged-in hours), not averaged."""
-    selling = has_selling(result.scenario)
-    head = [words["group"], words["agent_count"], words.kpi("answered"), words.kpi("occupancy")]
-    head.append(words.kpi("staff_cost"))
-    if selling:
-        head += [words.kpi(k) for k in ("offers", "conversions", "revenue", "sales_score")]
-        head.append(words["score_per_agent"])
-    rows = []
-    for group, g in result.agents.groupby("group", sort=False):
-        logged = g["logged_in_h"].sum()
-        occupancy = g["busy_h"].sum() / logged if logged > 0 else float("nan")
-        row: list[h.Content] = [
-            h.cell(str(group), class_="name"),
-            str(len(g)),
-            words.number("answered", g["calls"].sum()),
-            words.number("occupancy", occupancy),
-            words.number("staff_cost", g["cost"].sum()),
+    head = [words["kpi"], words["mean"], words["ci95"], words["call_weighted"], words["ci95"]]
+    return h.join(
+        [
+            h.paragraph(words["call_weighted_note"], class_="note"),
+            h.table(head, rows, row_classes=classes),
         ]
-        if selling:
-            row += [
-                words.number("offers", g["offers"].sum()),
-                words.number("conversions", g["conversions"].sum()),
-                words.number("revenue", g["revenue"].sum()),
-                words.number("sales_score", g["sales_score"].sum()),
-                words.number("sales_score", g["sales_score"].mean()),
-            ]
-        rows.append(row)
-    return h.table(head, rows)
+    )
+
+
+_SLICE_COLUMNS = {
+    "reason": ("offered", "service_level", "asa_s", "abandon_rate", "aht_s"),
+    "segment": ("offered", "service_level", "asa_s", "abandon_rate", "satisfaction"),
+    "group": ("agents", "calls", "aht_s", "occupancy", "cost"),
+    "shift": ("agents", "calls", "aht_s", "occupancy", "cost"),
+    "day": ("offered", "service_level", "asa_s", "abandon_rate", "occupancy", "staff_cost"),
+}
+_SLICE_SELLING = {
+    "reason": ("offers", "conversion_rate", "revenue"),
+    "segment": ("offers", "conversion_rate", "revenue"),
+    "group": ("offers", "conversion_rate", "revenue"),
+    "shift": ("offers", "conversion_rate", "revenue"),
+    "day": ("conversions", "revenue", "net_contribution"),
+}
+
+
+def slice_tables(result: SimulationResult, words: Words) -> list[h.Html]:
+    """The drill-downs a planner reads after the headline: means, with the interval of the
+    figure the slice is about (its service level or occupancy) in the cell's title."""
+    selling = has_selling(result.scenario)
+    out: list[h.Html] = []
+    for kind, kpis in _SLICE_COLUMNS.items():
+        table = result.by(kind)
+        if len(table) < 2 and kind != "group":
+            continue  # one reason, one segment, one day: the headline says it all
+        shown = kpis + (_SLICE_SELLING[kind] if selling else ())
+        rows: list[list[h.Content]] = []
+        for _, row in table.iterrows():
+            cells: list[h.Content] = [h.cell(str(row[kind]), class_="name")]
+            for kpi in shown:
+                interval = words.interval(kpi, row[f"{kpi}_ci_low"], row[f"{kpi}_ci_high"])
+                mean = row[f"{kpi}_mean"]
+                text = f"{mean:,.0f}" if kpi == "agents" else words.number(kpi, mean)
+                cells.append(h.cell(text, title=words.pair(words["ci95"], interval)))
+            rows.append(cells)
+        head = [words[f"slice_{kind}"], *(words.kpi(k) for k in shown)]
+        out.append(h.tag("div", h.table(head, rows), class_="slice", data_slice=kind))
+    return out
 
 
 def scenario_details(scenario: Scenario, summary: str) -> h.Html:
@@ -410,7 +448,7 @@ def run_page(result: SimulationResult, words: Words) -> str:
             h.section(words["selling"], h.charts(selling_charts(result, words)), id_="selling")
         )
     body += [
-        h.section(words["agents"], group_table(result, words), id_="agents"),
+        h.section(words["slices"], *slice_tables(result, words), id_="slices"),
         h.section(words["all_kpis"], kpi_table(result, words), id_="kpis"),
         h.section(
             words["scenario"], scenario_details(scenario, words["scenario_yaml"]), id_="scenario"
