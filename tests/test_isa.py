@@ -41,6 +41,7 @@ from callsim.experiment.runner import simulate_many
 from callsim.model.calllog import ABANDONED, ANSWERED
 from callsim.model.roster import build_roster
 from callsim.model.timegrid import time_grid
+from callsim.planning import isa as isa_module
 from callsim.planning.isa import isa_requirement
 from callsim.planning.sizing import Target, erlang_for
 from callsim.planning.staffed import group_shares, with_staffing
@@ -308,6 +309,53 @@ def test_isa_reports_iterations_history_and_the_staffed_scenario() -> None:
     goal = {"kind": "sl", "value": 0.8, "threshold_s": 20.0, "definition": "offered"}
     assert summary["target"] == goal
     assert summary["intervals_meeting_target"] == int(t["meets"].sum())
+
+
+def scripted(monkeypatch: pytest.MonkeyPatch, proposals: list[list[int]]) -> None:
+    """The sizing step replaced by a script of proposals, to follow the loop's stopping rules."""
+    script = iter(proposals)
+    monkeypatch.setattr(isa_module, "_size", lambda *args: (next(script), 1.0))
+
+
+def test_the_loop_stops_at_a_cycle_and_keeps_its_largest_staffing(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    sc = centre(60, 180, hours=1)  # 3 Erlangs: 9 or more agents never miss 80/20
+    scripted(monkeypatch, [[12, 9], [9, 12], [12, 9]])
+    found = isa_requirement(sc, replications=4, workers=1)
+    assert found.stop == "cycle" and not found.converged
+    assert found.history[1:] == ((12, 9), (9, 12))
+    assert list(found.table["isa_on_phones"]) == [12, 12]
+
+
+def test_the_loop_stops_within_one_agent_and_keeps_the_larger(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    sc = centre(60, 180, hours=1)
+    scripted(monkeypatch, [[12, 9], [11, 10]])
+    found = isa_requirement(sc, replications=4, workers=1)
+    assert (found.stop, found.iterations) == ("converged", 2)
+    assert list(found.table["isa_on_phones"]) == [12, 10]
+
+
+def test_an_interval_that_missed_gets_one_agent_more(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Two agents for 3 Erlangs miss 80/20 by far; the proposal says two again."""
+    sc = centre(60, 180, hours=1)
+    scripted(monkeypatch, [[2, 9], [2, 9]])
+    found = isa_requirement(sc, replications=4, workers=1)
+    assert found.history[-1] == (2, 9)
+    assert found.result.intervals["service_level_mean"][0] < 0.8  # the final run, with 3
+    assert list(found.table["isa_on_phones"]) == [3, 9]
+
+
+def test_the_loop_stops_at_max_iterations(monkeypatch: pytest.MonkeyPatch) -> None:
+    sc = centre(60, 180, hours=1)
+    scripted(monkeypatch, [[20, 9], [9, 20], [15, 15]])
+    found = isa_requirement(sc, replications=4, workers=1, max_iterations=2)
+    assert (found.stop, found.iterations) == ("max_iterations", 2)
+    assert found.history[-1] == (20, 9)
+    # The larger of the last staffing simulated and its proposal, interval by interval.
+    assert list(found.table["isa_on_phones"]) == [20, 20]
 
 
 def test_the_table_reports_the_simulated_kpis_of_the_isa_staffing() -> None:

@@ -588,14 +588,20 @@ def _print_erlang_requirement(model: Scenario, table: pd.DataFrame, goal: Target
 
 def _print_isa_requirement(found: IsaResult) -> None:
     model, goal, t = found.scenario, found.target, found.table
-    state = "converged" if found.converged else "not converged (--max-iterations)"
+    state = {
+        "converged": "converged",
+        "cycle": "stopped at a cycle (the largest staffing of the cycle is kept)",
+        "max_iterations": "not converged (--max-iterations)",
+    }[found.stop]
     grid = Table(
         title=f"Staffing requirement by simulation (ISA) — {escape(model.name)} "
         f"({escape(goal.describe())}, shrinkage {model.agents.shrinkage:.0%})",
-        caption=f"{found.iterations} iteration(s), {state}; {found.replications} replications "
-        f"each, seed {found.seed}; KPIs simulated with the ISA staffing, 95% CIs",
+        caption=f"Erlang, ISA: agents on the phones; ISA scheduled: after shrinkage; Planned: the "
+        f"roster's scheduled agents. {found.iterations} iteration(s), {state}; "
+        f"{found.replications} replications each, seed {found.seed}; KPIs simulated with the "
+        "ISA staffing, 95% CIs.",
     )
-    for col in ("Day", "Start", "Calls", "Erlang", "ISA", "Scheduled", "Planned"):
+    for col in ("Day", "Start", "Calls", "Erlang", "ISA", "ISA scheduled", "Planned"):
         grid.add_column(col, justify="right")
     for col in ("Service level", "ASA", "Abandon"):
         grid.add_column(col, justify="right")

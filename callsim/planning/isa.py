@@ -61,7 +61,7 @@ import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
@@ -80,6 +80,10 @@ from callsim.planning.state_law import StateLaws, state_laws
 from callsim.scenario.schema import Scenario
 from callsim.version import __version__
 
+Stop = Literal["converged", "cycle", "max_iterations"]
+"""Why the iteration stopped: no interval's proposal more than one agent from the staffing just
+simulated (the paper's rule); a proposal already simulated before (under common random numbers
+the iteration would go round for ever); or ``max_iterations``."""
 IsaProgress = Callable[[int, int, int], None]
 """Called with (iteration, replications done in it, replications per iteration)."""
 
@@ -117,13 +121,17 @@ class IsaResult:
     target: Target
     table: pd.DataFrame
     iterations: int
-    converged: bool
+    stop: Stop
     seed: int
     replications: int
     history: tuple[tuple[int, ...], ...]
     calibration: tuple[float, ...]
     result: SimulationResult = field(repr=False)
     created: str
+
+    @property
+    def converged(self) -> bool:
+        return self.stop == "converged"
 
     def staffed(self) -> Scenario:
         """The scenario scheduled with the requirement (its shrinkage kept), to run or compare."""
@@ -141,6 +149,7 @@ class IsaResult:
             "replications": self.replications,
             "iterations": self.iterations,
             "converged": self.converged,
+            "stop": self.stop,
             "callsim_version": __version__,
             "created": self.created,
             "shrinkage": self.scenario.agents.shrinkage,
@@ -190,11 +199,21 @@ def isa_requirement(
         proposal, factor = _size(scenario, laws, staffing, result, target)
         factors.append(factor)
         change = max((abs(p - s) for p, s in zip(proposal, staffing, strict=True)), default=0)
-        converged = change <= 1
-        if converged or iteration >= max_iterations:
+        if change <= 1:
+            stop: Stop = "converged"
+            break
+        if tuple(proposal) in history:
+            stop = "cycle"
+            break
+        if iteration >= max_iterations:
+            stop = "max_iterations"
             break
         staffing = proposal
-    final = _settle(staffing, proposal, result, target)
+    # In a cycle every staffing since the proposal's first visit comes round again: keep the
+    # largest of them, interval by interval.
+    since = history.index(tuple(proposal)) if stop == "cycle" else len(history) - 1
+    kept = [max(column) for column in zip(*history[since:], strict=True)]
+    final = _settle(kept, proposal, staffing, result, target)
     if final != staffing:
         result = _simulate(scenario, final, replications, seed, workers, progress, iteration + 1)
     return IsaResult(
@@ -202,7 +221,7 @@ def isa_requirement(
         target=target,
         table=_table(scenario, final, erlang_on_phones(scenario, target), result, target),
         iterations=iteration,
-        converged=converged,
+        stop=stop,
         seed=seed,
         replications=replications,
         history=tuple(history),
@@ -213,16 +232,20 @@ def isa_requirement(
 
 
 def _settle(
-    staffing: list[int], proposal: list[int], result: SimulationResult, target: Target
+    kept: list[int],
+    proposal: list[int],
+    last: list[int],
+    result: SimulationResult,
+    target: Target,
 ) -> list[int]:
-    """The larger of the simulated staffing and the proposal, and one agent more than simulated
-    where the simulation missed the target (the proposal may not say so: the calibration is one
-    factor for the whole horizon)."""
+    """The larger of the staffing kept and the proposal, and one agent more than the last
+    simulated staffing where its simulation missed the target (the proposal may not say so: the
+    calibration is one factor for the whole horizon)."""
     simulated = result.intervals[f"{target.kpi}_mean"].to_numpy()
     out = []
-    for k, (s, p) in enumerate(zip(staffing, proposal, strict=True)):
+    for k, (s, p, was) in enumerate(zip(kept, proposal, last, strict=True)):
         missed = not math.isnan(simulated[k]) and not target.met(float(simulated[k]))
-        out.append(max(s, p, s + 1 if missed else 0))
+        out.append(max(s, p, was + 1 if missed else 0))
     return out
 
 
