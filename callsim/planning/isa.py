@@ -10,46 +10,58 @@ set the staffing to the fewest agents s for which P(number in system ≥ s) stay
 target, and repeat until no time changes by more than one agent. Their fixed point stabilises the
 delay probability over the day.
 
-How this module adapts it to callsim's intervals and targets:
+How this module adapts it to callsim's intervals and targets, and why:
 
-* **State.** The law used for interval k is the law of the number of others in the system found
-  by the callers who arrive in interval k (:mod:`callsim.planning.state_law`), measured at their
-  arrivals in R replications of the current staffing on common random numbers. It holds the lag:
-  calls of a peak still in service, a queue carried over, retrials and pitches are in the count.
-  Calls held past their agent's session are left out, so that "found n ≥ s" means exactly "no
-  free agent among the interval's s" — the P(wait) the engine measures.
-* **Sizing from the state.** A caller who finds n in the system with c agents waits if n ≥ c,
-  behind n − c others. While they wait, agents free up at rate c/h (h: the interval's simulated
-  mean handle time, pitch and handle-time factors included) and each waiting caller gives up at
-  rate 1/p (p: the callers' mean patience), the Erlang A dynamics
-  (:func:`callsim.analytic.callers_finding`). That turns the law into the service level, ASA,
-  abandonment and P(wait) the interval would get with c agents. For a P(wait) target this is
-  exactly the paper's rule; for the others it is the same rule with the interval's own target in
-  place of the delay probability.
-* **Calibration.** The waiting dynamics are an approximation where service is not exponential,
-  priorities reorder the queue or the staffing changes during a wait; P(wait) itself is not
-  approximated. So each interval's prediction is scaled to the simulation at the current
-  staffing: the shortfall (1 − SL, ASA, abandonment or P(wait)) predicted for c agents is
-  multiplied by simulated ÷ predicted at the current staffing (within [1/2, 2]; the factor is 1
-  where the current staffing is far above the target, where the ratio is noise). At the fixed
-  point the interval then meets the target by the simulation's own measure, and the model only
-  decides how far to move.
+* **State.** Interval k is sized from the law of the number of others in the system found by the
+  callers who arrive in interval k (:mod:`callsim.planning.state_law`), counted at their
+  arrivals in R replications of the current staffing on common random numbers. The count holds
+  the lag: calls of a peak still in service, a queue carried over, retrials and pitches are in
+  it. Calls held past the end of their agent's session are left out (the engine lets a leaving
+  agent finish the call in hand), so "found n ≥ s" means exactly "no free agent among the
+  interval's s", the P(wait) the engine measures; without that, every drop in staffing would look
+  congested.
+* **Sizing from the state.** A caller who finds n with c agents waits if n ≥ c, behind n − c
+  others. While they wait, agents free up at rate c/h (h: the interval's simulated mean handle
+  time, pitch and handle-time factors included) and each caller waiting gives up at rate 1/p (p:
+  the callers' mean patience), the Erlang A dynamics (:func:`callsim.analytic.callers_finding`).
+  That turns the law into the service level, ASA, abandonment and P(wait) the interval would get
+  with c agents, and the interval gets the fewest c meeting its target. For a P(wait) target
+  this is the paper's rule itself; for the others it is the same rule with the interval's own
+  target in place of the delay probability. The law is measured at the interval's arrivals, not
+  as a time average at one instant: callsim's intervals are 15 to 60 minutes, and a law over the
+  whole interval is what its service level is computed from.
+* **Calibration.** P(wait) is read off the simulation without approximation, but the waiting
+  dynamics are an approximation where service is not exponential, priorities reorder the queue
+  or the staffing changes during a wait (on the default scenario they overstate the shortfall by
+  a tenth to a fifth). So the predicted shortfall (1 − SL, ASA, abandonment or P(wait)) is
+  multiplied by one factor for the whole horizon, simulated ÷ predicted at the current staffing
+  over the intervals near the target, weighted by their callers and kept within [1/2, 2]. One
+  factor rather than one per interval, because an interval's own ratio carries the noise of its
+  own few callers, which the fixed point would then chase.
 * **Lag.** Each interval is sized from its own callers' state, but that state is measured with
-  every interval's staffing in place, so adding agents in a peak lowers what the next interval's
-  callers find; the next iteration sizes the next interval from that. Iterating to the fixed point
-  is what accounts for the lag, as in the paper. Sizing an interval from a forecast of its own
-  load (Erlang) is what misses it.
-* **Start and stop.** The first staffing is flat and generous (the busiest interval's offered
-  load plus four standard deviations of a Poisson count: nearly the paper's infinite-server
-  start). Iteration stops when no interval's proposal differs from the staffing just simulated by
-  more than one agent, or after ``max_iterations`` (reported as not converged). The result keeps,
-  interval by interval, the larger of the two: wherever the last simulation met the target it
-  still does (more agents elsewhere only help), and where it missed, the model's one more agent is
-  added. A last simulation of that staffing gives the KPIs reported.
+  every interval's staffing in place: more agents at the end of a peak lower what the next
+  interval's callers find, and the next iteration sizes that interval from it. Iterating to the
+  fixed point is what accounts for the lag, as in the paper; sizing an interval from its own
+  forecast (Erlang) is what misses it.
+* **Start and stop.** The first staffing is generous: each interval's offered load (at the
+  slowest group's handle time, with the longest pitch) plus four standard deviations of a Poisson
+  count, nearly the paper's infinite-server start. Iteration stops when no interval's proposal
+  differs from the staffing just simulated by more than one agent (the paper's rule), when a
+  proposal was already simulated (on common random numbers the iteration would go round that
+  cycle for ever: the sizing from a state measured with more agents is optimistic about fewer,
+  and the other way round), or after ``max_iterations``. The result is, interval by interval, the
+  largest staffing of the last one (or of the cycle) and the proposal, plus one agent over the
+  last simulated staffing wherever that simulation missed the target; a last simulation of it
+  gives the KPIs reported, and ``meets`` says where it meets the target by the mean.
 * **Groups and shrinkage.** The total is split over the agent groups by their share of the
   scenario's own roster in each interval (:mod:`callsim.planning.staffed`). Simulations run with
   exactly the on-phone agents (shrinkage 0, no breaks); the scheduled requirement is
   ``scheduled_for(on_phones, shrinkage)``.
+* **Limits.** A requirement from R replications carries their noise, about one agent at R = 20
+  (a 15-minute interval's service level with long calls varies a lot from day to day). Under a
+  selling rule that reacts to the load, fewer agents also means fewer offers, which a law
+  measured at the current staffing does not foresee: the ISA then tends to ask for one agent
+  more than the fewest.
 
 Everything is a function of (scenario, seed, replications, target): the same on any number of
 workers.
