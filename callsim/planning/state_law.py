@@ -23,6 +23,7 @@ import pandas as pd
 from callsim.model.calllog import ABANDONED, ANSWERED
 from callsim.model.roster import Roster
 from callsim.model.timegrid import TimeGrid
+from callsim.scenario.schema import SECONDS_PER_DAY
 
 
 @dataclass(frozen=True)
@@ -108,25 +109,23 @@ def state_laws(calls: pd.DataFrame, grid: TimeGrid, roster: Roster) -> StateLaws
 
 class _Sessions:
     """The roster's login sessions, to look up when the session an agent was in at some time
-    ends."""
+    ends: sorted by agent, then start, on one key (agent × span + start) for one binary search."""
 
     def __init__(self, roster: Roster) -> None:
         rows = np.asarray(roster.sessions, dtype=float).reshape(-1, 3)
+        self.span = float(np.abs(rows[:, 1:]).max(initial=0.0)) + SECONDS_PER_DAY
         order = np.lexsort((rows[:, 1], rows[:, 0]))
         self.agent = rows[order, 0].astype(np.int64)
-        self.start = rows[order, 1]
+        self.key = self.agent * self.span + rows[order, 1]
         self.end = rows[order, 2]
 
     def end_at(self, agent: np.ndarray, time: np.ndarray) -> np.ndarray:
         """End of the last session of ``agent`` that started by ``time`` (-inf if none did)."""
-        # Sessions are sorted by agent, then start: find the agent's block, then the start.
         out = np.full(len(agent), -np.inf)
-        lo = np.searchsorted(self.agent, agent, side="left")
-        hi = np.searchsorted(self.agent, agent, side="right")
-        for a in np.unique(agent):
-            mine = agent == a
-            block = slice(lo[mine][0], hi[mine][0])
-            k = np.searchsorted(self.start[block], time[mine], side="right") - 1
-            ends = self.end[block]
-            out[mine] = np.where(k >= 0, ends[np.clip(k, 0, None)], -np.inf)
+        if len(self.key) == 0:
+            return out
+        k = np.searchsorted(self.key, agent * self.span + time, side="right") - 1
+        at = np.clip(k, 0, None)
+        found = (k >= 0) & (self.agent[at] == agent)
+        out[found] = self.end[at[found]]
         return out
