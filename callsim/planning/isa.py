@@ -103,7 +103,8 @@ MAX_ITERATIONS = 20
 """Assumption: the paper's experiments converge in about ten iterations; twice that leaves room."""
 CALIBRATION_LIMITS = (0.5, 2.0)
 """Assumption: the Erlang A waiting dynamics are trusted to within a factor of two of the
-simulated shortfall; beyond that the factor is clipped, so one noisy interval cannot jump."""
+simulated shortfall; beyond that the factor is clipped, so that a few noisy intervals cannot
+throw every interval's sizing far."""
 CALIBRATE_FROM = 0.25
 """Assumption: the model is scaled to the simulation only where the predicted shortfall at the
 current staffing is at least a quarter of the allowed one; further below, both are nearly zero
@@ -361,7 +362,7 @@ def _calibration(
             predicted += callers[k] * guess
     if predicted <= 0:
         return 1.0
-    return min(max(measured / predicted, CALIBRATION_LIMITS[0]), CALIBRATION_LIMITS[1])
+    return float(min(max(measured / predicted, CALIBRATION_LIMITS[0]), CALIBRATION_LIMITS[1]))
 
 
 def _fewest(ok: Callable[[int], bool], enough: int) -> int:
