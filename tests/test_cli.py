@@ -248,44 +248,118 @@ def test_staff_prints_a_table(scenarios: Path) -> None:
         assert start in out
 
 
-def test_staff_writes_csv_and_refuses_to_overwrite(scenarios: Path) -> None:
-    result = runner.invoke(app, ["staff", "small_csv.yaml", "--out", "need.csv"])
+def test_staff_writes_a_results_directory_and_refuses_to_overwrite(scenarios: Path) -> None:
+    result = runner.invoke(app, ["staff", "small_csv.yaml", "--out", "need"])
     assert result.exit_code == 0, result.output
-    table = pd.read_csv("need.csv", dtype={"start": str})
+    assert sorted(p.name for p in Path("need").iterdir()) == [
+        "manifest.json",
+        "requirements.csv",
+        "summary.json",
+    ]
+    table = pd.read_csv("need/requirements.csv", dtype={"start": str})
     expected = staffing_requirement(callsim.load_scenario("small_csv.yaml"))
     assert list(table.columns) == list(expected.columns)
     assert list(table["start"]) == ["08:00", "08:30", "09:00", "09:30"]
     assert list(table["calls"]) == [25, 30, 35, 30]
     assert list(table["required_on_phones"]) == list(expected["required_on_phones"])
     assert list(table["planned_scheduled"]) == pytest.approx([4, 5, 6, 5])
+    summary = json.loads(Path("need/summary.json").read_text(encoding="utf-8"))
+    assert (summary["method"], summary["scenario"]) == ("erlang", "tiny-csv")
+    manifest = json.loads(Path("need/manifest.json").read_text(encoding="utf-8"))
+    assert (manifest["kind"], manifest["method"]) == ("staff", "erlang")
+    assert manifest["command"] == "callsim staff small_csv.yaml --out need"
 
-    before = Path("need.csv").read_bytes()
-    refused = runner.invoke(app, ["staff", "small.yaml", "--out", "need.csv"])
+    before = Path("need/requirements.csv").read_bytes()
+    refused = runner.invoke(app, ["staff", "small.yaml", "--out", "need"])
     assert refused.exit_code == 2
     lines = ANSI.sub("", refused.stderr).splitlines()
     assert len(lines) == 1
-    assert "need.csv" in lines[0]
+    assert "need" in lines[0]
     assert "--force" in lines[0]
-    assert Path("need.csv").read_bytes() == before
+    assert Path("need/requirements.csv").read_bytes() == before
 
-    forced = runner.invoke(app, ["staff", "small.yaml", "--out", "need.csv", "--force"])
+    forced = runner.invoke(app, ["staff", "small.yaml", "--out", "need", "--force"])
     assert forced.exit_code == 0, forced.output
-    assert Path("need.csv").read_bytes() != before
-    assert list(pd.read_csv("need.csv")["calls"]) == [30, 30, 30, 30]
+    assert Path("need/requirements.csv").read_bytes() != before
+    assert list(pd.read_csv("need/requirements.csv")["calls"]) == [30, 30, 30, 30]
     assert sorted(p.name for p in scenarios.iterdir() if p.name.startswith(".")) == []
 
 
-def test_staff_out_into_a_missing_folder_is_one_line(scenarios: Path) -> None:
-    result = runner.invoke(app, ["staff", "small.yaml", "--out", "nowhere/need.csv"])
+def test_staff_out_is_a_directory_not_a_csv_file(scenarios: Path) -> None:
+    result = runner.invoke(app, ["staff", "small.yaml", "--out", "need.csv"])
     assert result.exit_code == 2, result.exception
-    assert len(ANSI.sub("", result.stderr).splitlines()) == 1
+    lines = ANSI.sub("", result.stderr).splitlines()
+    assert len(lines) == 1
+    assert "results directory" in lines[0]
+    assert not Path("need.csv").exists()
 
 
-def test_staff_out_onto_a_directory_is_one_line(scenarios: Path) -> None:
-    Path("need.csv").mkdir()
-    result = runner.invoke(app, ["staff", "small.yaml", "--out", "need.csv", "--force"])
-    assert result.exit_code == 2, result.exception
-    assert len(ANSI.sub("", result.stderr).splitlines()) == 1
+def test_staff_out_through_a_file_is_one_line(scenarios: Path) -> None:
+    Path("plain.txt").write_text("not a folder", encoding="utf-8")
+    for target in ("plain.txt", "plain.txt/need"):
+        result = runner.invoke(app, ["staff", "small.yaml", "--out", target, "--force"])
+        assert result.exit_code == 2, result.exception
+        assert len(ANSI.sub("", result.stderr).splitlines()) == 1
+
+
+RETRIALS = "customers:\n  patience: {dist: exponential, mean_s: 300}\n"
+
+
+def test_staff_sizes_by_simulation_when_callers_call_again(scenarios: Path) -> None:
+    text = Path("small.yaml").read_text(encoding="utf-8")
+    again = "  retrial: {probability: 0.5, delay: {dist: exponential, mean_s: 120}}\n"
+    Path("again.yaml").write_text(text.replace(RETRIALS, RETRIALS + again), encoding="utf-8")
+    args = ["-r", "2", "-w", "1", "--max-iterations", "2", "--out", "need"]
+    result = runner.invoke(app, ["staff", "again.yaml", *args])
+    assert result.exit_code == 0, result.output
+    out = plain(result.stdout)
+    assert "Staffing requirement by simulation (ISA) — tiny" in out
+    assert "2 replications each" in out
+    table = pd.read_csv("need/requirements.csv", dtype={"start": str})
+    for column in ("isa_on_phones", "erlang_on_phones", "required_scheduled", "sl_mean"):
+        assert column in table.columns
+    summary = json.loads(Path("need/summary.json").read_text(encoding="utf-8"))
+    assert summary["method"] == "isa"
+    assert 1 <= summary["iterations"] <= 2
+    staffed = callsim.load_scenario("need/staffed.yaml")
+    assert staffed.agents.groups["team"].staffing == list(table["required_scheduled"])
+    manifest = json.loads(Path("need/manifest.json").read_text(encoding="utf-8"))
+    assert (manifest["kind"], manifest["replications"]) == ("staff", 2)
+
+    erlang = runner.invoke(app, ["staff", "again.yaml", "--method", "erlang"])
+    assert erlang.exit_code == 0, erlang.output
+    assert "by simulation" not in plain(erlang.stdout)
+    plain_file = runner.invoke(app, ["staff", "small.yaml"])  # neither sells nor calls again
+    assert "by simulation" not in plain(plain_file.stdout)
+
+
+def test_staff_takes_other_targets(scenarios: Path) -> None:
+    result = runner.invoke(app, ["staff", "small.yaml", "--target", "p_wait", "--p-wait", "0.2"])
+    assert result.exit_code == 0, result.output
+    assert "P(wait) ≤ 20%" in plain(result.stdout)
+    result = runner.invoke(app, ["staff", "small.yaml", "--target", "asa", "--asa-s", "15"])
+    assert result.exit_code == 0, result.output
+    assert "ASA ≤ 15 s" in plain(result.stdout)
+
+
+@pytest.mark.parametrize(
+    ("args", "named"),
+    [
+        (["--target", "asa"], "--asa-s"),
+        (["--asa-s", "20"], "--asa-s"),
+        (["--target", "p_wait", "--p-wait", "1.5"], "--p-wait"),
+        (["--target", "speed"], "--target"),
+        (["--method", "fast"], "--method"),
+        (["--method", "erlang", "-r", "5"], "--replications"),
+        (["--seed", "4"], "--seed"),
+    ],
+)
+def test_staff_bad_options_are_one_line(scenarios: Path, args: list[str], named: str) -> None:
+    result = runner.invoke(app, ["staff", "small.yaml", *args])
+    assert result.exit_code == 2, result.output
+    lines = ANSI.sub("", result.stderr).splitlines()
+    assert len(lines) == 1, lines
+    assert named in lines[0]
 
 
 # -- erlang ----------------------------------------------------------------------------------
@@ -365,9 +439,9 @@ agents:
 """,
         encoding="utf-8",
     )
-    staff_run = runner.invoke(app, ["staff", "busy.yaml", "--out", "need.csv"])
+    staff_run = runner.invoke(app, ["staff", "busy.yaml", "--out", "need"])
     assert staff_run.exit_code == 0, staff_run.output
-    table = pd.read_csv("need.csv")
+    table = pd.read_csv("need/requirements.csv")
     assert list(table["required_on_phones"]) == [21, 21]
     assert list(table["required_scheduled"]) == [30, 30]
 

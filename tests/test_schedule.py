@@ -645,14 +645,13 @@ def test_schedule_writes_a_scenario_that_runs_and_meets_its_goal(
 
 
 def test_a_requirement_file_from_staff_gives_the_same_schedule(line: Path, in_tmp: Path) -> None:
-    staffed = runner.invoke(app, ["staff", str(line), "--out", "need.csv"])
+    staffed = runner.invoke(app, ["staff", str(line), "--method", "erlang", "--out", "need"])
     assert staffed.exit_code == 0, staffed.output
     sc = load_scenario(line)
-    np.testing.assert_array_equal(
-        read_requirement(in_tmp / "need.csv", time_grid(sc)), erlang_requirement(sc)
-    )
-    by_file = runner.invoke(app, ["schedule", str(line), "--requirement", "need.csv", "-w", "1"])
-    by_erlang = runner.invoke(app, ["schedule", str(line), "-w", "1"])
+    need = in_tmp / "need" / "requirements.csv"
+    np.testing.assert_array_equal(read_requirement(need, time_grid(sc)), erlang_requirement(sc))
+    by_file = runner.invoke(app, ["schedule", str(line), "--requirement", str(need), "-w", "1"])
+    by_erlang = runner.invoke(app, ["schedule", str(line), "--method", "erlang", "-w", "1"])
     assert by_file.exit_code == 0, by_file.output
     assert by_file.stdout == by_erlang.stdout
 

@@ -31,6 +31,7 @@ __all__ = [
     "agents_for_abandonment",
     "agents_for_asa",
     "agents_for_service_level",
+    "callers_finding",
     "erlang_b",
     "erlang_c",
     "mmc",
@@ -265,8 +266,15 @@ def _erlang_a(
             {} if threshold_s is None else dict.fromkeys(SERVICE_LEVEL_DEFINITIONS, 1.0)
         )
         return QueueMetrics(0.0, 0.0, 0.0, 0.0, sl, 0.0, 0.0)
-    p = _erlang_a_state_law(rate, mu, theta, c)
-    q = p[c:]  # arrival finds j = 0, 1, ... callers waiting and all agents busy (PASTA)
+    return _callers_finding(_erlang_a_state_law(rate, mu, theta, c), c, mu, theta, threshold_s)
+
+
+def _callers_finding(
+    p: np.ndarray, c: int, mu: float, theta: float, threshold_s: float | None
+) -> QueueMetrics:
+    """Figures of callers who find n in the system with probability p[n], when c agents serve at
+    rate mu each and everyone waiting gives up at rate theta (theta = 0: nobody does)."""
+    q = p[c:]  # arrival finds j = 0, 1, ... callers waiting and all agents busy
     j = np.arange(q.size, dtype=float)
     cmu = c * mu
     r = cmu + (j + 1.0) * theta  # exit rate of a tagged caller with j ahead
@@ -308,6 +316,35 @@ def _erlang_a(
         occupancy=occupancy,
         mean_queue=mean_queue,
     )
+
+
+def callers_finding(
+    state_law: np.ndarray,
+    c: int,
+    mean_service_s: float,
+    mean_patience_s: float,
+    threshold_s: float,
+) -> QueueMetrics:
+    """What callers get who find n callers in the system with probability ``state_law[n]``
+    (answered or waiting, themselves not counted), when ``c`` agents serve them.
+
+    While a caller waits, agents free up at rate c/mean_service_s and everyone waiting gives up
+    at rate 1/mean_patience_s, as in Erlang A; the law of the state they find is given rather
+    than the stationary one, so a law measured by simulation (queues carried over from earlier,
+    a peak still in service) can be sized for. ``mmc_m`` is this with Erlang A's stationary law
+    (PASTA). ``occupancy`` and ``mean_queue`` are as the callers find them.
+    """
+    p = np.asarray(state_law, dtype=float)
+    if p.ndim != 1 or p.size == 0 or not np.all(np.isfinite(p)) or np.any(p < 0) or p.sum() <= 0:
+        raise ValueError("state_law must be a non-empty 1-d array of probabilities")
+    c = _check_agents(c)
+    mean_service_s = _check_pos(mean_service_s, "mean_service_s")
+    mean_patience_s = _check_pos(mean_patience_s, "mean_patience_s", allow_inf=True)
+    threshold_s = _check_nonneg(threshold_s, "threshold_s")
+    if p.size <= c:  # nobody finds the agents all busy: pad so the queue part is not empty
+        p = np.concatenate([p, np.zeros(c + 1 - p.size)])
+    theta = 0.0 if math.isinf(mean_patience_s) else 1.0 / mean_patience_s
+    return _callers_finding(p / p.sum(), c, 1.0 / mean_service_s, theta, threshold_s)
 
 
 def mmc_m(

@@ -38,9 +38,11 @@ from callsim.measure.catalogue import clip_interval, fmt, kpis_in
 from callsim.measure.confidence import MIN_REPLICATIONS_FOR_CI
 from callsim.measure.money import money_label, money_terms
 from callsim.model.timegrid import time_grid
-from callsim.planning.requirement import staffing_requirement
+from callsim.planning.isa import MAX_ITERATIONS, IsaProgress, IsaResult, isa_requirement
+from callsim.planning.requirement import erlang_summary, staffing_requirement
 from callsim.planning.requirement_file import read_requirement
 from callsim.planning.schedule import Schedule, ScheduleError, build_schedule
+from callsim.planning.sizing import TARGET_KINDS, Target
 from callsim.scenario import bundled
 from callsim.scenario.files import (
     check_sweep,
@@ -52,6 +54,7 @@ from callsim.scenario.files import (
 from callsim.scenario.schema import Scenario
 from callsim.scenario.sweep_grammar import parse_param
 from callsim.store.read import load_results, load_run
+from callsim.store.staffing import write_requirements
 from callsim.store.write import (
     check_target,
     write_compare,
@@ -404,21 +407,148 @@ def init(
     out_console.print(Text(f"Run it with: callsim run {shlex.quote(str(written[0]))}"))
 
 
+Method = Annotated[
+    str | None,
+    typer.Option(
+        help="isa: by simulation (the iterative staffing algorithm); erlang: each interval's "
+        "forecast as a steady queue. Default: isa when the scenario sells or callers call again, "
+        "else erlang.",
+        show_default=False,
+    ),
+]
+TARGET_VALUES = {"sl": "--sl", "asa": "--asa-s", "abandon": "--abandon", "p_wait": "--p-wait"}
+SIMULATION_OPTIONS = ("replications", "seed", "workers", "max_iterations")
+
+
 @app.command()
 def staff(
+    ctx: typer.Context,
     scenario: ScenarioArg,
-    out: Annotated[Path | None, typer.Option("--out", "-o", help="Write the table as CSV.")] = None,
-    force: Annotated[bool, typer.Option(help="Replace an existing CSV.")] = False,
+    method: Method = None,
+    target: Annotated[
+        str, typer.Option(help="What every interval must meet: sl, asa, abandon or p_wait.")
+    ] = "sl",
+    sl: Annotated[
+        float | None, typer.Option("--sl", help="Service-level share (default: the scenario's).")
+    ] = None,
+    asa_s: Annotated[
+        float | None, typer.Option("--asa-s", help="Longest mean wait of answered calls, s.")
+    ] = None,
+    abandon: Annotated[
+        float | None, typer.Option("--abandon", help="Largest share of callers who abandon.")
+    ] = None,
+    p_wait: Annotated[
+        float | None, typer.Option("--p-wait", help="Largest share of callers who wait at all.")
+    ] = None,
+    replications: Annotated[
+        int, typer.Option("--replications", "-r", min=2, help="Per ISA iteration.")
+    ] = 20,
+    seed: Seed = None,
+    workers: Workers = None,
+    max_iterations: Annotated[int, typer.Option(min=1, help="ISA iterations at most.")] = (
+        MAX_ITERATIONS
+    ),
+    out: Annotated[
+        Path | None,
+        typer.Option(
+            "--out", "-o", help="Results directory: requirements.csv, summary.json, staffed.yaml."
+        ),
+    ] = None,
+    force: Force = False,
 ) -> None:
-    """Per-interval agents required for the service-level goal (Erlang A, or C without
-    patience), next to the roster's plan."""
+    """Agents required per interval for a target: by simulation (ISA, with the scenario's
+    selling, patience, retrials, priorities and handle-time factors) beside per-interval Erlang,
+    or Erlang alone; scheduled agents after shrinkage."""
     model = _load(_scenario_path(scenario))
+    chosen = _staff_method(model, method)
+    values = {"sl": sl, "asa": asa_s, "abandon": abandon, "p_wait": p_wait}
+    goal = _staff_target(model, target, values)
+    if chosen == "erlang":
+        given = [n for n in SIMULATION_OPTIONS if _given(ctx, n)]
+        if given:
+            fail(f"--{given[0].replace('_', '-')} is for --method isa (erlang does not simulate)")
+    if out is not None:
+        if out.suffix == ".csv":
+            fail(f"{out}: --out takes a results directory (requirements.csv is written in it)")
+        with user_errors():
+            check_target(out, force)
+    if chosen == "erlang":
+        with user_errors():
+            table = staffing_requirement(model, goal)
+        _print_erlang_requirement(model, table, goal)
+        summary = erlang_summary(model, table, goal)
+        call: dict[str, Any] = {"function": "staffing_requirement"}
+        staffed = None
+    else:
+        with user_errors(), _isa_progress(max_iterations) as progress:
+            found = isa_requirement(
+                model,
+                replications=replications,
+                seed=seed,
+                target=goal,
+                max_iterations=max_iterations,
+                workers=workers,
+                progress=progress,
+            )
+        _print_isa_requirement(found)
+        table, summary, staffed = found.table, found.to_summary_dict(), found.staffed()
+        call = {
+            "function": "isa_requirement",
+            "seed": found.seed,
+            "replications": found.replications,
+            "max_iterations": max_iterations,
+        }
+    if out is None:
+        return
+    call.update(scenario=model.name, target=goal.as_dict())
     with user_errors():
-        table = staffing_requirement(model)
-    goal = model.service_level
+        write_requirements(
+            out,
+            table=table,
+            summary=summary,
+            call=call,
+            staffed=staffed,
+            force=force,
+            command=_command_line(ctx),
+        )
+    say(f"Requirement written to {out}/")
+
+
+def _given(ctx: typer.Context, name: str) -> bool:
+    source = ctx.get_parameter_source(name)
+    return source is not None and source.name in ("COMMANDLINE", "ENVIRONMENT")
+
+
+def _staff_method(model: Scenario, method: str | None) -> str:
+    if method is None:
+        sells = bool(model.products) and model.selling.policy.may_sell()
+        return "isa" if sells or model.customers.retrial is not None else "erlang"
+    if method not in ("isa", "erlang"):
+        fail(f"--method: expected isa or erlang, got {method!r}")
+    return method
+
+
+def _staff_target(model: Scenario, name: str, values: dict[str, float | None]) -> Target:
+    kind = next((k for k in TARGET_KINDS if k == name), None)
+    if kind is None:
+        fail(f"--target: expected one of {', '.join(TARGET_KINDS)}, got {name!r}")
+    for other, value in values.items():
+        if value is not None and other != kind:
+            fail(f"{TARGET_VALUES[other]} is the value of --target {other}, not of --target {kind}")
+    value = values[kind]
+    if value is None and kind != "sl":
+        fail(f"--target {kind} needs its value: {TARGET_VALUES[kind]}")
+    try:
+        return Target.of(model, kind, value)
+    except ValueError as exc:
+        fail(f"{TARGET_VALUES[kind]}: {exc}")
+
+
+def _print_erlang_requirement(model: Scenario, table: pd.DataFrame, goal: Target) -> None:
     grid = Table(
         title=f"Staffing requirement — {escape(model.name)} "
-        f"({100 * goal.target:.0f}/{goal.threshold_s:g}, shrinkage {model.agents.shrinkage:.0%})",
+        f"({escape(goal.describe())}, shrinkage {model.agents.shrinkage:.0%})",
+        caption="per-interval Erlang (A with the callers' patience, C without)",
     )
     for col in (
         "Day",
@@ -447,16 +577,67 @@ def staff(
             f"[{style}]{gap:+.1f}[/]" if style else f"{gap:+.1f}",
         )
     out_console.print(grid)
-    if out is not None:
-        if out.is_dir():
-            fail(f"{out}: is a directory; give a file name for the CSV")
-        if out.exists() and not force:
-            fail(f"{out}: exists; use --force to replace it")
-        if not out.parent.is_dir():
-            fail(f"{out}: cannot write it: {out.parent} is not a directory")
-        with user_errors():
-            _write_file(out, lambda p: table.to_csv(p, index=False))
-        say(f"Written to {out}")
+
+
+def _print_isa_requirement(found: IsaResult) -> None:
+    model, goal, t = found.scenario, found.target, found.table
+    state = {
+        "converged": "converged",
+        "cycle": "stopped at a cycle (the largest staffing of the cycle is kept)",
+        "max_iterations": "not converged (--max-iterations)",
+    }[found.stop]
+    grid = Table(
+        title=f"Staffing requirement by simulation (ISA) — {escape(model.name)} "
+        f"({escape(goal.describe())}, shrinkage {model.agents.shrinkage:.0%})",
+        caption=f"Erlang, ISA: agents on the phones; ISA scheduled: after shrinkage; Planned: the "
+        f"roster's scheduled agents. {found.iterations} iteration(s), {state}; "
+        f"{found.replications} replications each, seed {found.seed}; KPIs simulated with the "
+        "ISA staffing, 95% CIs.",
+    )
+    for col in ("Day", "Start", "Calls", "Erlang", "ISA", "ISA scheduled", "Planned"):
+        grid.add_column(col, justify="right")
+    for col in ("Service level", "ASA", "Abandon"):
+        grid.add_column(col, justify="right")
+    kpi = {"service_level": "sl", "asa_s": "asa_s", "abandon_rate": "abandon_rate"}
+    for row in t.to_dict("records"):
+        cells = [
+            f"{fmt(name, row[f'{col}_mean'])} "
+            f"({_ci(name, row[f'{col}_ci_low'], row[f'{col}_ci_high'])})"
+            for name, col in kpi.items()
+        ]
+        meets = "" if row["meets"] else "[red]"
+        grid.add_row(
+            str(row["day"]),
+            str(row["start"]),
+            f"{row['calls']:.1f}",
+            str(row["erlang_on_phones"]),
+            f"{meets}{row['isa_on_phones']}[/]" if meets else str(row["isa_on_phones"]),
+            str(row["required_scheduled"]),
+            f"{row['planned_scheduled']:.1f}",
+            *cells,
+        )
+    step = time_grid(model).length_s / 3600
+    grid.add_section()
+    grid.add_row(
+        "",
+        "total",
+        f"{t['calls'].sum():.0f}",
+        f"{t['erlang_on_phones'].sum() * step:.1f} h",
+        f"{t['isa_on_phones'].sum() * step:.1f} h",
+        f"{t['required_scheduled'].sum() * step:.1f} h",
+        f"{t['planned_scheduled'].sum() * step:.1f} h",
+        *(fmt(k, found.result.kpi(k)["mean"]) for k in kpi),
+    )
+    out_console.print(grid)
+    missed = int((~t["meets"]).sum())
+    if missed:
+        out_console.print(
+            Text(
+                f"{missed} interval(s) miss the target by the simulated mean with the ISA "
+                "staffing (shown in red); more replications (-r) or iterations narrow it."
+            ),
+            soft_wrap=True,
+        )
 
 
 @app.command()
@@ -925,6 +1106,25 @@ def _few_replications(replications: int) -> None:
 def _signed(kpi: str, value: float) -> str:
     text = fmt(kpi, abs(value))
     return text if math.isnan(value) else ("+" if value >= 0 else "−") + text
+
+
+@contextmanager
+def _isa_progress(max_iterations: int) -> Iterator[IsaProgress]:
+    with Progress(
+        "[progress.description]{task.description}",
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=err_console,
+        transient=True,
+    ) as bar:
+        task = bar.add_task("ISA", total=None)
+
+        def update(iteration: int, done: int, total: int) -> None:
+            what = f"ISA iteration {iteration} (at most {max_iterations}, then a last run)"
+            bar.update(task, description=what, completed=done, total=total)
+
+        yield update
 
 
 @contextmanager
