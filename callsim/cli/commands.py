@@ -715,10 +715,12 @@ def schedule_cmd(
         Path | None,
         typer.Option(
             help="CSV of scheduled agents per interval (columns day, start, required_scheduled, "
-            "as callsim staff --out writes it). Default: Erlang's, as callsim staff sizes it.",
+            "as callsim staff --out writes it in requirements.csv). Default: the requirement "
+            "callsim staff sizes (see --method).",
             show_default=False,
         ),
     ] = None,
+    method: Method = None,
     replications: Replications = None,
     seed: Seed = None,
     workers: Workers = None,
@@ -731,15 +733,33 @@ def schedule_cmd(
 ) -> None:
     """Build shifts from the scenario's templates (scheduling section) by integer programming,
     simulate them, raise the requirement where the service-level goal is missed, and repeat;
-    --out writes schedule.yaml, a scenario callsim run and compare take."""
+    --out writes schedule.yaml, a scenario callsim run and compare take. The requirement is
+    sized as callsim staff sizes it: by simulation (ISA) when the scenario sells or callers
+    call again, else by Erlang; or read from --requirement."""
     path = _scenario_path(scenario)
     model = _load(path)
     files = ("schedule.yaml", "schedule.csv", "coverage.csv", "summary.json")
     if out is not None:
         with user_errors():
             check_target(out, force, files)
+    if requirement is not None and method is not None:
+        fail("--requirement and --method: give one (a file's requirement or one to size)")
+    chosen = str(requirement) if requirement is not None else _staff_method(model, method)
     with user_errors():
-        needed = None if requirement is None else read_requirement(requirement, time_grid(model))
+        if requirement is not None:
+            needed = read_requirement(requirement, time_grid(model))
+        elif chosen == "isa":
+            with _isa_progress(MAX_ITERATIONS) as on_iteration:
+                found = isa_requirement(
+                    model,
+                    replications=replications or 20,
+                    seed=seed,
+                    workers=workers,
+                    progress=on_iteration,
+                )
+            needed = found.table["required_scheduled"].to_numpy(dtype=float)
+        else:
+            needed = None  # Erlang's, sized by build_schedule
         try:
             with _round_progress() as progress:
                 result = build_schedule(
@@ -760,7 +780,7 @@ def schedule_cmd(
                 result,
                 out,
                 path,
-                requirement="erlang" if requirement is None else str(requirement),
+                requirement=chosen,
                 force=force,
                 command=_command_line(ctx),
             )
