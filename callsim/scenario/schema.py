@@ -13,6 +13,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from callsim.policies import registry
+from callsim.scenario.candidates import PlanSpec
 from callsim.scenario.clock import check_clock as _check_clock
 from callsim.scenario.clock import minutes
 from callsim.scenario.distributions import Busyness, Duration, Fixed, NoPatience, Patience
@@ -287,6 +288,9 @@ class Scenario(_Strict):
     satisfaction: Satisfaction = Field(default_factory=Satisfaction)
     outbound: Outbound | None = None
     simulation: Simulation = Field(default_factory=Simulation)
+    plan: PlanSpec | None = Field(
+        None, description="The selling policies callsim plan staffs and compares."
+    )
     scheduling: Scheduling | None = Field(
         None, description="Shift templates for callsim schedule; the roster runs without them."
     )
