@@ -39,11 +39,13 @@ from callsim.measure.confidence import MIN_REPLICATIONS_FOR_CI
 from callsim.measure.money import money_label, money_terms
 from callsim.model.timegrid import time_grid
 from callsim.planning.isa import MAX_ITERATIONS, IsaProgress, IsaResult, isa_requirement
+from callsim.planning.plan import Plan, PlanProgress, plan_policies
 from callsim.planning.requirement import erlang_summary, staffing_requirement
 from callsim.planning.requirement_file import read_requirement
 from callsim.planning.schedule import Schedule, ScheduleError, build_schedule
 from callsim.planning.sizing import TARGET_KINDS, Target
 from callsim.scenario import bundled
+from callsim.scenario.candidates import expand, parse_policy
 from callsim.scenario.files import (
     check_sweep,
     file_json_schema,
@@ -58,6 +60,7 @@ from callsim.store.staffing import write_requirements
 from callsim.store.write import (
     check_target,
     write_compare,
+    write_plan,
     write_run,
     write_schedule,
     write_sweep,
@@ -785,6 +788,118 @@ def schedule_cmd(
                 command=_command_line(ctx),
             )
         say(f"Schedule written to {out}/ (run it with: callsim run {out / 'schedule.yaml'})")
+
+
+@app.command("plan")
+def plan_cmd(
+    ctx: typer.Context,
+    scenario: ScenarioArg,
+    policy: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--policy",
+            help="A candidate selling policy, KIND [KEY=VALUES ...] (ranges as in a sweep: "
+            "'threshold k=-3:2'); repeat for more. Default: the scenario's plan.policies, "
+            "else never and the scenario's own policy.",
+            show_default=False,
+        ),
+    ] = None,
+    replications: Annotated[
+        int, typer.Option("--replications", "-r", min=2, help="Per simulation.")
+    ] = 20,
+    seed: Seed = None,
+    workers: Workers = None,
+    out: Out = None,
+    force: Force = False,
+) -> None:
+    """The staffing × selling frontier: each candidate selling policy staffed for the goal by
+    simulation (and shifts, when the scenario has templates), then compared on common random
+    numbers: its staff cost, revenue and net contribution, and the best one meeting the goal."""
+    model = _load(_scenario_path(scenario))
+    with user_errors():
+        if out is not None:
+            check_target(out, force)
+        policies = None if not policy else [parse_policy(p) for p in policy]
+        if policies is not None:
+            try:
+                expand(policies)
+            except ValueError as exc:
+                raise UserError(f"--policy: {exc}") from None
+        with _stage_progress() as progress:
+            found = plan_policies(
+                model,
+                policies,
+                replications=replications,
+                seed=seed,
+                workers=workers,
+                progress=progress,
+            )
+    _print_plan(found)
+    if out is not None:
+        with user_errors():
+            write_plan(found, out, force=force, command=_command_line(ctx))
+        say(f"Plan written to {out}/")
+
+
+@contextmanager
+def _stage_progress() -> Iterator[PlanProgress]:
+    with Progress(
+        "[progress.description]{task.description}",
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=err_console,
+        transient=True,
+    ) as bar:
+        task = bar.add_task("Planning", total=None)
+
+        def update(what: str, done: int, total: int) -> None:
+            bar.update(task, description=escape(what), completed=done, total=total)
+
+        yield update
+
+
+def _print_plan(plan: Plan) -> None:
+    t = plan.table()
+    money = money_terms([plan.base])
+    table = Table(
+        title=f"Selling policies at goal-meeting staffing — {escape(plan.base.name)}",
+        caption=f"{escape(money_label('net_contribution', 'en', money))}; paired differences "
+        f"against '{escape(plan.baseline)}' on common random numbers; 95% confidence intervals",
+    )
+    for col in ("Policy", "Agents", "Paid hours", "Service level", "Verdict"):
+        table.add_column(col, justify="left" if col in ("Policy", "Verdict") else "right")
+    for col in ("Staff cost", "Revenue", "Net contribution", f"Δ net vs {plan.baseline}", "95% CI"):
+        table.add_column(escape(col), justify="right")
+    for r in _rows(t):
+        best = " [bold green](best)[/]" if r.best else ""
+        base = r.candidate == plan.baseline
+        table.add_row(
+            escape(str(r.candidate)) + best,
+            str(r.agents),
+            fmt("paid_hours", r.paid_hours),
+            fmt("service_level", r.service_level_mean),
+            str(r.verdict),
+            fmt("staff_cost", r.staff_cost_mean),
+            fmt("revenue", r.revenue_mean),
+            fmt("net_contribution", r.net_contribution_mean),
+            "" if base else _signed("net_contribution", r.net_diff),
+            "" if base else _diff_ci("net_contribution", r.net_diff_ci_low, r.net_diff_ci_high),
+        )
+    out_console.print(table)
+    if plan.best is None:
+        out_console.print("No candidate meets the service-level goal at its staffing.")
+        return
+    row = next(r for r in _rows(t) if r.candidate == plan.best)
+    net = fmt("net_contribution", row.net_contribution_mean)
+    against = ""
+    if plan.best != plan.baseline:
+        interval = _diff_ci("net_contribution", row.net_diff_ci_low, row.net_diff_ci_high)
+        against = (
+            f", {_signed('net_contribution', row.net_diff)} against {plan.baseline} "
+            f"(95% CI {interval}; {row.net_diff_verdict})"
+        )
+    out_console.print(Text(f"Best: {plan.best}, net contribution {net}{against}"), soft_wrap=True)
 
 
 @contextmanager

@@ -22,6 +22,7 @@ from callsim.experiment.pairing import Comparison
 from callsim.experiment.results import SimulationResult
 from callsim.experiment.sweep_result import Sweep
 from callsim.measure.slices import SLICES
+from callsim.planning.plan import Plan
 from callsim.scenario.schema import Scenario
 from callsim.version import __version__
 
@@ -387,6 +388,54 @@ def write_schedule(
         command=command,
     )
     return _write(out, force, files, made, None)
+
+
+def write_plan(
+    plan: Plan,
+    out: Path,
+    *,
+    force: bool = False,
+    report: str | None = None,
+    command: str | None = None,
+) -> Path:
+    """``plan.csv`` (one row per candidate policy at its goal-meeting staffing),
+    ``comparison.csv`` (every compared KPI, paired against the baseline), ``summary.json``
+    (the best candidate and the baseline), and ``candidates/<n>-<name>.yaml``: each candidate's
+    staffed scenario, self-contained, for ``callsim run`` and ``compare``."""
+    table = plan.table()
+    files: Writers = {
+        "plan.csv": _csv(table),
+        "comparison.csv": _csv(plan.comparison.table),
+        "summary.json": _json(
+            {
+                "scenario": plan.base.name,
+                "best": plan.best,
+                "baseline": plan.baseline,
+                "candidates": _records(table),
+            }
+        ),
+    }
+    for k, cand in enumerate(plan.candidates, start=1):
+        files[f"candidates/{k}-{_slug(cand.name)}.yaml"] = _yaml(cand.staffed)
+    first = plan.comparison.results[plan.baseline]
+    call = {
+        "function": "plan_policies",
+        "scenario": plan.base.name,
+        "policies": [c.policy for c in plan.candidates],
+        "seed": first.seed,
+        "replications": first.replications,
+    }
+    names = [c.name for c in plan.candidates]
+    made = manifest("plan", first.seed, first.replications, names, call=call, command=command)
+    return _write(out, force, files, made, report)
+
+
+def _records(table: pd.DataFrame) -> list[dict[str, object]]:
+    """Rows as JSON objects, undefined numbers as null."""
+    return [
+        {str(k): (None if isinstance(v, float) and v != v else v) for k, v in row.items()}
+        for row in table.to_dict("records")
+    ]
 
 
 def _write(out: Path, force: bool, files: Writers, made: dict, report: str | None) -> Path:
