@@ -176,3 +176,12 @@ def test_an_unknown_slice_names_the_known_ones(result: SimulationResult) -> None
     with pytest.raises(KeyError, match="reason, segment, day, group, shift"):
         result.by("team")
     assert result.by("interval") is result.intervals
+
+
+def test_each_slice_computes_exactly_its_catalogue_group() -> None:
+    from callsim.measure.catalogue import kpis_in
+    from callsim.measure.slices import KPI_GROUP
+
+    kpis = run_replication(load_scenario(SCENARIO), 11, 0).kpis
+    for kind, group in KPI_GROUP.items():
+        assert set(kpis.slices[kind]) == set(kpis_in(group)), kind

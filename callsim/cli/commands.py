@@ -841,24 +841,6 @@ def plan_cmd(
         say(f"Plan written to {out}/")
 
 
-@contextmanager
-def _stage_progress() -> Iterator[PlanProgress]:
-    with Progress(
-        "[progress.description]{task.description}",
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        console=err_console,
-        transient=True,
-    ) as bar:
-        task = bar.add_task("Planning", total=None)
-
-        def update(what: str, done: int, total: int) -> None:
-            bar.update(task, description=escape(what), completed=done, total=total)
-
-        yield update
-
-
 def _print_plan(plan: Plan) -> None:
     t = plan.table()
     money = money_terms([plan.base])
@@ -900,29 +882,6 @@ def _print_plan(plan: Plan) -> None:
             f"(95% CI {interval}; {row.net_diff_verdict})"
         )
     out_console.print(Text(f"Best: {plan.best}, net contribution {net}{against}"), soft_wrap=True)
-
-
-@contextmanager
-def _round_progress() -> Iterator[Callable[[int, int, int], None]]:
-    with Progress(
-        "[progress.description]{task.description}",
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        console=err_console,
-        transient=True,
-    ) as bar:
-        task = bar.add_task("Solving", total=None)
-
-        def update(round_: int, done: int, total: int) -> None:
-            bar.update(
-                task,
-                description=f"Round {round_}: simulating the schedule",
-                completed=done,
-                total=total,
-            )
-
-        yield update
 
 
 def _print_schedule(schedule: Schedule) -> None:
@@ -1243,8 +1202,13 @@ def _signed(kpi: str, value: float) -> str:
     return text if math.isnan(value) else ("+" if value >= 0 else "−") + text
 
 
+Bar = Callable[[str, int, int], None]
+"""Moves a progress bar: (what is being done, steps done, steps in all)."""
+
+
 @contextmanager
-def _isa_progress(max_iterations: int) -> Iterator[IsaProgress]:
+def _bar(what: str) -> Iterator[Bar]:
+    """A progress bar on stderr that disappears when the work is done."""
     with Progress(
         "[progress.description]{task.description}",
         BarColumn(),
@@ -1253,31 +1217,40 @@ def _isa_progress(max_iterations: int) -> Iterator[IsaProgress]:
         console=err_console,
         transient=True,
     ) as bar:
-        task = bar.add_task("ISA", total=None)
+        task = bar.add_task(escape(what), total=None)
 
-        def update(iteration: int, done: int, total: int) -> None:
-            what = f"ISA iteration {iteration} (at most {max_iterations}, then a last run)"
-            bar.update(task, description=what, completed=done, total=total)
+        def update(description: str, done: int, total: int) -> None:
+            bar.update(task, description=escape(description), completed=done, total=total)
 
         yield update
 
 
 @contextmanager
 def _progress(what: str) -> Iterator[Callable[[int, int], None]]:
-    with Progress(
-        "[progress.description]{task.description}",
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        console=err_console,
-        transient=True,
-    ) as bar:
-        task = bar.add_task(what, total=None)
+    with _bar(what) as bar:
+        yield lambda done, total: bar(what, done, total)
 
-        def update(done: int, total: int) -> None:
-            bar.update(task, completed=done, total=total)
 
-        yield update
+@contextmanager
+def _stage_progress() -> Iterator[PlanProgress]:
+    with _bar("Planning") as bar:
+        yield bar
+
+
+@contextmanager
+def _round_progress() -> Iterator[Callable[[int, int, int], None]]:
+    with _bar("Solving") as bar:
+        yield lambda round_, done, total: bar(
+            f"Round {round_}: simulating the schedule", done, total
+        )
+
+
+@contextmanager
+def _isa_progress(max_iterations: int) -> Iterator[IsaProgress]:
+    with _bar("ISA") as bar:
+        yield lambda iteration, done, total: bar(
+            f"ISA iteration {iteration} (at most {max_iterations}, then a last run)", done, total
+        )
 
 
 def _write_file(path: Path, write: Callable[[Path], object]) -> None:

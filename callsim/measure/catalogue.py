@@ -206,7 +206,7 @@ _KPIS = (
 )
 CATALOGUE: dict[str, Kpi] = {k.name: k for k in _KPIS}
 
-_PER_BIN = (
+_BY_CALLS = (
     "offered",
     "answered",
     "abandoned",
@@ -233,16 +233,21 @@ _PER_BIN = (
     "conversion_rate",
     "revenue",
     "sales_score",
+    "selling_hours",
+    "revenue_per_selling_hour",
     "satisfaction",
     "satisfaction_top_box",
+)
+"""What a set of calls gives on its own (``callsim.measure.tables.call_kpis``)."""
+
+_PER_BIN = (
+    *_BY_CALLS,
     "mean_queue",
     "max_queue",
     "occupancy",
     "utilisation",
     "staff_cost",
     "net_contribution",
-    "selling_hours",
-    "revenue_per_selling_hour",
     "revenue_per_logged_in_hour",
     "switch_on_share",
 )
@@ -288,38 +293,7 @@ GROUPS: dict[str, tuple[str, ...]] = {
     ),
     # The slices (``callsim.measure.slices``): the calls' own KPIs by reason and segment, the
     # agents' by group and shift, and a day's like an interval's.
-    "by_calls": (
-        "offered",
-        "answered",
-        "abandoned",
-        "short_abandons",
-        "waiting_at_end",
-        "retrials",
-        "repeat_calls",
-        "service_level",
-        "sl_offered",
-        "sl_answered",
-        "sl_offered_abandons_ok",
-        "sl_offered_minus_early_abandons",
-        "asa_s",
-        "mean_wait_s",
-        "p_wait",
-        "abandon_rate",
-        "aht_s",
-        "talk_time_s",
-        "offer_time_s",
-        "wrap_time_s",
-        "offers",
-        "offer_rate",
-        "conversions",
-        "conversion_rate",
-        "revenue",
-        "sales_score",
-        "selling_hours",
-        "revenue_per_selling_hour",
-        "satisfaction",
-        "satisfaction_top_box",
-    ),
+    "by_calls": _BY_CALLS,
     "by_day": _PER_BIN,
     # Ratios of totals: the mean of the replications' values and the call-weighted ratio differ.
     "ratios": (
