@@ -163,8 +163,11 @@ class CallLog:
         return column[: self.size]
 
     def columns(self) -> dict[str, np.ndarray]:
-        """Every column, trimmed to the calls made (what a saved call file holds)."""
-        return {name: self.column(name) for name in FIELDS}
+        """Every column, trimmed to the calls made (what a saved call file holds): the log's
+        own arrays where they hold just those calls, so keeping them costs no memory beside the
+        run; copies where rows to spare for calls made again would stay allocated with them."""
+        spare = len(self.arrival) > self.size
+        return {name: self.column(name).copy() if spare else self.column(name) for name in FIELDS}
 
     def finish(self, handle_time_factor: list[float]) -> None:
         """Fill what the engine's hot path leaves out: who was answered, and when each call
