@@ -27,7 +27,7 @@ import pandas as pd
 
 from callsim.experiment.call_table import Legend, named
 from callsim.model.calllog import FIELDS
-from callsim.store.csv_text import Cells, header, labels, lines, numbers
+from callsim.store.csv_text import Column, header, labels, lines, numbers
 
 LEVEL = 1
 BLOCK_ROWS = 65_536  # assumption: a few MiB of text per block, large enough to amortise numpy calls
@@ -61,7 +61,7 @@ def _blocks(columns: dict[str, np.ndarray], names: Legend) -> Iterator[bytes]:
         yield lines([_cells(name, values[block], names) for name, values in columns.items()])
 
 
-def _cells(name: str, values: np.ndarray, names: Legend) -> Cells:
+def _cells(name: str, values: np.ndarray, names: Legend) -> Column:
     if name in names:
         return labels(values, names[name])
     if values.dtype.kind == "f":
