@@ -34,6 +34,7 @@ from callsim.store.csv_text import header, labels, lines, numbers
 from callsim.store.read import ResultsError, load_calls
 from callsim.store.write import write_run
 
+BUNDLED = Path(__file__).resolve().parent.parent / "scenarios"
 BILLING, COMPLAINT = "billing, and more", "complaint"  # a comma: the name must be quoted
 PATIENT, HASTY = "NA", "普通"  # "NA" must not read back as missing
 TALK_S = {BILLING: 100.0, COMPLAINT: 300.0}
@@ -320,8 +321,16 @@ def test_a_study_without_keep_calls_holds_no_calls() -> None:
     assert per_call < 8
 
 
-def test_a_replications_call_log_is_freed_when_it_ends(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Not at the interpreter's next full collection, which may come many replications later."""
+@pytest.mark.parametrize(
+    "scenario",
+    ["credit_card_hotline.yaml", *(f"policies/{p}.yaml" for p in ("load_toggle", "talk_flex"))],
+)
+def test_a_replications_call_log_is_freed_when_it_ends(
+    scenario: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """By reference counting alone (the garbage collector is off): not at the interpreter's
+    next full collection, which may come many replications later. Bundled scenarios that sell,
+    call again and run policies with periodic reviews."""
     logs: list[weakref.ref[Any]] = []
     run_model = replication_module.run_model
 
@@ -331,7 +340,12 @@ def test_a_replications_call_log_is_freed_when_it_ends(monkeypatch: pytest.Monke
         return run
 
     monkeypatch.setattr(replication_module, "run_model", watched)
-    for keep_calls in (False, True):
-        out = run_replication(centre(20), 1, 0, keep_calls)
-        assert logs[-1]() is None
-        assert (out.calls is not None and len(out.calls) > 1000) == keep_calls
+    model = callsim.load_scenario(BUNDLED / scenario)
+    gc.disable()
+    try:
+        for keep_calls in (False, True):
+            out = run_replication(model, 1, 0, keep_calls)
+            assert logs[-1]() is None
+            assert (out.calls is not None and len(out.calls) > 1000) == keep_calls
+    finally:
+        gc.enable()
