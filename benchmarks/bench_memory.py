@@ -5,9 +5,9 @@ carry over into the next. The writing cost is printed next to the simulation's o
 measured in the same run: a ratio, comparable across machines and loads. Nothing here asserts a
 limit.
 
-    python benchmarks/bench_memory.py              # about 2-3 minutes on 2 cores
-    python benchmarks/bench_memory.py --quick      # smoke run, well under a minute
-    python benchmarks/bench_memory.py --days 30    # the long run at ~5.1 million calls
+    python benchmarks/bench_memory.py                         # 2-4 minutes on 2 cores
+    python benchmarks/bench_memory.py --quick                 # smoke run, under a minute
+    python benchmarks/bench_memory.py --only long --days 30   # the long run at ~5.1M calls
 
 See benchmarks/README.md for what each figure means.
 """
@@ -186,53 +186,36 @@ def _met(ok: bool) -> str:
     return "met" if ok else "MISSED"
 
 
-def main(argv: list[str] | None = None) -> None:
-    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    p.add_argument("--quick", action="store_true", help="smaller runs, one repeat: a smoke test")
-    p.add_argument("--days", type=int, help="days of the long model-B run (default 6, quick 1)")
-    p.add_argument("--repeats", type=int, help="best of N for timings (default 3, quick 1)")
-    p.add_argument("--json", type=Path, help="also write the figures to this JSON file")
-    p.add_argument("--child", nargs=4, metavar=("MODE", "SCENARIO", "R", "KEEP"), help="internal")
-    args = p.parse_args(argv)
-    if args.child:
-        mode, scenario, reps, keep = args.child
-        child(mode, scenario, int(reps), keep == "1")
-        return
-    quick = args.quick
-    repeats = args.repeats or (1 if quick else 3)
-    long_model = model_b(days=args.days or (1 if quick else 6))
-    many_model = model_a(days=1)
-    counts = (4, 12) if quick else (10, 40)
-    started = time.perf_counter()
-    print(f"callsim {callsim.__version__}, python {sys.version.split()[0]}\n")
-
-    base = _child("base", long_model)["peak_kib"]
+def report_long(model: Model, quick: bool) -> dict[str, Any]:
+    base = _child("base", model)["peak_kib"]
     print(
-        f"long run: model B centre (500 agents) for {long_model.days} day(s), one replication, "
+        f"long run: model B centre (500 agents) for {model.days} day(s), one replication, "
         f"fresh process; RSS is peak growth over an import-and-load-only process"
     )
-    figures: dict[str, Any] = {"long_run": {}}
+    figures: dict[str, Any] = {}
     for keep in (False, True):
-        fig = long_run(long_model, base, keep, trace=not quick)
-        figures["long_run"]["keep_calls" if keep else "no_calls"] = fig
+        fig = long_run(model, base, keep, trace=not quick)
+        figures["keep_calls" if keep else "no_calls"] = fig
         tm = fig.get("traced_bytes_per_call")
         tm_text = "" if tm is None else f", tracemalloc peak {tm:6.1f} B/call"
-        goal = "" if keep else f"   goal < {GOAL_BYTES_PER_CALL:g}: "
         best = min(fig["rss_bytes_per_call"], tm if tm is not None else float("inf"))
         print(
             f"  keep_calls={keep!s:5} {fig['calls']:>11,.0f} calls: peak RSS "
-            f"{fig['rss_bytes_per_call']:6.1f} B/call{tm_text}"
-            + (goal + _met(best < GOAL_BYTES_PER_CALL) if goal else "")
+            f"{fig['rss_bytes_per_call']:6.1f} B/call{tm_text}   goal < "
+            f"{GOAL_BYTES_PER_CALL:g}: {_met(best < GOAL_BYTES_PER_CALL)}"
         )
+    return figures
 
+
+def report_many(model: Model, counts: tuple[int, int]) -> dict[str, Any]:
     print(
-        f"\nmany replications: model A centre (50 agents, 1 day), simulate(workers=1), "
+        f"many replications: model A centre (50 agents, 1 day), simulate(workers=1), "
         f"{counts[0]} then {counts[1]} replications, fresh processes"
     )
-    figures["many"] = {}
+    figures: dict[str, Any] = {}
     for keep in (False, True):
-        fig = many_runs(many_model, counts, keep)
-        figures["many"]["keep_calls" if keep else "no_calls"] = fig
+        fig = many_runs(model, counts, keep)
+        figures["keep_calls" if keep else "no_calls"] = fig
         print(
             f"  keep_calls={keep!s:5} rows kept {fig['kept_rows']}, tracemalloc peak "
             f"{fig['traced_peak_mib'][0]:.1f} -> {fig['traced_peak_mib'][1]:.1f} MiB, RSS "
@@ -241,14 +224,14 @@ def main(argv: list[str] | None = None) -> None:
             f"traced = {fig['traced_bytes_per_call_of_extra_replications']:.1f} B per call it "
             f"simulated ({fig['calls_per_replication']:,.0f})"
         )
+    return figures
 
-    write_model = model_b(days=1)
-    reps = 1 if quick else 2
-    fig = writing_cost(write_model, reps, repeats)
-    figures["writing"] = fig
+
+def report_writing(model: Model, replications: int, repeats: int) -> dict[str, float]:
+    fig = writing_cost(model, replications, repeats)
     print(
-        f"\nwriting calls.csv.gz: model B day, {reps} replication(s), {fig['rows']:,} rows, "
-        f"best of {repeats}"
+        f"writing calls.csv.gz: model B day, {replications} replication(s), {fig['rows']:,} "
+        f"rows, best of {repeats}"
     )
     for clock in ("wall", "cpu"):
         print(
@@ -258,6 +241,40 @@ def main(argv: list[str] | None = None) -> None:
             f"(the other result files {fig[f'other_files_s_{clock}']:.2f} s)"
         )
     print(f"  file {fig['file_bytes_per_row']:.1f} B/row")
+    return fig
+
+
+PARTS = ("long", "many", "writing")
+
+
+def main(argv: list[str] | None = None) -> None:
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--quick", action="store_true", help="smaller runs, one repeat: a smoke test")
+    p.add_argument("--days", type=int, help="days of the long model-B run (default 6, quick 1)")
+    p.add_argument("--repeats", type=int, help="best of N for timings (default 3, quick 1)")
+    p.add_argument("--only", choices=PARTS, action="append", help="run only this part")
+    p.add_argument("--json", type=Path, help="also write the figures to this JSON file")
+    p.add_argument("--child", nargs=4, metavar=("MODE", "SCENARIO", "R", "KEEP"), help="internal")
+    args = p.parse_args(argv)
+    if args.child:
+        mode, scenario, reps, keep = args.child
+        child(mode, scenario, int(reps), keep == "1")
+        return
+    quick = args.quick
+    parts = args.only or PARTS
+    started = time.perf_counter()
+    print(f"callsim {callsim.__version__}, python {sys.version.split()[0]}")
+    figures: dict[str, Any] = {}
+    if "long" in parts:
+        print()
+        figures["long_run"] = report_long(model_b(days=args.days or (1 if quick else 6)), quick)
+    if "many" in parts:
+        print()
+        figures["many"] = report_many(model_a(days=1), (4, 12) if quick else (10, 40))
+    if "writing" in parts:
+        print()
+        repeats = args.repeats or (1 if quick else 3)
+        figures["writing"] = report_writing(model_b(days=1), 1 if quick else 2, repeats)
     print(f"\n(benchmark wall time {time.perf_counter() - started:.0f} s)")
     if args.json:
         args.json.write_text(json.dumps(figures, indent=2) + "\n")
