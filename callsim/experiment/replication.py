@@ -22,10 +22,12 @@ class ReplicationOutput:
 def run_replication(
     scenario: Scenario, seed: int, replication: int, keep_calls: bool = False
 ) -> ReplicationOutput:
+    """The replication's KPIs, and its calls only if ``keep_calls`` (the model's columns
+    themselves, not a copy)."""
     run = run_model(scenario, seed, replication)
     kpis = compute_kpis(run.calls, run.sessions, run.timelines, run.roster, run.grid, scenario)
     return ReplicationOutput(
         kpis=kpis,
-        calls=pd.DataFrame(run.calls.columns()) if keep_calls else None,
+        calls=pd.DataFrame(run.calls.columns(), copy=False) if keep_calls else None,
         switch=pd.DataFrame(run.timelines.switch, columns=["time_s", "on"]),
     )

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
+from callsim.experiment.call_table import legend, named
 from callsim.measure.catalogue import kpis_in
 from callsim.measure.confidence import jackknife_interval, t_interval
 from callsim.measure.slices import KPI_GROUP, SLICES, members
@@ -38,6 +39,10 @@ class SimulationResult:
     counts and spans they are made of: comparisons of plans pair them replication by
     replication (common random numbers). ``slices`` holds the KPIs by reason, segment, day,
     agent group and shift (see :meth:`by`).
+
+    ``calls`` (only when asked for: ``keep_calls``) is one row per call and replication, with
+    reason, segment, agent, outcome and product as integer codes, as the model keeps them
+    (:mod:`callsim.experiment.call_table`); :meth:`named_calls` gives the same table with names.
     """
 
     scenario: Scenario
@@ -64,6 +69,15 @@ class SimulationResult:
             "ci_low": float(row[f"{prefix}ci_low"]),
             "ci_high": float(row[f"{prefix}ci_high"]),
         }
+
+    def call_names(self) -> dict[str, list[str]]:
+        """The name of each code in ``calls``: reasons, segments, agents (the agents table's
+        labels), outcomes and products."""
+        return legend(self.scenario, self.agents["agent"])
+
+    def named_calls(self) -> pd.DataFrame | None:
+        """``calls`` with names instead of codes (categoricals), as ``calls.csv.gz`` holds it."""
+        return None if self.calls is None else named(self.calls, self.call_names())
 
     def by(self, kind: str) -> pd.DataFrame:
         """KPIs by ``"reason"``, ``"segment"``, ``"day"``, ``"group"``, ``"shift"`` or
@@ -184,8 +198,7 @@ def assemble(
     per_rep.index.name = "replication"
     replication_sums = pd.DataFrame({k: v[:, 0] for k, v in sums.items()})
     replication_sums.index.name = "replication"
-    frames = [o.calls.assign(replication=r) for r, o in enumerate(outputs) if o.calls is not None]
-    calls = pd.concat(frames, ignore_index=True) if frames else None
+    calls = _calls(outputs)
     switch = pd.concat(
         [o.switch.assign(replication=r) for r, o in enumerate(outputs)], ignore_index=True
     )
@@ -206,6 +219,17 @@ def assemble(
             for kind in SLICES
         },
     )
+
+
+def _calls(outputs: list[ReplicationOutput]) -> pd.DataFrame | None:
+    """Every replication's calls in one table, in replication order, ``replication`` first."""
+    frames = []
+    for r, output in enumerate(outputs):
+        if output.calls is not None:
+            frame = output.calls.copy(deep=False)
+            frame.insert(0, "replication", np.full(len(frame), r, dtype=np.int32))
+            frames.append(frame)
+    return pd.concat(frames, ignore_index=True) if frames else None
 
 
 def _slice_table(

@@ -10,7 +10,7 @@ from callsim.model.hashing import GOLDEN, M64, splitmix64
 WAITING, ANSWERED, ABANDONED = 0, 1, 2
 OUTCOMES = ("waiting", "answered", "abandoned")
 
-_FIELDS: dict[str, type] = {
+FIELDS: dict[str, type] = {
     "arrival": np.float64,
     "patience": np.float64,
     "talk": np.float64,
@@ -30,6 +30,7 @@ _FIELDS: dict[str, type] = {
     "converted": np.int8,
     "closed_out": np.int8,
 }
+"""The call table's columns, in order, with the type each is kept in."""
 
 
 _DRAWN = ("arrival", "patience", "talk", "wrap", "reason", "segment", "customer")
@@ -82,7 +83,7 @@ class CallLog:
             column = drawn if spare == 0 else np.empty(capacity, dtype=np.float32)
             column[:n] = drawn
             self.draws[name] = column
-        for name, dtype in _FIELDS.items():
+        for name, dtype in FIELDS.items():
             if name in _DRAWN and spare == 0:
                 setattr(self, name, getattr(demand, name).astype(dtype, copy=False))
                 continue
@@ -147,7 +148,7 @@ class CallLog:
 
     def _grow(self) -> None:
         capacity = max(64, 2 * len(self.arrival))
-        for name in _FIELDS:
+        for name in FIELDS:
             column = getattr(self, name)
             grown = np.empty(capacity, dtype=column.dtype)
             grown[: len(column)] = column
@@ -162,8 +163,11 @@ class CallLog:
         return column[: self.size]
 
     def columns(self) -> dict[str, np.ndarray]:
-        """Every column, trimmed to the calls made (what a saved call file holds)."""
-        return {name: self.column(name) for name in _FIELDS}
+        """Every column, trimmed to the calls made (what a saved call file holds): the log's
+        own arrays where they hold just those calls, so keeping them costs no memory beside the
+        run; copies where rows to spare for calls made again would stay allocated with them."""
+        spare = len(self.arrival) > self.size
+        return {name: self.column(name).copy() if spare else self.column(name) for name in FIELDS}
 
     def finish(self, handle_time_factor: list[float]) -> None:
         """Fill what the engine's hot path leaves out: who was answered, and when each call

@@ -9,12 +9,14 @@ import numpy as np
 import pandas as pd
 
 from callsim.errors import UserError
+from callsim.experiment.call_table import legend
 from callsim.experiment.pairing import Comparison, compare_results
 from callsim.experiment.results import SUMMARY_COLUMNS, SimulationResult
 from callsim.experiment.sweep_result import PICKS, Sweep
 from callsim.measure.catalogue import kpis_in
 from callsim.measure.slices import SLICES
 from callsim.scenario.files import load_scenario
+from callsim.store.calls_file import read_calls
 from callsim.version import __version__
 
 
@@ -112,6 +114,30 @@ def load_run(folder: Path) -> SimulationResult:
         raise ResultsError(f"{folder}: a results file cannot be read: {exc}") from None
     except (KeyError, ValueError, pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
         raise ResultsError(f"{folder}: unreadable results ({' '.join(str(exc).split())})") from None
+
+
+def load_calls(folder: Path) -> pd.DataFrame:
+    """A run's ``calls.csv.gz`` (written with ``--save-calls``), reason, segment, agent, outcome
+    and product as categoricals of their names, as :meth:`SimulationResult.named_calls` gives
+    them (times to the millisecond). The names are checked against the run's own scenario and
+    agents table."""
+    path = folder / "calls.csv.gz"
+    if not path.is_file():
+        if folder.is_dir() and (folder / "summary.json").is_file():
+            raise ResultsError(f"{folder}: no calls.csv.gz (the run did not save its calls)")
+        raise ResultsError(f"{folder}: no such run's results directory")
+    try:
+        agents = pd.read_csv(folder / "agents.csv", usecols=["agent"], dtype=str)["agent"]
+        names = legend(load_scenario(folder / "scenario.yaml"), agents)
+        return read_calls(path, names)
+    except FileNotFoundError as exc:
+        raise ResultsError(f"{folder}: missing {Path(exc.filename).name}") from None
+    except UserError as exc:
+        raise ResultsError(f"{folder}: a results file cannot be read: {exc}") from None
+    except (OSError, EOFError) as exc:
+        raise ResultsError(f"{path}: unreadable ({' '.join(str(exc).split())})") from None
+    except (KeyError, ValueError, pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
+        raise ResultsError(f"{path}: unreadable calls ({' '.join(str(exc).split())})") from None
 
 
 def _summary(path: Path) -> dict:

@@ -24,6 +24,7 @@ from callsim.experiment.sweep_result import Sweep
 from callsim.measure.slices import SLICES
 from callsim.planning.plan import Plan
 from callsim.scenario.schema import Scenario
+from callsim.store.calls_file import write_calls
 from callsim.version import __version__
 
 if TYPE_CHECKING:  # writing results must not import the runner and the engine
@@ -237,8 +238,10 @@ def _run_files(result: SimulationResult, prefix: str = "") -> Writers:
         f"{prefix}replication_sums.csv": _csv(result.replication_sums.reset_index()),
         **{f"{prefix}by_{kind}.csv": _csv(table) for kind, table in result.slices.items()},
     }
-    if result.calls is not None:
-        writers[f"{prefix}calls.csv.gz"] = _csv(result.calls)
+    calls = result.calls
+    if calls is not None:
+        names = result.call_names()
+        writers[f"{prefix}calls.csv.gz"] = lambda p: write_calls(p, calls, names)
     return writers
 
 
