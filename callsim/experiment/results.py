@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
+from callsim.experiment.precision import PrecisionOutcome
 from callsim.measure.catalogue import kpis_in
 from callsim.measure.confidence import jackknife_interval, t_interval
 from callsim.measure.slices import KPI_GROUP, SLICES, members
@@ -37,7 +38,8 @@ class SimulationResult:
     ``per_replication`` keeps every replication's horizon KPIs, and ``replication_sums`` the
     counts and spans they are made of: comparisons of plans pair them replication by
     replication (common random numbers). ``slices`` holds the KPIs by reason, segment, day,
-    agent group and shift (see :meth:`by`).
+    agent group and shift (see :meth:`by`). ``precision``, for a run to a precision, says
+    whether every half-width target was met, and ``replications`` how many that took.
     """
 
     scenario: Scenario
@@ -52,6 +54,7 @@ class SimulationResult:
     created: str
     replication_sums: pd.DataFrame
     slices: dict[str, pd.DataFrame]
+    precision: PrecisionOutcome | None = None
 
     def kpi(self, name: str, estimate: str = "mean") -> dict[str, float]:
         """Mean and CI of a KPI, by the mean of the replications' values (``"mean"``) or the
@@ -106,6 +109,7 @@ class SimulationResult:
                 "verdict_on": goal.verdict_on,
                 "verdict": self.verdict,
             },
+            "precision": None if self.precision is None else self.precision.to_dict(),
             "kpis": {name: _json_kpi(row) for name, row in self.summary.iterrows()},
         }
 
