@@ -166,6 +166,9 @@ def connect(spec: str, where: str = "cluster") -> Cluster:
             threads_per_worker=1,  # the simulation is pure Python: one thread per process
             processes=True,
             dashboard_address=None,
+            # no dashboard, and the scheduler's HTTP server (health, metrics) on a free port,
+            # not on 8787 where another cluster may already be
+            scheduler_kwargs={"dashboard_address": ":0"},
             silence_logs=logging.ERROR,
         )
         cluster = Cluster(distributed.Client(local), local)
