@@ -25,7 +25,7 @@ from typer.testing import CliRunner
 
 from callsim.cli.commands import app
 from callsim.errors import UserError
-from callsim.experiment.cluster import MAX_CHUNK, Cluster, chunk_size, connect
+from callsim.experiment.cluster import MAX_CHUNK, Cluster, chunks, connect
 from callsim.experiment.compare import compare
 from callsim.experiment.results import SimulationResult
 from callsim.experiment.runner import simulate
@@ -183,15 +183,14 @@ def test_importing_the_command_line_does_not_import_dask() -> None:
 
 
 @pytest.mark.parametrize("threads", [1, 2, 3, 8])
-@pytest.mark.parametrize("tasks", [1, 7, 20, 24, 1000])
-def test_chunks_share_the_work_and_stay_small(tasks: int, threads: int) -> None:
-    size = chunk_size(tasks, threads)
-    chunks = -(-tasks // size)
-    assert 1 <= size <= MAX_CHUNK
-    # At most four chunks a thread, unless the cap on a chunk's size makes more ...
-    assert chunks <= 4 * threads or size == MAX_CHUNK
-    # ... and no fewer than needed: one task less a chunk would make more than four a thread.
-    assert size == 1 or -(-tasks // (size - 1)) > 4 * threads
+@pytest.mark.parametrize("tasks", [1, 7, 20, 24, 1000, 1001])
+def test_chunks_cover_the_tasks_in_even_shares(tasks: int, threads: int) -> None:
+    parts = chunks(tasks, threads)
+    assert [k for part in parts for k in part] == list(range(tasks))
+    sizes = [len(part) for part in parts]
+    assert max(sizes) - min(sizes) <= 1 and max(sizes) <= MAX_CHUNK
+    # Four chunks a thread, as long as there are tasks enough and no chunk grows past the cap.
+    assert len(parts) == max(min(tasks, 4 * threads), -(-tasks // MAX_CHUNK))
 
 
 # -- Ctrl-C ---------------------------------------------------------------------------------------

@@ -2,7 +2,7 @@
 
 Dask is an optional extra (``pip install "callsim[cluster]"``) and is imported only when a
 cluster is asked for, so a plain run never pays for it. Tasks go in chunks (the rule is in
-:func:`chunk_size`) so that the scheduler's per-task cost stays small next to a chunk's
+:func:`chunks`) so that the scheduler's per-task cost stays small next to a chunk's
 simulation; chunks stream back as they finish, for the progress bar, and are put back in order,
 so a cluster's results equal a local run's bit for bit (each replication depends only on its
 scenario, seed and index).
@@ -10,6 +10,7 @@ scenario, seed and index).
 
 from __future__ import annotations
 
+import itertools
 import logging
 import math
 import os
@@ -82,14 +83,12 @@ class Cluster:
         Ctrl-C the chunks are cancelled and :class:`Interrupted` says how far the work got."""
         from distributed import as_completed
 
-        size = chunk_size(len(tasks), self.threads())
-        starts = range(0, len(tasks), size)
         batch = uuid.uuid4().hex
         futures = {
             self.client.submit(
-                _run_chunk, func, list(tasks[k : k + size]), key=f"callsim-{batch}-{k}"
-            ): k
-            for k in starts
+                _run_chunk, func, list(tasks[part.start : part.stop]), key=f"callsim-{batch}-{k}"
+            ): part.start
+            for k, part in enumerate(chunks(len(tasks), self.threads()))
         }
         results: list[Any] = [None] * len(tasks)
         done = 0
@@ -137,11 +136,15 @@ def _quiet(interrupted: bool) -> Iterator[None]:
         logger.setLevel(level)
 
 
-def chunk_size(tasks: int, threads: int) -> int:
-    """Tasks per chunk: the tasks split into :data:`CHUNKS_PER_THREAD` chunks per worker
-    thread, rounded up, and at most :data:`MAX_CHUNK`. The chunking never changes a result,
-    only how the work is shared."""
-    return max(1, min(MAX_CHUNK, math.ceil(tasks / (CHUNKS_PER_THREAD * max(1, threads)))))
+def chunks(tasks: int, threads: int) -> list[range]:
+    """The tasks' ranges, in order: :data:`CHUNKS_PER_THREAD` chunks per worker thread (fewer
+    when there are fewer tasks), more when a chunk would pass :data:`MAX_CHUNK`, and sizes that
+    differ by one at most, so that the threads' shares come out even. The chunking never
+    changes a result, only how the work is shared."""
+    count = max(min(tasks, CHUNKS_PER_THREAD * max(1, threads)), math.ceil(tasks / MAX_CHUNK))
+    size, extra = divmod(tasks, count) if count else (0, 0)
+    bounds = [k * size + min(k, extra) for k in range(count + 1)]
+    return [range(a, b) for a, b in itertools.pairwise(bounds)]
 
 
 def _run_chunk(func: Callable[..., T], chunk: list[tuple[Any, ...]]) -> list[T]:
