@@ -27,6 +27,7 @@ from callsim.cli.commands import app
 from callsim.errors import UserError
 from callsim.experiment.cluster import MAX_CHUNK, Cluster, chunks, connect
 from callsim.experiment.compare import compare
+from callsim.experiment.pool import Interrupted
 from callsim.experiment.results import SimulationResult
 from callsim.experiment.runner import simulate
 from callsim.scenario.files import load_plans
@@ -208,11 +209,42 @@ def _descendants(pid: int) -> list[int]:
     return found
 
 
+def _spawned(pid: int) -> bool:
+    try:
+        return b"spawn_main" in Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:
+        return False
+
+
 def _alive(pid: int) -> bool:
     try:
         return Path(f"/proc/{pid}/stat").read_text().split()[2] != "Z"
     except OSError:
         return False
+
+
+@pytest.mark.skipif(not Path("/proc/self/task").is_dir(), reason="needs Linux /proc")
+def test_ctrl_c_cancels_the_chunks_and_closes_the_local_cluster() -> None:
+    """In a notebook the process lives on: the LocalCluster callsim started must not."""
+    _dask()
+    before = set(_descendants(os.getpid()))
+    started: list[set[int]] = []
+
+    def ctrl_c(done: int, total: int) -> None:
+        # the worker processes (not the resource tracker, which lives as long as this process)
+        started.append({p for p in set(_descendants(os.getpid())) - before if _spawned(p)})
+        raise KeyboardInterrupt  # as Ctrl-C would, once the first chunk is back
+
+    with pytest.raises(Interrupted) as info:
+        simulate(SMALL, replications=2000, cluster="local:2", progress=ctrl_c)
+    assert info.value.total == 2000 and 0 < info.value.done < 2000
+    assert len(started[0]) >= 2, "no worker processes"
+    for _ in range(400):  # the workers are stopping; wait for the last (a guard, not a timing)
+        left = [w for w in started[0] if _alive(w)]
+        if not left:
+            break
+        time.sleep(0.05)
+    assert not left, "a worker outlived the interrupted run"
 
 
 @pytest.mark.slow
@@ -235,14 +267,13 @@ def test_an_interrupted_cluster_run_closes_its_local_cluster(how: str, tmp_path:
         start_new_session=True,  # its own process group, as a terminal's job
     )
     try:
-        workers: list[int] = []
-        for _ in range(1200):  # until both workers run (a guard against hanging, not a timing)
-            workers = _descendants(proc.pid)
-            if len(workers) >= 3 or proc.poll() is not None:  # two workers, a resource tracker
+        assert proc.stderr is not None
+        for line in proc.stderr:  # until the cluster is up and the run begins
+            if line.startswith("Dask cluster local:2"):
                 break
-            time.sleep(0.05)
+        workers = _descendants(proc.pid)
         assert len(workers) >= 2, "the run never started its workers"
-        time.sleep(3)  # chunks under way
+        time.sleep(2)  # chunks under way
         if how == "ctrl-c":
             os.killpg(proc.pid, signal.SIGINT)  # the terminal signals the whole group
         else:
@@ -253,8 +284,13 @@ def test_an_interrupted_cluster_run_closes_its_local_cluster(how: str, tmp_path:
             os.killpg(proc.pid, signal.SIGKILL)
     assert proc.returncode == 130, err
     lines = [line for line in err.splitlines() if line.strip() and "Simulating" not in line]
-    assert lines[-1].startswith("interrupted after "), err
+    assert len(lines) == 1 and lines[0].startswith("interrupted after "), err
     assert "of 2000 replications; nothing written" in lines[-1]
     assert "Traceback" not in err and "ERROR" not in err, err
     assert not out.exists()
-    assert not [w for w in workers if _alive(w)], "a worker outlived the run"
+    for _ in range(400):  # the workers are dying; wait for the last (a guard, not a timing)
+        left = [w for w in workers if _alive(w)]
+        if not left:
+            break
+        time.sleep(0.05)
+    assert not left, "a worker outlived the run"

@@ -49,7 +49,6 @@ class Cluster:
         self.owned = owned
         self.worker_pids: list[int] = []
         """The LocalCluster's worker processes, to stop at once on Ctrl-C."""
-        self.interrupted = False
 
     def __enter__(self) -> Cluster:
         return self
@@ -59,7 +58,7 @@ class Cluster:
 
     def close(self) -> None:
         if self.owned:
-            with _quiet(self.interrupted):
+            with _quiet():
                 self.client.close()
                 if self.local is not None:
                     self.local.close()
@@ -101,8 +100,7 @@ class Cluster:
                 if progress:
                     progress(done, len(tasks))
         except KeyboardInterrupt:
-            self.interrupted = True
-            with _quiet(True):
+            with _quiet():
                 self.client.cancel(list(futures))
                 self._stop_local_workers()
             raise Interrupted(done, len(tasks)) from None
@@ -121,12 +119,9 @@ class Cluster:
 
 
 @contextmanager
-def _quiet(interrupted: bool) -> Iterator[None]:
-    """After Ctrl-C, Dask's own complaints (results it can no longer gather, workers gone) say
-    nothing the user needs: callsim's one line says the run stopped."""
-    if not interrupted:
-        yield
-        return
+def _quiet() -> Iterator[None]:
+    """While callsim closes a cluster or abandons its tasks, Dask's complaints (results it can
+    no longer gather, heartbeats to a scheduler gone) say nothing the user needs."""
     logger = logging.getLogger("distributed")
     level = logger.level
     logger.setLevel(logging.CRITICAL)
@@ -172,7 +167,9 @@ def connect(spec: str, where: str = "cluster") -> Cluster:
             # no dashboard, and the scheduler's HTTP server (health, metrics) on a free port,
             # not on 8787 where another cluster may already be
             scheduler_kwargs={"dashboard_address": ":0"},
-            silence_logs=logging.ERROR,
+            # workers closing race their last heartbeat and log it as an error: noise, since
+            # a task's own failure comes back to callsim as its exception
+            silence_logs=logging.CRITICAL,
         )
         cluster = Cluster(distributed.Client(local), local)
     else:
