@@ -21,9 +21,10 @@ from typer.testing import CliRunner
 
 from callsim.cli.commands import app
 from callsim.errors import UserError
+from callsim.experiment.compare import compare
 from callsim.experiment.results import SimulationResult
 from callsim.experiment.runner import simulate
-from callsim.scenario.files import ScenarioError
+from callsim.scenario.files import ScenarioError, load_plans
 from callsim.store.read import load_run
 from callsim.store.write import write_run
 
@@ -238,3 +239,25 @@ def test_a_bad_precision_setting_names_the_file_and_the_field(small: Path) -> No
     small.write_text(yaml.safe_dump(data), encoding="utf-8")
     with pytest.raises(ScenarioError, match="max_replications: only used with precision"):
         simulate(small)
+
+
+def test_a_comparison_runs_every_plan_until_the_widest_meets_the_targets() -> None:
+    data = yaml.safe_load(SMALL.read_text(encoding="utf-8"))
+    data["simulation"] = {
+        "replications": 5,
+        "seed": 2,
+        "precision": {"service_level": 0.04},
+        "max_replications": 200,
+    }
+    four = [{"start": "08:00", "end": "10:00", "count": 4}]  # a busier plan, a wider interval
+    data["variants"] = {"four agents": {"agents": {"groups": {"team": {"shifts": four}}}}}
+    results = list(compare(load_plans(data), workers=1).results.values())
+    outcome = results[0].precision
+    assert outcome is not None and outcome.reached and len(outcome.batches) > 1
+    assert all(r.precision == outcome and r.replications == outcome.batches[-1] for r in results)
+    sl = [r.per_replication["service_level"].to_numpy() for r in results]
+    assert max(half_width(v) for v in sl) <= 0.04
+    assert max(half_width(v[: outcome.batches[-2]]) for v in sl) > 0.04
+    # The five agents alone would have stopped sooner: the wider plan decided.
+    before = outcome.batches[-2]
+    assert half_width(sl[0][:before]) <= 0.04 < half_width(sl[1][:before])
