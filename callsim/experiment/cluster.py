@@ -85,7 +85,7 @@ class Cluster:
         batch = uuid.uuid4().hex
         futures = {
             self.client.submit(
-                _run_chunk, func, list(tasks[part.start : part.stop]), key=f"callsim-{batch}-{k}"
+                _Chunk(func, tasks[part.start : part.stop]), key=f"callsim-{batch}-{k}"
             ): part.start
             for k, part in enumerate(chunks(len(tasks), self.threads()))
         }
@@ -142,8 +142,17 @@ def chunks(tasks: int, threads: int) -> list[range]:
     return [range(a, b) for a, b in itertools.pairwise(bounds)]
 
 
-def _run_chunk(func: Callable[..., T], chunk: list[tuple[Any, ...]]) -> list[T]:
-    return [func(*task) for task in chunk]
+class _Chunk:
+    """Some tasks as one Dask task. The tasks travel inside this object, not as the task's
+    arguments, which Dask would search for tasks of its own (a tuple starting with a function
+    is one to Dask)."""
+
+    def __init__(self, func: Callable[..., Any], tasks: Sequence[tuple[Any, ...]]) -> None:
+        self.func = func
+        self.tasks = list(tasks)
+
+    def __call__(self) -> list[Any]:
+        return [self.func(*task) for task in self.tasks]
 
 
 def connect(spec: str, where: str = "cluster") -> Cluster:

@@ -1,4 +1,4 @@
-"""Running replications, in this process or on a pool of local worker processes.
+"""Running replications: in this process, on a pool of local worker processes, or on Dask.
 
 Each replication depends only on (scenario, seed, replication index), so results are identical
 whatever the number of workers; they are put back in order before aggregation. Several plans run
