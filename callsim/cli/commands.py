@@ -291,6 +291,7 @@ def compare_cmd(
                     plans[key] = plan
             if len(plans) < 2:
                 fail(f"{sources[0]}: one plan only; give two files or a file with variants")
+            _stopping(next(iter(plans.values())), sources[0], None, None, replications)
             with _cluster(cluster, workers) as on, _progress("Simulating plans") as progress:
                 comparison = compare(
                     plans,
@@ -348,6 +349,7 @@ def sweep_cmd(
             params = load_sweep_spec(scenario)
         if not params:
             fail(f"{scenario}: nothing to sweep; give --param PATH=VALUES or a sweep: section")
+        _stopping(model, scenario, None, None, replications)
         with _cluster(cluster, workers) as on, _progress("Sweeping") as progress:
             result = sweep(
                 model,
