@@ -27,9 +27,11 @@ from rich.text import Text
 
 from callsim import analytic
 from callsim.errors import UserError
+from callsim.experiment.cluster import Cluster, connect
 from callsim.experiment.compare import compare
 from callsim.experiment.pairing import Comparison, compare_results
 from callsim.experiment.pool import Interrupted
+from callsim.experiment.precision import PrecisionOutcome, parse_targets, stopping_rule
 from callsim.experiment.results import SimulationResult
 from callsim.experiment.runner import simulate
 from callsim.experiment.sweep import sweep
@@ -93,6 +95,15 @@ Replications = Annotated[
 Seed = Annotated[int | None, typer.Option(min=0, help="Default: the scenario's.")]
 Workers = Annotated[int | None, typer.Option("--workers", "-w", min=1, help="Default: all cores.")]
 Out = Annotated[Path | None, typer.Option("--out", "-o", help="Results directory.")]
+ClusterOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--cluster",
+        help="Run the replications on Dask: a scheduler's address (tcp://host:8786), or local:N "
+        'for a LocalCluster of N workers (needs pip install "callsim[cluster]").',
+        show_default=False,
+    ),
+]
 Force = Annotated[bool, typer.Option(help="Replace a non-empty results directory.")]
 Lang = Annotated[
     str, typer.Option(help="Language of report.html: en or zh (one report, in that language).")
@@ -192,6 +203,27 @@ def run(
     save_calls: Annotated[bool, typer.Option(help="Also write calls.csv.gz.")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print summary.json to stdout.")] = False,
     lang: Lang = "en",
+    precision: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--precision",
+            help="KPI=HALFWIDTH, e.g. service_level=0.01 (one point) or asa_s=2 (seconds): run "
+            "batches of replications, the first of -r, until each KPI's 95% CI half-width is at "
+            "most this (repeat for several; replaces the scenario's simulation.precision).",
+            show_default=False,
+        ),
+    ] = None,
+    max_replications: Annotated[
+        int | None,
+        typer.Option(
+            "--max-replications",
+            min=2,
+            help="With --precision: the most replications to run (default: the scenario's "
+            "simulation.max_replications, else 200).",
+            show_default=False,
+        ),
+    ] = None,
+    cluster: ClusterOpt = None,
 ) -> None:
     """Run a scenario's replications and print its KPIs with 95% confidence intervals."""
     path = DEFAULT_SCENARIO if scenario is None else _scenario_path(scenario)
@@ -199,7 +231,8 @@ def run(
     _check_outputs(lang, out, force)
     if save_calls and out is None:
         fail("--save-calls needs --out DIR to write calls.csv.gz into")
-    with user_errors(), _progress("Simulating") as progress:
+    targets = _stopping(model, path, precision, max_replications, replications)
+    with user_errors(), _cluster(cluster, workers) as on, _progress("Simulating") as progress:
         result = simulate(
             model,
             replications=replications,
@@ -207,6 +240,9 @@ def run(
             workers=workers,
             keep_calls=save_calls,
             progress=progress,
+            precision=targets,
+            max_replications=max_replications,
+            cluster=on,
         )
     if as_json:
         sys.stdout.write(json.dumps(result.to_summary_dict(), indent=2, allow_nan=False) + "\n")
@@ -233,6 +269,7 @@ def compare_cmd(
     out: Out = None,
     force: Force = False,
     lang: Lang = "en",
+    cluster: ClusterOpt = None,
 ) -> None:
     """Compare plans on common random numbers: each KPI with its CI, and the paired difference
     to the baseline with a verdict."""
@@ -260,13 +297,15 @@ def compare_cmd(
                     plans[key] = plan
             if len(plans) < 2:
                 fail(f"{sources[0]}: one plan only; give two files or a file with variants")
-            with _progress("Simulating plans") as progress:
+            _stopping(next(iter(plans.values())), sources[0], None, None, replications)
+            with _cluster(cluster, workers) as on, _progress("Simulating plans") as progress:
                 comparison = compare(
                     plans,
                     replications=replications,
                     seed=seed,
                     workers=workers,
                     progress=progress,
+                    cluster=on,
                 )
     _print_comparison(comparison)
     _save(ctx, comparison, out, force, lang)
@@ -299,6 +338,7 @@ def sweep_cmd(
             "cheaper points, at the risk shown)."
         ),
     ] = "confident",
+    cluster: ClusterOpt = None,
 ) -> None:
     """Run a grid of plans and find the efficient frontier of service level against net
     contribution, and the best point meeting the service-level goal."""
@@ -313,7 +353,8 @@ def sweep_cmd(
             params = load_sweep_spec(scenario)
         if not params:
             fail(f"{scenario}: nothing to sweep; give --param PATH=VALUES or a sweep: section")
-        with _progress("Sweeping") as progress:
+        _stopping(model, scenario, None, None, replications)
+        with _cluster(cluster, workers) as on, _progress("Sweeping") as progress:
             result = sweep(
                 model,
                 params,
@@ -322,6 +363,7 @@ def sweep_cmd(
                 workers=workers,
                 progress=progress,
                 pick=pick,
+                cluster=on,
             )
     _print_sweep(result)
     _save(ctx, result, out, force, lang)
@@ -988,6 +1030,7 @@ def _print_summary(result: SimulationResult, path: Path) -> None:
         table.add_row(name, fmt(kpi, row["mean"]), ci, weighted)
     out_console.print(table)
     _few_replications(result.replications)
+    _print_precision(result.precision, result.replications)
     colour = {"met": "green", "missed": "red", "inconclusive": "yellow"}[result.verdict]
     judged = ""
     if goal.verdict_on == "call_weighted":
@@ -1114,7 +1157,9 @@ def _print_comparison(comparison: Comparison) -> None:
                 f"[{style}]{r.verdict}[/]" if style else r.verdict,
             )
         out_console.print(table)
-    _few_replications(next(iter(comparison.results.values())).replications)
+    first = next(iter(comparison.results.values()))
+    _few_replications(first.replications)
+    _print_precision(first.precision, first.replications)
 
 
 def _print_sweep(result: Sweep) -> None:
@@ -1139,6 +1184,7 @@ def _print_sweep(result: Sweep) -> None:
             "[bold green]best[/]" if row["best"] else "",
         )
     out_console.print(table)
+    _print_precision(result.results[0].precision, result.replications)
     judged = PICK_RULES[result.pick]
     best = p[p["best"].astype(bool)]
     if best.empty:
@@ -1195,6 +1241,67 @@ def _few_replications(replications: int) -> None:
             ),
             soft_wrap=True,
         )
+
+
+def _print_precision(outcome: PrecisionOutcome | None, replications: int) -> None:
+    """How a run to a precision ended: the replications it took, each KPI's half-width
+    against its target, and, when the maximum stopped it, that the targets were not met."""
+    if outcome is None:
+        return
+    widths = ", ".join(
+        f"{k} ±{outcome.half_widths[k]:.3g} (target {t:g})" for k, t in outcome.targets.items()
+    )
+    batches = ", ".join(str(b) for b in outcome.batches)
+    if outcome.reached:
+        head = f"Precision reached with {replications} replications"
+        style = "green"
+    else:
+        head = (
+            f"Precision NOT reached: stopped at the maximum of {outcome.max_replications} "
+            "replications"
+        )
+        style = "yellow"
+    out_console.print(
+        Text.assemble((head, f"bold {style}"), f": {widths}; batches {batches}."),
+        soft_wrap=True,
+    )
+
+
+def _stopping(
+    model: Scenario,
+    path: Path,
+    precision: list[str] | None,
+    max_replications: int | None,
+    replications: int | None,
+) -> dict[str, float] | None:
+    """The ``--precision`` targets, after checking them, and the scenario's own, against the
+    first batch and the maximum before anything runs."""
+    sim = model.simulation
+    with user_errors():
+        targets = parse_targets(precision) if precision else None
+        if max_replications is not None and not (targets or sim.precision):
+            fail("--max-replications: only used with --precision (or simulation.precision)")
+        stopping_rule(
+            targets or sim.precision,
+            max_replications if max_replications is not None else sim.max_replications,
+            replications if replications is not None else sim.replications,
+            where="--precision" if targets else f"{path}: simulation.precision",
+        )
+    return targets
+
+
+@contextmanager
+def _cluster(spec: str | None, workers: int | None) -> Iterator[Cluster | None]:
+    """The Dask cluster of ``--cluster``, open for the whole command (every batch, plan and
+    point runs on it) and closed after it, also on Ctrl-C; ``None`` runs on local processes."""
+    if spec is None:
+        yield None
+        return
+    if workers is not None:
+        fail("--workers and --cluster exclude each other; use --cluster local:N for N workers")
+    with connect(spec, "--cluster") as on:
+        say(f"Dask cluster {spec}: {on.threads()} worker thread(s)")
+        yield on
 
 
 def _signed(kpi: str, value: float) -> str:

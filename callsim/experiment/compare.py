@@ -6,6 +6,9 @@ noise the plans share.
 
 from __future__ import annotations
 
+from typing import Any
+
+from callsim.experiment.cluster import Cluster
 from callsim.experiment.pairing import Comparison, compare_results
 from callsim.experiment.runner import Progress, simulate_many
 from callsim.measure.money import one_currency
@@ -19,8 +22,10 @@ def compare(
     seed: int | None = None,
     workers: int | None = None,
     progress: Progress | None = None,
+    cluster: Cluster | str | Any = None,
 ) -> Comparison:
-    """Run every plan on the same seed; the first plan is the baseline."""
+    """Run every plan on the same seed; the first plan is the baseline. ``cluster`` runs them
+    on Dask (see :func:`~callsim.experiment.runner.simulate`)."""
     one_currency(plans)  # refused before anything runs
     results = simulate_many(
         list(plans.values()),
@@ -28,5 +33,6 @@ def compare(
         seed=seed,
         workers=workers,
         progress=progress,
+        cluster=cluster,
     )
     return compare_results(dict(zip(plans, results, strict=True)))

@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 
 from callsim.experiment.call_table import legend, named
+from callsim.experiment.precision import PrecisionOutcome
 from callsim.measure.catalogue import kpis_in
 from callsim.measure.confidence import jackknife_interval, t_interval
 from callsim.measure.slices import KPI_GROUP, SLICES, members
@@ -43,6 +44,8 @@ class SimulationResult:
     ``calls`` (only when asked for: ``keep_calls``) is one row per call and replication, with
     reason, segment, agent, outcome and product as integer codes, as the model keeps them
     (:mod:`callsim.experiment.call_table`); :meth:`named_calls` gives the same table with names.
+    ``precision``, for a run to a precision, says whether every half-width target was met,
+    and ``replications`` how many that took.
     """
 
     scenario: Scenario
@@ -57,6 +60,7 @@ class SimulationResult:
     created: str
     replication_sums: pd.DataFrame
     slices: dict[str, pd.DataFrame]
+    precision: PrecisionOutcome | None = None
 
     def kpi(self, name: str, estimate: str = "mean") -> dict[str, float]:
         """Mean and CI of a KPI, by the mean of the replications' values (``"mean"``) or the
@@ -120,6 +124,7 @@ class SimulationResult:
                 "verdict_on": goal.verdict_on,
                 "verdict": self.verdict,
             },
+            "precision": None if self.precision is None else self.precision.to_dict(),
             "kpis": {name: _json_kpi(row) for name, row in self.summary.iterrows()},
         }
 

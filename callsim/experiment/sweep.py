@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from callsim.experiment.cluster import Cluster
 from callsim.experiment.runner import Progress, simulate_many
 from callsim.experiment.sweep_result import PICKS, Pick, Sweep, frontier
 from callsim.measure.catalogue import kpis_in
@@ -35,11 +36,13 @@ def sweep(
     seed: int | None = None,
     workers: int | None = None,
     progress: Progress | None = None,
+    cluster: Cluster | str | Any = None,
     pick: Pick = "confident",
 ) -> Sweep:
     """Run every point of the grid on the same seed. ``pick`` decides which points meet the
     goal: ``confident`` by the rule of every verdict (the CI's lower end reaches the target),
-    ``mean`` by the mean alone — the ``verdict`` column then shows the risk taken."""
+    ``mean`` by the mean alone — the ``verdict`` column then shows the risk taken. ``cluster``
+    runs the points on Dask (see :func:`~callsim.experiment.runner.simulate`)."""
     if pick not in PICKS:
         raise ValueError(f"pick must be one of {', '.join(PICKS)}, not {pick!r}")
     names = list(params)
@@ -57,7 +60,12 @@ def sweep(
         labels.append(label)
     one_currency(dict(zip(labels, plans, strict=True)))  # net contribution is compared
     results = simulate_many(
-        plans, replications=replications, seed=seed, workers=workers, progress=progress
+        plans,
+        replications=replications,
+        seed=seed,
+        workers=workers,
+        progress=progress,
+        cluster=cluster,
     )
     # Ratios are shown as the goal judges them: the mean of the replications' values, or
     # call-weighted (``service_level.verdict_on``), so the frontier and the pick agree with

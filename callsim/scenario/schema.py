@@ -244,10 +244,30 @@ class Limits(_Strict):
     )
 
 
+HalfWidth = Annotated[float, Field(gt=0, allow_inf_nan=False)]
+
+
 class Simulation(_Strict):
-    replications: int = Field(10, ge=1, le=100_000)
+    replications: int = Field(
+        10, ge=1, le=100_000, description="Replications; with precision, the first batch."
+    )
     seed: int = Field(1, ge=0)
+    precision: dict[str, HalfWidth] | None = Field(
+        None,
+        description="KPI -> largest 95% CI half-width, in the KPI's own unit (0.01 = one point "
+        "of service level, seconds for ASA): batches of replications run until every one is "
+        "met or max_replications is reached.",
+    )
+    max_replications: int | None = Field(
+        None, ge=2, le=100_000, description="The most replications precision may run."
+    )
     limits: Limits = Field(default_factory=Limits)
+
+    @model_validator(mode="after")
+    def _max_needs_precision(self) -> Simulation:
+        if self.max_replications is not None and not self.precision:
+            raise ValueError("max_replications: only used with precision targets; add precision")
+        return self
 
 
 _CURRENCY = re.compile(r"^[A-Z]{3}$")

@@ -11,6 +11,7 @@ import pandas as pd
 from callsim.errors import UserError
 from callsim.experiment.call_table import legend
 from callsim.experiment.pairing import Comparison, compare_results
+from callsim.experiment.precision import PrecisionOutcome
 from callsim.experiment.results import SUMMARY_COLUMNS, SimulationResult
 from callsim.experiment.sweep_result import PICKS, Sweep
 from callsim.measure.catalogue import kpis_in
@@ -107,6 +108,7 @@ def load_run(folder: Path) -> SimulationResult:
             slices={
                 kind: pd.read_csv(folder / f"by_{kind}.csv", dtype={kind: str}) for kind in SLICES
             },
+            precision=_precision(summary, folder / "summary.json"),
         )
     except FileNotFoundError as exc:
         raise ResultsError(f"{folder}: missing {Path(exc.filename).name}") from None
@@ -171,6 +173,20 @@ def _summary(path: Path) -> dict:
                     f"{path}: kpis.{name}.{key}: expected a number or null, got {json.dumps(value)}"
                 )
     return data
+
+
+def _precision(summary: dict, path: Path) -> PrecisionOutcome | None:
+    """How a run to a precision ended, if it was one (results of earlier versions say nothing)."""
+    data = summary.get("precision")
+    if data is None:
+        return None
+    try:
+        return PrecisionOutcome.from_dict(data)
+    except (KeyError, TypeError, ValueError, AttributeError):
+        raise ResultsError(
+            f"{path}: precision: expected targets, max_replications, reached, half_widths "
+            "and batches"
+        ) from None
 
 
 def _older(summary: dict) -> str:
