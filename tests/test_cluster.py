@@ -77,6 +77,17 @@ def test_a_local_cluster_of_two_gives_the_results_of_one_worker(cluster: Cluster
     assert [d for d, _ in seen] == sorted(d for d, _ in seen) and seen[-1] == (24, 24)
 
 
+def test_staffing_by_simulation_on_the_cluster_equals_the_local_one(cluster: Cluster) -> None:
+    from callsim.planning.isa import isa_requirement
+    from callsim.scenario.files import load_scenario
+
+    scenario = load_scenario(SMALL)
+    local = isa_requirement(scenario, replications=3, seed=4, workers=1, max_iterations=3)
+    remote = isa_requirement(scenario, replications=3, seed=4, cluster=cluster, max_iterations=3)
+    pd.testing.assert_frame_equal(local.table, remote.table)
+    assert local.history == remote.history
+
+
 def test_results_come_back_in_the_tasks_order(cluster: Cluster) -> None:
     """The first chunks are the slowest, so they finish last; the results keep their places."""
     import cloudpickle

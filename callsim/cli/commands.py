@@ -490,6 +490,7 @@ def staff(
     ] = 20,
     seed: Seed = None,
     workers: Workers = None,
+    cluster: ClusterOpt = None,
     max_iterations: Annotated[int, typer.Option(min=1, help="ISA iterations at most.")] = (
         MAX_ITERATIONS
     ),
@@ -525,7 +526,11 @@ def staff(
         call: dict[str, Any] = {"function": "staffing_requirement"}
         staffed = None
     else:
-        with user_errors(), _isa_progress(max_iterations) as progress:
+        with (
+            user_errors(),
+            _cluster(cluster, workers) as on,
+            _isa_progress(max_iterations) as progress,
+        ):
             found = isa_requirement(
                 model,
                 replications=replications,
@@ -534,6 +539,7 @@ def staff(
                 max_iterations=max_iterations,
                 workers=workers,
                 progress=progress,
+                cluster=on,
             )
         _print_isa_requirement(found)
         table, summary, staffed = found.table, found.to_summary_dict(), found.staffed()
@@ -769,6 +775,7 @@ def schedule_cmd(
     replications: Replications = None,
     seed: Seed = None,
     workers: Workers = None,
+    cluster: ClusterOpt = None,
     max_iterations: Annotated[
         int | None,
         typer.Option(min=1, max=100, help="Default: the scenario's scheduling.max_iterations."),
@@ -790,7 +797,7 @@ def schedule_cmd(
     if requirement is not None and method is not None:
         fail("--requirement and --method: give one (a file's requirement or one to size)")
     chosen = str(requirement) if requirement is not None else _staff_method(model, method)
-    with user_errors():
+    with user_errors(), _cluster(cluster, workers) as on:
         if requirement is not None:
             needed = read_requirement(requirement, time_grid(model))
         elif chosen == "isa":
@@ -801,6 +808,7 @@ def schedule_cmd(
                     seed=seed,
                     workers=workers,
                     progress=on_iteration,
+                    cluster=on,
                 )
             needed = found.table["required_scheduled"].to_numpy(dtype=float)
         else:
@@ -815,6 +823,7 @@ def schedule_cmd(
                     workers=workers,
                     max_iterations=max_iterations,
                     progress=progress,
+                    cluster=on,
                 )
         except ScheduleError as exc:
             fail(f"{path}: {exc}")
@@ -851,6 +860,7 @@ def plan_cmd(
     ] = 20,
     seed: Seed = None,
     workers: Workers = None,
+    cluster: ClusterOpt = None,
     out: Out = None,
     force: Force = False,
 ) -> None:
@@ -867,7 +877,7 @@ def plan_cmd(
                 expand(policies)
             except ValueError as exc:
                 raise UserError(f"--policy: {exc}") from None
-        with _stage_progress() as progress:
+        with _cluster(cluster, workers) as on, _stage_progress() as progress:
             found = plan_policies(
                 model,
                 policies,
@@ -875,6 +885,7 @@ def plan_cmd(
                 seed=seed,
                 workers=workers,
                 progress=progress,
+                cluster=on,
             )
     _print_plan(found)
     if out is not None:

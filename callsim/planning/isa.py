@@ -188,6 +188,7 @@ def isa_requirement(
     max_iterations: int = MAX_ITERATIONS,
     workers: int | None = None,
     progress: IsaProgress | None = None,
+    cluster: Any = None,
 ) -> IsaResult:
     """The fewest agents on the phones per interval meeting ``target`` (default: the scenario's
     service-level goal) in every interval, by the iterative staffing algorithm; ``seed``
@@ -205,7 +206,9 @@ def isa_requirement(
     iteration = 0
     while True:
         iteration += 1
-        result = _simulate(scenario, staffing, replications, seed, workers, progress, iteration)
+        result = _simulate(
+            scenario, staffing, replications, seed, (workers, cluster), progress, iteration
+        )
         history.append(tuple(staffing))
         assert result.calls is not None  # kept by _simulate
         laws = state_laws(result.calls, grid, build_roster(result.scenario, grid))
@@ -228,7 +231,9 @@ def isa_requirement(
     kept = [max(column) for column in zip(*history[since:], strict=True)]
     final = _settle(kept, proposal, staffing, result, target)
     if final != staffing:
-        result = _simulate(scenario, final, replications, seed, workers, progress, iteration + 1)
+        result = _simulate(
+            scenario, final, replications, seed, (workers, cluster), progress, iteration + 1
+        )
     return IsaResult(
         scenario=scenario,
         target=target,
@@ -284,10 +289,12 @@ def _simulate(
     staffing: list[int],
     replications: int,
     seed: int,
-    workers: int | None,
+    where: tuple[int | None, Any],
     progress: IsaProgress | None,
     iteration: int,
 ) -> SimulationResult:
+    """One iteration's simulation, on ``where``: (local workers, or a Dask cluster)."""
+
     def report(done: int, total: int) -> None:
         if progress is not None:
             progress(iteration, done, total)
@@ -297,9 +304,10 @@ def _simulate(
         [plan],
         replications=replications,
         seed=seed,
-        workers=workers,
+        workers=where[0],
         keep_calls=True,
         progress=report,
+        cluster=where[1],
     )[0]
 
 

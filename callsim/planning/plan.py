@@ -109,6 +109,7 @@ def plan_policies(
     seed: int | None = None,
     workers: int | None = None,
     progress: PlanProgress | None = None,
+    cluster: Any = None,
 ) -> Plan:
     """Staff each candidate policy for the goal and compare them at that staffing (see the
     module's docstring). ``policies``: candidate ``selling.policy`` mappings (ranges expand,
@@ -126,7 +127,9 @@ def plan_policies(
         own = scenario_from_dict(data, label=f"plan candidate {name}", base_dir=Path.cwd())
         if progress:
             progress(f"{name}: sizing by simulation", done, len(candidates))
-        need = isa_requirement(own, replications=replications, seed=seed, workers=workers)
+        need = isa_requirement(
+            own, replications=replications, seed=seed, workers=workers, cluster=cluster
+        )
         schedule = None
         roster = need.staffed()
         if own.scheduling is not None:
@@ -138,6 +141,7 @@ def plan_policies(
                 replications=replications,
                 seed=seed,
                 workers=workers,
+                cluster=cluster,
             )
             roster = schedule.scheduled
         staffed.append(Candidate(name, policy, own, need, schedule, roster))
@@ -145,7 +149,11 @@ def plan_policies(
         progress("comparing at goal-meeting staffing", len(candidates), len(candidates))
     order = sorted(staffed, key=lambda c: c.policy["kind"] != "never")  # never first, if any
     results = simulate_many(
-        [c.staffed for c in order], replications=replications, seed=seed, workers=workers
+        [c.staffed for c in order],
+        replications=replications,
+        seed=seed,
+        workers=workers,
+        cluster=cluster,
     )
     comparison = compare_results({c.name: r for c, r in zip(order, results, strict=True)})
     met = [c.name for c in staffed if comparison.results[c.name].verdict == "met"]

@@ -243,6 +243,7 @@ def build_schedule(
     replications: int | None = None,
     seed: int | None = None,
     workers: int | None = None,
+    cluster: Any = None,
     max_iterations: int | None = None,
     time_limit_s: float = TIME_LIMIT_S,
     progress: Progress | None = None,
@@ -280,7 +281,12 @@ def build_schedule(
         scheduled = _scheduled(scenario, _overrides(scenario, patterns, cover.counts))
         on_call = None if progress is None else _round_progress(progress, number)
         result = simulate_many(
-            [scheduled], replications=replications, seed=seed, workers=workers, progress=on_call
+            [scheduled],
+            replications=replications,
+            seed=seed,
+            workers=workers,
+            progress=on_call,
+            cluster=cluster,
         )[0]
         rounds.append(
             Round(
