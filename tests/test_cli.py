@@ -309,7 +309,7 @@ def test_staff_sizes_by_simulation_when_callers_call_again(scenarios: Path) -> N
     text = Path("small.yaml").read_text(encoding="utf-8")
     again = "  retrial: {probability: 0.5, delay: {dist: exponential, mean_s: 120}}\n"
     Path("again.yaml").write_text(text.replace(RETRIALS, RETRIALS + again), encoding="utf-8")
-    args = ["-r", "2", "-w", "1", "--max-iterations", "2", "--out", "need"]
+    args = ["-r", "2", "-w", "1", "--max-iterations", "2", "--out", "need", "--lang", "zh"]
     result = runner.invoke(app, ["staff", "again.yaml", *args])
     assert result.exit_code == 0, result.output
     out = plain(result.stdout)
@@ -325,9 +325,18 @@ def test_staff_sizes_by_simulation_when_callers_call_again(scenarios: Path) -> N
     assert staffed.agents.groups["team"].staffing == list(table["required_scheduled"])
     manifest = json.loads(Path("need/manifest.json").read_text(encoding="utf-8"))
     assert (manifest["kind"], manifest["replications"]) == ("staff", 2)
+    # The report is one of the files written, in the language asked for.
+    assert "report.html" in manifest["files"]
+    report = Path("need/report.html").read_text(encoding="utf-8")
+    assert 'data-report="staff"' in report and 'lang="zh-CN"' in report
 
     erlang = runner.invoke(app, ["staff", "again.yaml", "--method", "erlang"])
     assert erlang.exit_code == 0, erlang.output
+    no_report = runner.invoke(app, ["staff", "again.yaml", "--method", "erlang", "--lang", "zh"])
+    assert no_report.exit_code == 2
+    assert "--lang is for --method isa" in plain(no_report.output)
+    bad = runner.invoke(app, ["staff", "again.yaml", "--lang", "fr"])
+    assert bad.exit_code == 2 and "--lang: expected en or zh" in plain(bad.output)
     assert "by simulation" not in plain(erlang.stdout)
     plain_file = runner.invoke(app, ["staff", "small.yaml"])  # neither sells nor calls again
     assert "by simulation" not in plain(plain_file.stdout)

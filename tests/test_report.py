@@ -8,6 +8,7 @@ import html
 import json
 import math
 import re
+from dataclasses import replace
 from html.parser import HTMLParser
 from pathlib import Path
 from types import SimpleNamespace
@@ -24,7 +25,19 @@ from callsim.experiment.compare import compare
 from callsim.experiment.results import SimulationResult
 from callsim.measure.catalogue import CATALOGUE, fmt, kpis_in, unit
 from callsim.measure.money import money_label, money_terms
-from callsim.report import compare_report, expected_charts, run_report, sweep_report
+from callsim.planning.isa import IsaResult, isa_requirement
+from callsim.planning.plan import Plan, plan_policies
+from callsim.planning.schedule import Schedule, build_schedule
+from callsim.planning.sizing import Target
+from callsim.report import (
+    compare_report,
+    expected_charts,
+    plan_report,
+    run_report,
+    schedule_report,
+    staff_report,
+    sweep_report,
+)
 from callsim.report.charts import cells, legend_text, wrap_cells
 from callsim.report.i18n import EN, ZH, Words
 from callsim.report.plans import charted_kpis
@@ -531,3 +544,299 @@ def test_run_report_drills_into_the_slices_and_says_how_often(selling: Simulatio
     # The call-weighted service level sits beside the mean in the KPI table.
     weighted = selling.kpi("service_level", "call_weighted")["mean"]
     assert words.number("service_level", weighted) in page.split('id="kpis"')[1]
+
+
+# -- staffing, schedules and plans ------------------------------------------------------------
+
+
+def planning_scenario(policy: dict | None = None) -> Scenario:
+    """A four-hour selling line of about two Erlangs, 20% shrinkage, named to break pages,
+    with one shift template of four hours whose 30-minute break goes at one of two places: a
+    schedule of it has breaks to draw and rows of the same hours to tell apart."""
+    return load_scenario(
+        {
+            "name": NAME,
+            "currency": "CNY",
+            "horizon": {"interval_min": 30, "open": "08:00", "close": "12:00"},
+            "arrivals": {"rate_per_hour": 40},
+            "reasons": {REASON: {"share": 1.0, "talk": {"dist": "exponential", "mean_s": 180}}},
+            "customers": {"patience": {"dist": "exponential", "mean_s": 300}},
+            "agents": {
+                "shrinkage": 0.2,
+                "groups": {
+                    GROUP: {
+                        "wage_per_hour": 20,
+                        "trained_to_sell": True,
+                        "shifts": [{"start": "08:00", "end": "12:00", "count": 3}],
+                    }
+                },
+            },
+            "products": {
+                PRODUCT: {
+                    "value": 100,
+                    "pitch": {"dist": "fixed", "value_s": 60},
+                    "conversion": 0.2,
+                }
+            },
+            "selling": {
+                "policy": policy or {"kind": "threshold", "k": 1},
+                "contact_rules": {"max_offers": 100, "cooldown_after_refusal_days": 0},
+            },
+            "scheduling": {
+                "groups": {
+                    GROUP: {
+                        "templates": {
+                            "long": {
+                                "start": {"earliest": "08:00", "latest": "08:00"},
+                                "lengths_h": [4],
+                                "breaks": [
+                                    {
+                                        "duration_min": 30,
+                                        "earliest_min": 60,
+                                        "latest_min": 120,
+                                        "step_min": 60,
+                                    }
+                                ],
+                            }
+                        }
+                    }
+                }
+            },
+        }
+    )
+
+
+@pytest.fixture(scope="module")
+def isa() -> IsaResult:
+    return isa_requirement(planning_scenario(), replications=3, seed=7, workers=1)
+
+
+@pytest.fixture(scope="module")
+def schedule(isa: IsaResult) -> Schedule:
+    need = isa.table["required_scheduled"].to_numpy(float)
+    return build_schedule(isa.scenario, need, replications=3, seed=7, workers=1)
+
+
+@pytest.fixture(scope="module")
+def plan() -> Plan:
+    policies = [{"kind": "never"}, {"kind": "always"}, {"kind": "threshold", "k": 1}]
+    return plan_policies(planning_scenario(), policies, replications=3, seed=7, workers=1)
+
+
+def steps(page: str, chart: str, name: str) -> np.ndarray:
+    """A step line's values, one per interval (its last point only holds the last step)."""
+    trace = next(t for t in chart_data(page, chart)["data"] if t.get("name") == legend_text(name))
+    y = values(trace["y"])
+    assert y[-1] == y[-2] and values(trace["x"]).tolist() == list(range(len(y)))
+    return y[:-1]
+
+
+def target_lines(page: str, chart: str) -> list[float]:
+    shapes = chart_data(page, chart)["layout"].get("shapes", [])
+    return [s["y0"] for s in shapes if s.get("line", {}).get("dash") == "dash"]
+
+
+def text_of(page: str, css_class: str) -> str:
+    match = re.search(rf'<p class="{css_class}"[^>]*>(.*?)</p>', page, re.S)
+    assert match, css_class
+    return html.unescape(re.sub(r"<[^>]+>", "", match.group(1)))
+
+
+def test_expected_charts_of_the_planning_pages() -> None:
+    assert expected_charts("staff") == ["staff_agents", "staff_target"]
+    assert expected_charts("schedule") == [
+        "schedule_gantt",
+        "schedule_coverage",
+        "schedule_service_level",
+    ]
+    assert expected_charts("plan") == ["plan_net", "plan_money", "plan_staffing"]
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_planning_pages_are_self_contained_and_escape_names(
+    isa: IsaResult, schedule: Schedule, plan: Plan, lang: str
+) -> None:
+    words = ZH if lang == "zh" else EN
+    pages = {
+        "staff": staff_report(isa, lang),
+        "schedule": schedule_report(schedule, lang),
+        "plan": plan_report(plan, lang),
+    }
+    for kind, page in pages.items():
+        assert_self_contained(page)
+        assert_cannot_break_out(page)
+        assert charts(page) == expected_charts(kind), kind
+        assert f'data-report="{kind}"' in page
+        assert NAME not in page and "<script>alert(1)" not in page
+        assert html.escape(NAME) in page, kind
+        assert few_note(page, words, 3), kind  # three replications: rough, and said first
+        assert html.escape(words[f"{kind}_title"]) in page
+    assert html.escape(GROUP) in pages["schedule"]  # the shifts table names the group
+    if lang == "zh":
+        for page in pages.values():
+            for english in (EN["intervals"], EN["provenance"], EN["interval_start"]):
+                assert english not in page
+
+
+def test_staff_report_draws_the_requirement_table(isa: IsaResult) -> None:
+    page = staff_report(isa)
+    t = isa.table
+    for column, key in [
+        ("isa_on_phones", "s_isa_on"),
+        ("erlang_on_phones", "s_erlang_on"),
+        ("required_scheduled", "s_isa_scheduled"),
+        ("planned_scheduled", "s_planned"),
+    ]:
+        assert steps(page, "staff_agents", EN[key]) == pytest.approx(t[column].to_numpy(float))
+    # Scheduled is on the phones over 1 - shrinkage, rounded up: the two lines differ.
+    assert (t["required_scheduled"] > t["isa_on_phones"]).any()
+    mean, high, low = band(page, "staff_target", "Service level")
+    assert mean == pytest.approx(t["sl_mean"].to_numpy(float))
+    assert high == pytest.approx(t["sl_ci_high"].to_numpy(float))
+    assert low == pytest.approx(t["sl_ci_low"].to_numpy(float))
+    assert target_lines(page, "staff_target") == [0.8]
+    top = text_of(page, "top-line")
+    assert f"{int(t['meets'].sum())} of {len(t)} intervals meet the target" in top
+    assert f"after {isa.iterations} iteration(s)" in top
+    # Half-hour intervals: agent-hours are half the agents summed over the intervals.
+    assert card_value(page, "hours_isa") == f"{t['isa_on_phones'].sum() / 2:,.1f} h"
+    assert card_value(page, "hours_planned") == f"{t['planned_scheduled'].sum() / 2:,.1f} h"
+    summary = isa.to_summary_dict()
+    assert card_value(page, "hours_scheduled") == f"{summary['scheduled_hours']:,.1f} h"
+
+
+def test_staff_report_of_another_target_draws_that_kpi_and_its_line() -> None:
+    found = isa_requirement(
+        planning_scenario(), replications=3, seed=7, workers=1, target=Target("asa", 15.0)
+    )
+    page = staff_report(found)
+    mean, _, _ = band(page, "staff_target", "ASA (answered)")
+    assert mean == pytest.approx(found.table["asa_s_mean"].to_numpy(float))
+    assert target_lines(page, "staff_target") == [15.0]
+    assert "mean wait of answered calls (ASA) at most 15.0 s" in page
+
+
+def clock_hours(text: str) -> float:
+    hours, minutes = text.split(":")
+    return int(hours) + int(minutes) / 60
+
+
+def test_schedule_report_draws_the_shifts_and_the_coverage(schedule: Schedule) -> None:
+    page = schedule_report(schedule)
+    shifts = schedule.shifts()
+    traces = chart_data(page, "schedule_gantt")["data"]
+    bars, breaks = traces[0], traces[1]
+    assert bars["name"] == legend_text(GROUP) and breaks["name"] == "Break"
+    # One bar per row of shifts(), from its start to its end, its agents printed on it.
+    assert values(bars["base"]) == pytest.approx([clock_hours(s) for s in shifts["start"]])
+    ends = values(bars["base"]) + values(bars["x"])
+    assert ends == pytest.approx([clock_hours(s) for s in shifts["end"]])
+    assert bars["text"] == [str(n) for n in shifts["agents"]]
+    assert len(set(bars["y"])) == len(shifts)  # rows of the same hours are told apart
+    # Each break as shifts() writes it ("10:00 30 min"), over its own shift's bar.
+    listed = [
+        (row, clock_hours(b.split()[0]), int(b.split()[1]) / 60)
+        for row, text in enumerate(shifts["breaks"])
+        for b in text.split("; ")
+        if b
+    ]
+    assert len(listed) == len(shifts) and len(shifts) >= 2
+    assert values(breaks["base"]) == pytest.approx([start for _, start, _ in listed])
+    assert values(breaks["x"]) == pytest.approx([length for _, _, length in listed])
+    assert breaks["y"] == [bars["y"][row] for row, _, _ in listed]
+    cov = schedule.coverage()
+    chart = "schedule_coverage"
+    assert steps(page, chart, EN["s_coverage"]) == pytest.approx(cov["coverage"].to_numpy(float))
+    required = cov["required_scheduled"].to_numpy(float)
+    assert steps(page, chart, EN["s_required"]) == pytest.approx(required)
+    mean, high, low = band(page, "schedule_service_level", "Service level")
+    assert mean == pytest.approx(cov["service_level_mean"].to_numpy(float))
+    assert high == pytest.approx(cov["service_level_ci_high"].clip(0, 1).to_numpy(float))
+    assert low == pytest.approx(cov["service_level_ci_low"].clip(0, 1).to_numpy(float))
+    assert target_lines(page, "schedule_service_level") == [0.8]
+    # The scenario's own roster, by hand: 3 agents × 4 paid hours × 20 an hour.
+    assert schedule.roster_cost() == pytest.approx(240.0)
+    top = text_of(page, "top-line")
+    cost = shifts["cost"].sum()
+    assert f"planned cost {cost:,.0f}" in top and "costs 240" in top
+    assert f"{100 * (cost - 240) / 240:+.1f}%" in top
+    assert f"{shifts['agents'].sum()} agents on {len(shifts)} shift row(s)" in top
+    assert f'data-status="{schedule.status}"' in page
+
+
+def test_schedule_report_names_the_intervals_short(schedule: Schedule) -> None:
+    """A requirement beyond the templates' headcount limit leaves intervals uncovered."""
+    spec = schedule.scenario.model_dump(mode="json", exclude_none=True)
+    spec["scheduling"]["groups"][GROUP]["max_agents"] = 2
+    capped = load_scenario(spec)
+    short = build_schedule(capped, np.full(8, 6.0), replications=3, seed=7, workers=1)
+    cov = short.coverage()
+    missed = int((~cov["meets_goal"]).sum())
+    assert short.status == "short" and missed > 0
+    page = schedule_report(short)
+    assert f"{missed} interval(s) short of the goal" in page
+    assert page.count("the templates and limits cannot cover it") == missed
+    assert page.count('<tr class="short">') == missed
+    assert card_value(page, "intervals_short") == f"{missed} / {len(cov)}"
+
+
+def test_plan_report_draws_the_plan_table(plan: Plan) -> None:
+    page = plan_report(plan)
+    table = plan.table().set_index("candidate")
+    net = chart_data(page, "plan_net")
+    drawn = {}
+    for trace in net["data"]:
+        for k, name in enumerate(trace["x"]):
+            mean = values(trace["y"])[k]
+            high = mean + values(trace["error_y"]["array"])[k]
+            low = mean - values(trace["error_y"]["arrayminus"])[k]
+            drawn[html.unescape(name)] = (trace["name"], mean, low, high)
+    assert set(drawn) == set(table.index)
+    for name, (role, mean, low, high) in drawn.items():
+        row = table.loc[name]
+        assert mean == pytest.approx(row["net_contribution_mean"])
+        assert (low, high) == pytest.approx(
+            (row["net_contribution_ci_low"], row["net_contribution_ci_high"])
+        )
+        expected = (
+            "Best"
+            if row["best"]
+            else "Baseline"
+            if name == plan.baseline
+            else "Meets the goal"
+            if row["verdict"] == "met"
+            else "Goal not met with confidence"
+        )
+        assert role == expected, name
+    # The axis keeps the table's order; the best is starred, the baseline named.
+    axis = net["layout"]["xaxis"]
+    assert [html.unescape(c) for c in axis["categoryarray"]] == list(table.index)
+    assert plan.best is not None
+    assert axis["ticktext"][list(table.index).index(plan.best)].startswith("★ ")
+    assert "(Baseline)" in axis["ticktext"][list(table.index).index(plan.baseline)]
+    money = chart_data(page, "plan_money")["data"]
+    assert values(money[0]["y"]) == pytest.approx(table["staff_cost_mean"].to_numpy(float))
+    assert values(money[1]["y"]) == pytest.approx(table["revenue_mean"].to_numpy(float))
+    for cand in plan.candidates:
+        assert cand.schedule is not None
+        expected_agents = cand.schedule.coverage()["coverage"].to_numpy(float)
+        assert steps(page, "plan_staffing", cand.name) == pytest.approx(expected_agents)
+    best = table.loc[plan.best]
+    top = text_of(page, "best-line")
+    assert top.startswith(f"Best policy: {plan.best}, with a net contribution of ")
+    assert f"{best['net_contribution_mean']:,.0f}" in top
+    if plan.best != plan.baseline:
+        diff = f"+{best['net_diff']:,.0f}" if best["net_diff"] >= 0 else f"{best['net_diff']:,.0f}"
+        assert f"Against the baseline {plan.baseline}: {diff} (paired 95% CI" in top
+    assert page.count('<tr class="best">') == 1
+
+
+def test_plan_report_says_when_the_best_is_the_baseline_or_there_is_none(plan: Plan) -> None:
+    itself = plan_report(replace(plan, best=plan.baseline))
+    assert EN["plan_best_is_baseline"] in text_of(itself, "best-line")
+    assert "Against the baseline" not in text_of(itself, "best-line")
+    none = plan_report(replace(plan, best=None))
+    assert text_of(none, "best-line") == EN["plan_no_best"]
+    assert "★" not in none and charts(none) == expected_charts("plan")
+    zh = plan_report(replace(plan, best=None), lang="zh")
+    assert text_of(zh, "best-line") == ZH["plan_no_best"]

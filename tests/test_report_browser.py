@@ -18,7 +18,9 @@ import yaml
 from typer.testing import CliRunner
 
 from callsim.cli.commands import app
-from callsim.report import expected_charts
+from callsim.planning.plan import plan_policies
+from callsim.report import expected_charts, plan_report
+from callsim.scenario.files import load_scenario
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 if CHROMIUM is None and os.environ.get("CALLSIM_REQUIRE_BROWSER"):
@@ -85,6 +87,64 @@ def reports(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
         "sweep": folder / "sweep" / "report.html",
         "run_zh": folder / "zh" / "report.html",
     }
+
+
+# The same line with shift templates, for the staffing, schedule and plan pages: a two-hour
+# shift at two starts and the whole three hours with a 15-minute break at one of two places.
+PLANNING = {
+    **{k: v for k, v in SCENARIO.items() if k != "variants"},
+    "scheduling": {
+        "groups": {
+            GROUP: {
+                "templates": {
+                    "short": {
+                        "start": {"earliest": "08:00", "latest": "09:00", "step_min": 60},
+                        "lengths_h": [2],
+                    },
+                    "long": {
+                        "start": {"earliest": "08:00", "latest": "08:00"},
+                        "lengths_h": [3],
+                        "breaks": [
+                            {
+                                "duration_min": 15,
+                                "earliest_min": 60,
+                                "latest_min": 120,
+                                "step_min": 60,
+                            }
+                        ],
+                    },
+                }
+            }
+        }
+    },
+}
+PLANNING_PAGES = [
+    (kind, f"{kind}_{lang}") for kind in ("staff", "schedule", "plan") for lang in ("en", "zh")
+]
+
+
+@pytest.fixture(scope="module")
+def planning_reports(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """The staffing and schedule pages as their commands write them; the plan's through the
+    API (its command lives elsewhere)."""
+    folder = tmp_path_factory.mktemp("planning")
+    scenario = folder / "line.yaml"
+    scenario.write_text(yaml.safe_dump(copy.deepcopy(PLANNING)), encoding="utf-8")
+    runner = CliRunner()
+    pages = {}
+    plan = plan_policies(
+        load_scenario(scenario), [{"kind": "never"}, {"kind": "always"}], replications=3, workers=1
+    )
+    for lang in ("en", "zh"):
+        for command in ("staff", "schedule"):
+            out = folder / f"{command}_{lang}"
+            args = [command, str(scenario), "-r", "3", "-w", "1", "--lang", lang, "--out", str(out)]
+            result = runner.invoke(app, args)
+            assert result.exit_code == 0, f"{command}: {result.output}"
+            pages[f"{command}_{lang}"] = out / "report.html"
+        pages[f"plan_{lang}"] = folder / f"plan_{lang}.html"
+        pages[f"plan_{lang}"].write_text(plan_report(plan, lang), encoding="utf-8")
+    return pages
 
 
 @pytest.fixture(scope="module")
@@ -158,9 +218,13 @@ def test_hover_shows_a_value(browser, reports: dict[str, Path]) -> None:
     page.close()
 
 
-@pytest.mark.parametrize("key", ["run", "compare", "sweep", "run_zh"])
-def test_scenario_names_are_shown_as_text(browser, reports: dict[str, Path], key: str) -> None:
-    page, problems = open_report(browser, reports[key])
+@pytest.mark.parametrize(
+    "key", ["run", "compare", "sweep", "run_zh", "staff_en", "schedule_zh", "plan_en"]
+)
+def test_scenario_names_are_shown_as_text(
+    browser, reports: dict[str, Path], planning_reports: dict[str, Path], key: str
+) -> None:
+    page, problems = open_report(browser, {**reports, **planning_reports}[key])
     body = page.inner_text("body")
     assert HOSTILE.split("</script>")[0] in body, "the scenario's name is not shown as text"
     # Nothing the user wrote became an element: no <b>, <img> or extra <script> from names.
@@ -284,3 +348,35 @@ def test_small_multiples_stack_on_a_phone_and_sit_three_to_a_row_on_a_desktop(
         page.wait_for_selector("body[data-rendered='true']", timeout=30_000)
         assert page.evaluate(columns) == expected, viewport
         page.close()
+
+
+@pytest.mark.parametrize(("kind", "key"), PLANNING_PAGES)
+@pytest.mark.parametrize("viewport", [{"width": 1280, "height": 900}, PHONE], ids=["1280", "390"])
+def test_planning_pages_render_within_the_width(
+    browser, planning_reports: dict[str, Path], kind: str, key: str, viewport: dict[str, int]
+) -> None:
+    """The staffing, schedule and plan pages, in both languages, on a desktop and a phone:
+    every chart drawn with data, no console error, nothing wider than the screen."""
+    phone = viewport == PHONE
+    page = browser.new_page(viewport=viewport, is_mobile=phone, has_touch=phone)
+    problems: list[str] = []
+    page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: problems.append(str(e)))
+    page.on("request", lambda r: None if r.url.startswith("file:") else problems.append(r.url))
+    page.goto(planning_reports[key].as_uri())
+    page.wait_for_selector("body[data-rendered='true']", timeout=30_000)
+    assert page.get_attribute("body", "data-report") == kind
+    for chart in expected_charts(kind):
+        figure = page.locator(f"[data-chart='{chart}']")
+        assert figure.get_attribute("data-rendered") == "true", f"{key}: {chart} not drawn"
+        points = figure.evaluate(
+            """f => { const gd = f.querySelector('.js-plotly-plot');
+                      return gd.calcdata.reduce((n, trace) => n + trace.length, 0); }"""
+        )
+        assert points > 0, f"{key}: chart {chart} has no data"
+    found = page.evaluate(OVERFLOW)
+    assert found["out"] == [], found["out"]
+    assert found["scroll"] <= found["width"], "the page scrolls sideways"
+    assert page.evaluate(LEGENDS) == []
+    assert problems == []
+    page.close()

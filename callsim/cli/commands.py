@@ -497,14 +497,19 @@ def staff(
     out: Annotated[
         Path | None,
         typer.Option(
-            "--out", "-o", help="Results directory: requirements.csv, summary.json, staffed.yaml."
+            "--out",
+            "-o",
+            help="Results directory: requirements.csv, summary.json, staffed.yaml and (ISA) "
+            "report.html.",
         ),
     ] = None,
     force: Force = False,
+    lang: Lang = "en",
 ) -> None:
     """Agents required per interval for a target: by simulation (ISA, with the scenario's
     selling, patience, retrials, priorities and handle-time factors) beside per-interval Erlang,
     or Erlang alone; scheduled agents after shrinkage."""
+    _check_lang(lang)
     model = _load(_scenario_path(scenario))
     chosen = _staff_method(model, method)
     values = {"sl": sl, "asa": asa_s, "abandon": abandon, "p_wait": p_wait}
@@ -513,6 +518,8 @@ def staff(
         given = [n for n in SIMULATION_OPTIONS if _given(ctx, n)]
         if given:
             fail(f"--{given[0].replace('_', '-')} is for --method isa (erlang does not simulate)")
+        if _given(ctx, "lang"):
+            fail("--lang is for --method isa (report.html shows a simulation; erlang has none)")
     if out is not None:
         if out.suffix == ".csv":
             fail(f"{out}: --out takes a results directory (requirements.csv is written in it)")
@@ -525,6 +532,7 @@ def staff(
         summary = erlang_summary(model, table, goal)
         call: dict[str, Any] = {"function": "staffing_requirement"}
         staffed = None
+        found = None
     else:
         with (
             user_errors(),
@@ -553,6 +561,7 @@ def staff(
         return
     call.update(scenario=model.name, target=goal.as_dict())
     with user_errors():
+        report = None if found is None else str(_reports().staff_report(found, lang))
         write_requirements(
             out,
             table=table,
@@ -561,8 +570,9 @@ def staff(
             staffed=staffed,
             force=force,
             command=_command_line(ctx),
+            report=report,
         )
-    say(f"Requirement written to {out}/")
+    say(f"Requirement{'' if report is None else ' and report.html'} written to {out}/")
 
 
 def _given(ctx: typer.Context, name: str) -> bool:
@@ -782,15 +792,17 @@ def schedule_cmd(
     ] = None,
     out: Out = None,
     force: Force = False,
+    lang: Lang = "en",
 ) -> None:
     """Build shifts from the scenario's templates (scheduling section) by integer programming,
     simulate them, raise the requirement where the service-level goal is missed, and repeat;
     --out writes schedule.yaml, a scenario callsim run and compare take. The requirement is
     sized as callsim staff sizes it: by simulation (ISA) when the scenario sells or callers
     call again, else by Erlang; or read from --requirement."""
+    _check_lang(lang)
     path = _scenario_path(scenario)
     model = _load(path)
-    files = ("schedule.yaml", "schedule.csv", "coverage.csv", "summary.json")
+    files = ("schedule.yaml", "schedule.csv", "coverage.csv", "summary.json", "report.html")
     if out is not None:
         with user_errors():
             check_target(out, force, files)
@@ -837,8 +849,12 @@ def schedule_cmd(
                 requirement=chosen,
                 force=force,
                 command=_command_line(ctx),
+                report=str(_reports().schedule_report(result, lang)),
             )
-        say(f"Schedule written to {out}/ (run it with: callsim run {out / 'schedule.yaml'})")
+        say(
+            f"Schedule and report.html written to {out}/ "
+            f"(run it with: callsim run {out / 'schedule.yaml'})"
+        )
 
 
 @app.command("plan")

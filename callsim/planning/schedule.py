@@ -122,6 +122,19 @@ class Schedule:
         simulation)."""
         return self.final.cover.cost + self.program.fixed_cost
 
+    def roster_cost(self) -> float | None:
+        """What the scenario's own roster would cost at the schedule's costs per hour (its paid
+        hours), the figure a planner weighs the schedule's planned cost against; None when the
+        roster has nobody in the scheduled groups."""
+        roster = build_roster(self.scenario, time_grid(self.scenario))
+        groups = list(self.scenario.agents.groups)
+        per_hour = self.program.cost_per_hour
+        scheduled = [(a, s, e) for a, s, e in roster.paid if groups[roster.group[a]] in per_hour]
+        if not scheduled:
+            return None
+        cost = sum((e - s) / 3600.0 * per_hour[groups[roster.group[a]]] for a, s, e in scheduled)
+        return float(cost) + self.program.fixed_cost
+
     def shifts(self) -> pd.DataFrame:
         """The roster: one row per group, pattern and day with agents."""
         rows = []

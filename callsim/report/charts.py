@@ -167,10 +167,16 @@ def add_band(
     words: Words,
     colour_hex: str,
     legendgroup: str | None = None,
+    places: Sequence[str] | None = None,
     **where: object,
 ) -> None:
-    """A mean line over a shaded 95% band; ``where`` places it (row, col, secondary_y)."""
+    """A mean line over a shaded 95% band; ``where`` places it (row, col, secondary_y).
+    ``places`` name the x positions in the hover text, for an axis whose values are not the
+    names (the intervals of ``step_axis``)."""
     group = legendgroup or name
+    text = hover_texts(kpi, name, mean, low, high, words)
+    if places is not None:
+        text = [f"{plot_text(p)} · {t}" for p, t in zip(places, text, strict=True)]
     fig.add_trace(
         go.Scatter(
             x=list(x),
@@ -206,7 +212,7 @@ def add_band(
             line={"color": colour_hex, "width": 2},
             name=legend_text(name),
             legendgroup=group,
-            text=hover_texts(kpi, name, mean, low, high, words),
+            text=text,
             hovertemplate="%{text}<extra></extra>",
         ),
         **where,
@@ -263,6 +269,52 @@ def style(fig: go.Figure, *, height: int = 320, hovermode: str = "x unified") ->
 LEGEND_MAX_PX = 5000
 """Taller than any legend (plotly reads a ``maxheight`` above 1 as pixels): a legend is shown
 whole, with the figure grown to hold it."""
+
+
+def add_steps(
+    fig: go.Figure,
+    values: Values,
+    *,
+    name: str,
+    hover: Sequence[str],
+    colour_hex: str,
+    dash: str = "solid",
+    width: float = 2.0,
+) -> None:
+    """Agents per interval as a step held over the whole interval: interval k spans [k, k + 1]
+    on the axis (``step_axis``), so the last interval shows as a step too, not a lone point."""
+    y = np.asarray(values, dtype=float)
+    fig.add_trace(
+        go.Scatter(
+            x=list(range(len(y) + 1)),
+            y=[*y.tolist(), *y[-1:].tolist()],
+            mode="lines",
+            line={"shape": "hv", "color": colour_hex, "width": width, "dash": dash},
+            name=legend_text(name),
+            text=[plot_text(t) for t in [*hover, *hover[-1:]]],
+            hovertemplate="%{text}<extra></extra>",
+        )
+    )
+
+
+def centres(n: int) -> list[float]:
+    """Where a per-interval value sits on the axis of ``add_steps``: the middle of its interval,
+    so a band chart lines up under a step chart of the same intervals."""
+    return [k + 0.5 for k in range(n)]
+
+
+def step_axis(fig: go.Figure, labels: Sequence[str], words: Words) -> None:
+    """The interval axis of ``add_steps``: a tick at each interval's start, at most about a
+    dozen labelled so they stay readable."""
+    n = len(labels)
+    step = max(1, -(-n // 12))
+    fig.update_xaxes(
+        tickmode="array",
+        tickvals=list(range(0, n, step)),
+        ticktext=[plot_text(label) for label in labels[::step]],
+        range=[0, n],
+        title_text=plot_text(words["interval_start"]),
+    )
 
 
 def interval_axis(fig: go.Figure, words: Words, **where: object) -> None:

@@ -308,8 +308,11 @@ td.flag { text-align: center; color: var(--accent); font-weight: 700; }
 td .ci { display: block; color: var(--muted); font-size: 11px; white-space: nowrap; }
 tr.group-head td { background: var(--soft); font-weight: 600; text-align: left; }
 tr.best td { background: #ebfbee; font-weight: 600; }
+tr.short td { background: #fff5f5; }
 tr.frontier td:first-child { border-left: 3px solid var(--accent); }
 .slice td { white-space: nowrap; }
+table.requirement td, table.shifts td, table.coverage td, table.rounds td,
+table.candidates td { white-space: nowrap; }
 td.verdict-better { background: #ebfbee; }
 td.verdict-worse { background: #fff5f5; }
 td.verdict-higher, td.verdict-lower { background: #e7f5ff; }

@@ -164,6 +164,155 @@ EN: dict[str, str] = {
         "higher net contribution. Bars are 95% confidence intervals; the dashed line is the "
         "service-level target."
     ),
+    # Staffing requirement
+    "staff_title": "Staffing requirement",
+    "staff_lead": (
+        "Agents required per interval by simulation (the iterative staffing algorithm), beside "
+        "per-interval Erlang"
+    ),
+    "staff_target": "Target in every interval",
+    "target_asa": "mean wait of answered calls (ASA) at most {value}",
+    "target_abandon": "at most {value} of callers abandon",
+    "target_p_wait": "at most {value} of callers wait at all",
+    "isa_converged": (
+        "The iterative staffing algorithm converged after {n} iteration(s): no interval's "
+        "proposal is more than one agent from the staffing simulated."
+    ),
+    "isa_cycle": (
+        "The iterative staffing algorithm stopped at a cycle after {n} iteration(s) (it would go "
+        "round the same staffings for ever); each interval keeps the cycle's largest staffing."
+    ),
+    "isa_max_iterations": (
+        "The iterative staffing algorithm reached its limit of {n} iteration(s) without "
+        "converging: the requirement may still be more than one agent off."
+    ),
+    "isa_meets": (
+        "{met} of {total} intervals meet the target by the simulated mean with this staffing."
+    ),
+    "hours_isa": "Agent-hours on the phones, ISA",
+    "hours_erlang": "Agent-hours on the phones, Erlang",
+    "vs_erlang": "Against Erlang",
+    "hours_scheduled": "Scheduled hours, ISA",
+    "hours_planned": "Scheduled hours of the scenario's roster",
+    "after_shrinkage": "after shrinkage of {shrinkage}",
+    "simulated_isa": "simulated with the ISA staffing",
+    "on_phones_note": (
+        "On the phones: agents taking calls, what both methods size. Scheduled: the agents to "
+        "roster so that, after shrinkage of {shrinkage} (meetings, coaching, absence), that many "
+        "are on the phones. Erlang sizes each interval as a steady queue of its own; the ISA "
+        "simulates the whole day, with its peaks carried over, patience, retrials and selling."
+    ),
+    "s_isa_on": "ISA, on the phones",
+    "s_erlang_on": "Erlang, on the phones",
+    "s_isa_scheduled": "ISA, scheduled",
+    "s_planned": "Scenario's roster, scheduled",
+    "chart_staff_agents": "Agents required per interval",
+    "chart_staff_target": "Simulated per interval with the ISA staffing: {kpi}",
+    "interval": "Interval",
+    "forecast_calls": "Calls (forecast)",
+    "load": "Load (Erlangs)",
+    "meets_target": "Meets the target",
+    "requirement_table": "Requirement per interval",
+    # Schedule
+    "schedule_title": "Shift schedule",
+    "schedule_lead": (
+        "Shifts built from the scenario's templates by integer programming, checked by simulation"
+    ),
+    "status_met": "Every interval meets the goal",
+    "status_short": "Some intervals cannot be met with these templates and limits",
+    "status_iteration cap": "The round limit was reached with intervals still short",
+    "schedule_made": (
+        "After {rounds} round(s): {agents} agents on {rows} shift row(s), planned cost {cost}."
+    ),
+    "roster_compare": (
+        "The scenario's own roster, at the same costs per hour, costs {cost}: the schedule "
+        "differs by {diff} ({share})."
+    ),
+    "short_none": "No interval is short of the goal.",
+    "short_some": "{n} interval(s) short of the goal:",
+    "short_item": "{interval} ({sl}): {reason}",
+    "reason_uncoverable": "the templates and limits cannot cover it",
+    "reason_rounds": "still short after {rounds} round(s)",
+    "meets_rule": (
+        "An interval meets the goal when its service level, averaged over the replications, "
+        "reaches the target (one interval's interval over few replications is too wide to "
+        "staff for its lower end); the band shows the 95% confidence interval."
+    ),
+    "planned_cost": "Planned cost",
+    "schedule_agents": "Scheduled agents",
+    "intervals_short": "Intervals short",
+    "chart_schedule_gantt": "Shifts over the day",
+    "chart_schedule_coverage": "Scheduled agents against the requirement",
+    "chart_schedule_service_level": "Simulated service level per interval",
+    "s_required": "Requirement",
+    "s_raised": "Requirement as raised by the loop",
+    "s_coverage": "Scheduled (on shift, not on a break)",
+    "break": "Break",
+    "unpaid": "unpaid",
+    "gantt_note": ("One bar per shift; the number on a bar is its agents; hatched: breaks."),
+    "coverage_note": (
+        "Agents on shift and not on a break, before shrinkage, as the requirement counts them. "
+        "The loop raises the requirement where the simulated schedule misses the goal."
+    ),
+    "shifts": "Shifts",
+    "template": "Template",
+    "day": "Day",
+    "start": "Start",
+    "end": "End",
+    "breaks": "Breaks",
+    "every_day": "every day",
+    "list_sep": ", ",
+    "day_n": "D{day}",
+    "own_roster": "Scenario's own roster",
+    "coverage_table": "Coverage per interval",
+    "required": "Required",
+    "raised_to": "Raised to",
+    "scheduled": "Scheduled",
+    "uncovered": "Uncovered",
+    "rounds": "Rounds of the loop",
+    "round": "Round",
+    "required_agent_intervals": "Required agent-intervals",
+    "intervals_missed": "Intervals missed",
+    "agent_intervals_short": "Agent-intervals uncovered",
+    "schedule_yaml": "What schedule.yaml writes over the scenario (YAML)",
+    # Staffing and selling plan
+    "plan_title": "Staffing and selling plan",
+    "plan_lead": (
+        "Each candidate selling policy staffed for the goal by simulation, then all compared on "
+        "common random numbers"
+    ),
+    "plan_best": "Best policy: {best}, with a net contribution of {net} ({ci}).",
+    "plan_best_diff": (
+        "Against the baseline {baseline}: {diff} (paired 95% CI {interval}), {verdict}."
+    ),
+    "plan_best_is_baseline": (
+        "It is the baseline itself: no other candidate meeting the goal earns more."
+    ),
+    "plan_no_best": "No candidate meets the service-level goal at its staffing.",
+    "plan_more_not_met": "Earn more by the mean but do not meet the goal: {names}.",
+    "plan_rule": (
+        "The best candidate earns the most net contribution among those whose service-level "
+        "verdict is met (the lower end of its 95% confidence interval reaches the target). Each "
+        "is staffed for itself: selling lengthens calls, so a policy that sells more needs more "
+        "agents to keep the goal."
+    ),
+    "chart_plan_net": "Net contribution at goal-meeting staffing",
+    "chart_plan_money": "Staff cost and revenue at that staffing",
+    "chart_plan_staffing": "Scheduled agents per interval, by candidate",
+    "r_best": "Best",
+    "r_met": "Meets the goal",
+    "r_not_met": "Goal not met with confidence",
+    "plan_net_note": (
+        "Bars: means; whiskers: 95% confidence intervals. The best candidate is starred, the "
+        "baseline named below its bar."
+    ),
+    "candidates": "Candidates",
+    "candidate": "Candidate",
+    "policy_kind": "Policy",
+    "staffing": "Staffing",
+    "staffing_shifts": "shifts",
+    "staffing_per interval": "per interval",
+    "net_diff": "Net contribution against the baseline",
     # Scenario and provenance
     "scenario": "Scenario",
     "scenario_yaml": "Scenario (YAML)",
@@ -308,6 +457,125 @@ ZH: dict[str, str] = {
         "若没有其他参数点的服务水平和净贡献同时更高，该点即位于有效前沿上。"
         "误差线为 95% 置信区间；虚线为服务水平目标。"
     ),
+    "staff_title": "人力需求",
+    "staff_lead": "按仿真（迭代人力算法）求得的分时段所需坐席数，并与分时段 Erlang 结果对照",
+    "staff_target": "每个时段的目标",
+    "target_asa": "已接通来电的平均等待时间（平均应答速度）不超过 {value}",
+    "target_abandon": "放弃的来电不超过 {value}",
+    "target_p_wait": "需要排队的来电不超过 {value}",
+    "isa_converged": (
+        "迭代人力算法经 {n} 次迭代后收敛：各时段的建议人数与仿真所用人数相差均不超过 1 人。"
+    ),
+    "isa_cycle": (
+        "迭代人力算法经 {n} 次迭代后进入循环（会在相同的人数方案之间反复）；"
+        "各时段取循环中最大的人数。"
+    ),
+    "isa_max_iterations": (
+        "迭代人力算法达到 {n} 次迭代上限仍未收敛：所需人数的偏差可能仍超过 1 人。"
+    ),
+    "isa_meets": "按此人数仿真，{total} 个时段中有 {met} 个的均值达到目标。",
+    "hours_isa": "在线坐席工时（ISA）",
+    "hours_erlang": "在线坐席工时（Erlang）",
+    "vs_erlang": "与 Erlang 相比",
+    "hours_scheduled": "排班工时（ISA）",
+    "hours_planned": "场景现有排班工时",
+    "after_shrinkage": "计入 {shrinkage} 的缩减",
+    "simulated_isa": "按 ISA 人数仿真",
+    "on_phones_note": (
+        "在线：实际接听来电的坐席数，即两种方法求得的人数。排班：计入 {shrinkage} 的缩减"
+        "（会议、辅导、缺勤）后，为保证该在线人数所需排班的坐席数。Erlang 把每个时段当作各自"
+        "独立的稳态排队来计算；ISA 对全天进行仿真，计入高峰的延续、客户耐心、重拨和营销。"
+    ),
+    "s_isa_on": "ISA（在线）",
+    "s_erlang_on": "Erlang（在线）",
+    "s_isa_scheduled": "ISA（排班）",
+    "s_planned": "场景现有排班（排班）",
+    "chart_staff_agents": "分时段所需坐席数",
+    "chart_staff_target": "按 ISA 人数仿真的分时段结果：{kpi}",
+    "interval": "时段",
+    "forecast_calls": "预测来电数",
+    "load": "话务量（Erlang）",
+    "meets_target": "达到目标",
+    "requirement_table": "分时段需求",
+    "schedule_title": "排班方案",
+    "schedule_lead": "按场景的班次模板以整数规划生成班次，并经仿真检验",
+    "status_met": "所有时段均达标",
+    "status_short": "部分时段在现有模板和人数限制下无法达标",
+    "status_iteration cap": "已达轮数上限，仍有时段未达标",
+    "schedule_made": "共 {rounds} 轮：{rows} 个班次共 {agents} 名坐席，计划成本 {cost}。",
+    "roster_compare": "场景现有排班按相同小时成本计为 {cost}：本方案与之相差 {diff}（{share}）。",
+    "short_none": "没有未达标的时段。",
+    "short_some": "{n} 个时段未达标：",
+    "short_item": "{interval}（{sl}）：{reason}",
+    "reason_uncoverable": "现有模板和人数限制无法覆盖",
+    "reason_rounds": "经 {rounds} 轮后仍未达标",
+    "meets_rule": (
+        "某时段服务水平在各次重复中的均值达到目标，即视为该时段达标（重复次数较少时单个时段的"
+        "置信区间过宽，不宜按其下限配置人力）；阴影为 95% 置信区间。"
+    ),
+    "planned_cost": "计划成本",
+    "schedule_agents": "排班坐席数",
+    "intervals_short": "未达标时段",
+    "chart_schedule_gantt": "班次时间分布",
+    "chart_schedule_coverage": "排班人数与需求对照",
+    "chart_schedule_service_level": "分时段仿真服务水平",
+    "s_required": "需求",
+    "s_raised": "循环上调后的需求",
+    "s_coverage": "排班（在班且不在休息）",
+    "break": "休息",
+    "unpaid": "无薪",
+    "gantt_note": "每条为一个班次，条上数字为坐席数；斜线部分为休息。",
+    "coverage_note": (
+        "在班且不在休息的坐席数，与需求一样按缩减前计。仿真结果未达标的时段，循环会上调其需求。"
+    ),
+    "shifts": "班次",
+    "template": "模板",
+    "day": "日期",
+    "start": "开始",
+    "end": "结束",
+    "breaks": "休息",
+    "every_day": "每天",
+    "list_sep": "、",
+    "day_n": "第{day}天",
+    "own_roster": "场景现有排班",
+    "coverage_table": "分时段覆盖",
+    "required": "需求",
+    "raised_to": "上调至",
+    "scheduled": "排班",
+    "uncovered": "未覆盖",
+    "rounds": "循环各轮",
+    "round": "轮次",
+    "required_agent_intervals": "需求（坐席·时段）",
+    "intervals_missed": "未达标时段数",
+    "agent_intervals_short": "未覆盖（坐席·时段）",
+    "schedule_yaml": "schedule.yaml 覆盖到场景上的内容（YAML）",
+    "plan_title": "人力与营销方案",
+    "plan_lead": "每个候选营销策略先按仿真配置满足目标的人力，再以公共随机数一同比较",
+    "plan_best": "最优策略：{best}，净贡献 {net}（{ci}）。",
+    "plan_best_diff": (
+        "与基准方案 {baseline} 相比：{diff}（配对 95% 置信区间 {interval}），{verdict}。"
+    ),
+    "plan_best_is_baseline": "它即为基准方案：没有其他达标的候选策略净贡献更高。",
+    "plan_no_best": "没有候选策略在其人力配置下达到服务水平目标。",
+    "plan_more_not_met": "均值上净贡献更高但未达标：{names}。",
+    "plan_rule": (
+        "最优候选为服务水平结论为达标（95% 置信区间下限达到目标）者中净贡献最高的一个。"
+        "每个候选策略各自配置人力：营销会延长通话，营销越多的策略需要越多坐席才能保持目标。"
+    ),
+    "chart_plan_net": "达标人力下的净贡献",
+    "chart_plan_money": "该人力下的人力成本与营收",
+    "chart_plan_staffing": "各候选策略分时段排班人数",
+    "r_best": "最优",
+    "r_met": "达标",
+    "r_not_met": "未确定达标",
+    "plan_net_note": "柱为均值，误差线为 95% 置信区间。最优候选以星号标出，基准方案在柱下注明。",
+    "candidates": "候选策略",
+    "candidate": "候选策略",
+    "policy_kind": "策略类型",
+    "staffing": "人力配置",
+    "staffing_shifts": "班次",
+    "staffing_per interval": "分时段人数",
+    "net_diff": "净贡献与基准之差",
     "scenario": "场景",
     "scenario_yaml": "场景（YAML）",
     "base_scenario_yaml": "基础场景（YAML）",
@@ -391,6 +659,13 @@ class Words:
 
     def kpi(self, name: str) -> str:
         return money_label(name, self.lang, self.money)
+
+    def with_currency(self, label: str) -> str:
+        """A money label naming the scenario's currency, as the money KPIs' labels do."""
+        currency = self.money.currency
+        if not currency:
+            return label
+        return f"{label}（{currency}）" if self.lang == "zh" else f"{label} ({currency})"
 
     def verdict(self, verdict: str) -> str:
         return _WORDS[self.lang].get(f"v_{verdict}", verdict)

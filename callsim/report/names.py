@@ -14,22 +14,30 @@ SELLING_CHARTS = (
 """Added to a run report when the scenario has products."""
 COMPARE_CHARTS = ("compare_kpis", "differences", "plans_service_level")
 SWEEP_CHARTS = ("frontier",)
-KINDS = ("run", "compare", "sweep")
+STAFF_CHARTS = ("staff_agents", "staff_target")
+SCHEDULE_CHARTS = ("schedule_gantt", "schedule_coverage", "schedule_service_level")
+PLAN_CHARTS = ("plan_net", "plan_money", "plan_staffing")
+KINDS = ("run", "compare", "sweep", "staff", "schedule", "plan")
+_FIXED = {
+    "compare": COMPARE_CHARTS,
+    "sweep": SWEEP_CHARTS,
+    "staff": STAFF_CHARTS,
+    "schedule": SCHEDULE_CHARTS,
+    "plan": PLAN_CHARTS,
+}
 
 AGENTS_PER_AGENT_MAX = 60
 """Above this many agents, sales scores are shown per group: per-agent bars become unreadable."""
 
 
 def expected_charts(kind: str, has_selling: bool = False) -> list[str]:
-    """The ``data-chart`` names a report of ``kind`` ("run", "compare", "sweep") must hold.
+    """The ``data-chart`` names a report of ``kind`` (one of ``KINDS``) must hold.
 
-    ``has_selling`` (the scenario has products) matters for run reports only: compare and sweep
-    pages hold the same charts either way.
+    ``has_selling`` (the scenario has products) matters for run reports only: the other pages
+    hold the same charts either way.
     """
     if kind == "run":
         return [*RUN_CHARTS, *(SELLING_CHARTS if has_selling else ())]
-    if kind == "compare":
-        return list(COMPARE_CHARTS)
-    if kind == "sweep":
-        return list(SWEEP_CHARTS)
+    if kind in _FIXED:
+        return list(_FIXED[kind])
     raise ValueError(f"report kind must be one of {', '.join(KINDS)}, not {kind!r}")

@@ -13,7 +13,7 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from callsim.experiment.results import SimulationResult
-from callsim.measure.catalogue import kpis_in
+from callsim.measure.catalogue import kpis_in, unit
 from callsim.report import html as h
 from callsim.report.charts import (
     TARGET_COLOUR,
@@ -38,13 +38,18 @@ def has_selling(scenario: Scenario) -> bool:
     return bool(scenario.products)
 
 
-def x_labels(intervals: pd.DataFrame, words: Words) -> list[str]:
+def interval_names(intervals: pd.DataFrame, words: Words) -> list[str]:
     """Interval starts; the day is named only when there is more than one, to keep axes short."""
     multi = intervals["day"].nunique() > 1
     return [
-        plot_text(words.interval_label(int(d), str(c), multi))
+        words.interval_label(int(d), str(c), multi)
         for d, c in zip(intervals["day"], intervals["start"], strict=True)
     ]
+
+
+def x_labels(intervals: pd.DataFrame, words: Words) -> list[str]:
+    """``interval_names`` as plotly labels."""
+    return [plot_text(name) for name in interval_names(intervals, words)]
 
 
 def series(intervals: pd.DataFrame, kpi: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -60,16 +65,25 @@ def pct(value: float) -> str:
 
 def goal_text(scenario: Scenario, words: Words) -> str:
     goal = scenario.service_level
-    text = words["goal_text"].format(target=pct(goal.target), threshold=f"{goal.threshold_s:g}")
-    definition = re.split(r"[:\uff1a]\s*", words.kpi(f"sl_{goal.definition}"), maxsplit=1)[-1]
-    return f"{text} · {words.pair(words['definition'], definition)}"
+    return sl_text(goal.target, goal.threshold_s, goal.definition, words)
 
 
-def target_line(fig: go.Figure, target: float, words: Words, **where: object) -> None:
+def sl_text(target: float, threshold_s: float, definition: str, words: Words) -> str:
+    """A service-level goal in words, with the definition it is counted by."""
+    text = words["goal_text"].format(target=pct(target), threshold=f"{threshold_s:g}")
+    name = re.split(r"[:\uff1a]\s*", words.kpi(f"sl_{definition}"), maxsplit=1)[-1]
+    return f"{text} · {words.pair(words['definition'], name)}"
+
+
+def target_line(
+    fig: go.Figure, target: float, words: Words, kpi: str = "service_level", **where: object
+) -> None:
+    """The dashed line a KPI's curve must stay on the right side of."""
+    shown = pct(target) if unit(kpi) == "pct" else words.number(kpi, target)
     fig.add_hline(
         y=target,
         line={"color": TARGET_COLOUR, "dash": "dash", "width": 1.5},
-        annotation_text=plot_text(words["target_value"].format(target=pct(target))),
+        annotation_text=plot_text(words["target_value"].format(target=shown)),
         annotation_position="bottom right",
         annotation_font_color=TARGET_COLOUR,
         **where,

@@ -2,9 +2,10 @@
 
 ``requirements.csv`` (one row per interval), ``summary.json`` (the method, the target and the
 figures of the whole horizon), ``staffed.yaml`` when there is a staffing to run (the scenario
-scheduled with the requirement, for ``callsim run`` or ``compare``) and ``manifest.json``. The
-directory follows the rule of every results directory: a non-empty one is replaced only with
-``force``, only if callsim wrote it, and files a user added to it are kept.
+scheduled with the requirement, for ``callsim run`` or ``compare``), ``report.html`` when one is
+given and ``manifest.json``. The directory follows the rule of every results directory: a
+non-empty one is replaced only with ``force``, only if callsim wrote it, and files a user added
+to it are kept.
 """
 
 from __future__ import annotations
@@ -29,9 +30,10 @@ def write_requirements(
     staffed: Scenario | None = None,
     force: bool = False,
     command: str | None = None,
+    report: str | None = None,
 ) -> Path:
     """``call``: the API call that made the requirement, by its parameters (with ``seed`` and
-    ``replications`` when it simulated)."""
+    ``replications`` when it simulated); ``report``: the page to write as ``report.html``."""
     writers: Writers = {
         "requirements.csv": lambda p: table.to_csv(p, index=False),
         "summary.json": _text(json.dumps(summary, indent=2, allow_nan=False, ensure_ascii=False)),
@@ -39,6 +41,8 @@ def write_requirements(
     if staffed is not None:
         plain = staffed.model_dump(mode="json", exclude_none=True)
         writers["staffed.yaml"] = _text(yaml.safe_dump(plain, sort_keys=False, allow_unicode=True))
+    if report is not None:
+        writers["report.html"] = _text(report)
     made = manifest(
         "staff",
         int(call.get("seed", summary.get("seed", 0))),

@@ -347,12 +347,14 @@ def write_schedule(
     requirement: str = "erlang",
     force: bool = False,
     command: str | None = None,
+    report: str | None = None,
 ) -> Path:
     """``schedule.yaml`` (a scenario that ``extends`` the input file ``source`` by a path
     relative to ``out``, with the scheduled groups' shifts replaced: ``callsim run`` and
     ``callsim compare`` take it as it is), ``schedule.csv`` (the shifts), ``coverage.csv`` (per
-    interval: requirement, coverage, shortfall, simulated service level) and ``summary.json``.
-    ``requirement``: where the requirement came from (``erlang`` or the file's path)."""
+    interval: requirement, coverage, shortfall, simulated service level), ``summary.json`` and
+    the ``report`` as ``report.html`` when one is given. ``requirement``: where the requirement
+    came from (``erlang``, ``isa`` or the file's path)."""
     base = source.resolve()
     try:
         extends = Path(os.path.relpath(base, out.resolve())).as_posix()
@@ -390,7 +392,7 @@ def write_schedule(
         call=call,
         command=command,
     )
-    return _write(out, force, files, made, None)
+    return _write(out, force, files, made, report)
 
 
 def write_plan(
