@@ -121,7 +121,7 @@ def test_plan_command_writes_the_frontier_and_runnable_candidates(tmp_path: Path
     line.write_text(json.dumps(LINE), encoding="utf-8")
     out = tmp_path / "plan"
     args = ["plan", str(line), "--policy", "never", "--policy", "always", "-r", "3", "-w", "1"]
-    done = runner.invoke(app, [*args, "--out", str(out)])
+    done = runner.invoke(app, [*args, "--out", str(out), "--lang", "zh"])
     assert done.exit_code == 0, done.output
     assert "at goal-meeting staffing" in done.stdout
     summary = json.loads((out / "summary.json").read_text("utf-8"))
@@ -134,6 +134,9 @@ def test_plan_command_writes_the_frontier_and_runnable_candidates(tmp_path: Path
     )
     assert ran.exit_code == 0, ran.output
     assert (out / "plan.csv").is_file() and (out / "comparison.csv").is_file()
+    page = (out / "report.html").read_text("utf-8")
+    assert 'lang="zh-CN"' in page and "plan_net" in page
+    assert "report.html" in json.loads((out / "manifest.json").read_text("utf-8"))["files"]
 
 
 @pytest.mark.parametrize(

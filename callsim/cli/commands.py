@@ -879,11 +879,13 @@ def plan_cmd(
     cluster: ClusterOpt = None,
     out: Out = None,
     force: Force = False,
+    lang: Lang = "en",
 ) -> None:
     """The staffing × selling frontier: each candidate selling policy staffed for the goal by
     simulation (and shifts, when the scenario has templates), then compared on common random
     numbers: its staff cost, revenue and net contribution, and the best one meeting the goal."""
     model = _load(_scenario_path(scenario))
+    _check_lang(lang)
     with user_errors():
         if out is not None:
             check_target(out, force)
@@ -906,7 +908,8 @@ def plan_cmd(
     _print_plan(found)
     if out is not None:
         with user_errors():
-            write_plan(found, out, force=force, command=_command_line(ctx))
+            report = str(_reports().plan_report(found, lang))
+            write_plan(found, out, force=force, report=report, command=_command_line(ctx))
         say(f"Plan written to {out}/")
 
 
