@@ -103,6 +103,7 @@ class Engine:
         self.two_phase = policy.sells or policy.flexes_talk
         # Looked up once: the talk-end decision runs on every answered call of a selling plan.
         self.may_sell = [sales is not None and trained for trained in roster.trained]
+        self.may_offer = policy.may_offer
         self.sales_skill = list(roster.sales_skill)
         self.flexes_talk = policy.flexes_talk
         self.repeats = policy.repeats is not None
@@ -350,7 +351,7 @@ class Engine:
         i = job[0]
         calls = self.calls
         rest = job[5]
-        if self.may_sell[agent] and self.policy.may_offer(agent, CallOnScreen(calls, i)):
+        if self.may_sell[agent] and self.may_offer(agent, CallOnScreen(calls, i)):
             assert self.sales is not None  # may_sell says so
             pitch = self.sales.pitch_call(calls, i, self.sales_skill[agent], self.env.now)
             if pitch is not None:

@@ -68,6 +68,12 @@ class Contact:
             self.last_refusal = now
 
 
+FirstOffer = tuple[float, int, bool]
+"""A customer offered something once: (when, the product, bought). What most customers' history
+is, kept as a tuple (building a :class:`Contact` for each would cost a fifth of an offer); made a
+:class:`Contact` when the customer is met again."""
+
+
 class Pitch(NamedTuple):
     product: int
     duration_s: float
@@ -130,12 +136,11 @@ def first_contacts(desk: SalesDesk, callers: Demand) -> np.ndarray:
         last = np.maximum(screen.sum(axis=1) - 1, 0)
         nth = np.minimum(np.where(total != 0, below, 0), last)
         pick = np.argmax(np.cumsum(screen, axis=1) > nth[:, None], axis=1)
-    pick = pick[:, None]
+    at = np.arange(len(group)) * width + pick  # the pick's place in the flattened arrays
     table = np.empty((len(group), 5))
-    chosen = np.take_along_axis(product, pick, axis=1)[:, 0]
-    table[:, 0] = np.where(screen.any(axis=1), chosen, -1)
-    table[:, 1] = np.take_along_axis(conversion_of[group], pick, axis=1)[:, 0]
-    table[:, 2] = np.take_along_axis(fit, pick, axis=1)[:, 0]
+    table[:, 0] = np.where(screen.any(axis=1), product.ravel()[at], -1)
+    table[:, 1] = conversion_of.ravel()[group * width + pick]
+    table[:, 2] = fit.ravel()[at]
     table[:, 3] = callers.draws["u_purchase"]
     table[:, 4] = callers.draws["u_pitch"]
     return table
@@ -203,7 +208,7 @@ class SalesDesk:
         self._pitch_time = [quantile_function(p.pitch) for p in self.products]
         self.offer_rng = offer_rng
         self.owned_key, self.taste_key = (int(k) for k in history_rng.integers(0, 2**63, 2))
-        self.history: dict[int, Contact] = {}
+        self.history: dict[int, Contact | FirstOffer] = {}
         # No table (direct use of pitch): every customer takes the general path.
         self._first_table = np.zeros((0, 5))
         if callers is not None:
@@ -237,9 +242,16 @@ class SalesDesk:
         fit: list[float] = np.exp(self.taste_mu + self.taste_sigma * np.array(z)).tolist()
         return fit
 
+    def _contact(self, customer: int) -> Contact | None:
+        """The customer's history, a first offer's tuple made a :class:`Contact`."""
+        record = self.history.get(customer)
+        if isinstance(record, tuple):
+            record = self.history[customer] = Contact(*record)
+        return record
+
     def holdings(self, customer: int) -> set[int]:
         """The products a customer holds now: before the run, or bought during it."""
-        contact = self.history.get(customer)
+        contact = self._contact(customer)
         held = {k for k in range(len(self.products)) if self._held_before(customer, k)}
         return held | (contact.bought if contact else set())
 
@@ -271,7 +283,7 @@ class SalesDesk:
     def recommend(self, customer: int, reason: int, segment: int, now: float) -> list[int]:
         """Products for the screen, best expected value first; empty if the rules forbid."""
         group = reason * self.n_segments + segment
-        contact = self.history.get(customer)
+        contact = self._contact(customer)
         if not self.ranked[group] or not self._may_contact(contact, now):
             return []
         return [self.ranked[group][j] for j in self._screen(customer, group, contact)]
@@ -289,8 +301,8 @@ class SalesDesk:
             if product < 0:
                 return None
             k = int(product)
-            converted = u_buy < min(conversion * skill * fit, 1.0)
-            self.history[customer] = Contact(now, k, converted)
+            converted = u_buy < conversion * skill * fit  # u < min(p, 1) as u < 1
+            self.history[customer] = (now, k, converted)
             return k, self._pitch_time[k](u_time), converted
         draws = calls.draws
         choice = draws.get("u_choice")
@@ -321,7 +333,7 @@ class SalesDesk:
         ``uniforms`` are the caller's own (buying, pitch length, a weighted screen's pick), each
         in [0, 1); without them they are drawn from ``offer_rng`` in the order offers are made."""
         group = reason * self.n_segments + segment
-        contact = self.history.get(customer)
+        contact = self._contact(customer)
         if not self.ranked[group] or not self._may_contact(contact, now):
             return None
         screen = self._screen(customer, group, contact)

@@ -216,7 +216,7 @@ def quantile_function(dist: Sampler) -> Callable[[float], float]:
     if isinstance(dist, Lognormal):
         mu, sigma = dist.log_parameters()
         inv_cdf = _NORMAL_DIST_INV_CDF
-        return lambda u: math.exp(mu + sigma * inv_cdf(max(u, _TINY), 0.0, 1.0))
+        return lambda u: math.exp(mu + sigma * inv_cdf(u if u >= _TINY else _TINY, 0.0, 1.0))
     if isinstance(dist, Exponential):
         minus_mean = -dist.mean
         return lambda u: minus_mean * math.log1p(-u)
