@@ -6,7 +6,7 @@ figures. Each policy runs the same replications of the bundled default scenario 
 threshold rule, and its ``never`` and ``always`` variants), interleaved, best of ``--repeats``.
 Figures are ratios against ``never`` measured in the same run; nothing here asserts a limit.
 
-    python benchmarks/bench_selling.py              # about half a minute on 2 cores
+    python benchmarks/bench_selling.py              # about 20 s on 2 cores
     python benchmarks/bench_selling.py --quick      # smoke run
     python benchmarks/bench_selling.py --profile    # add a cProfile of one ``always`` day
 
