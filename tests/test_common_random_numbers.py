@@ -20,6 +20,7 @@ drawn by) is checked against scipy's CDF of the same distribution.
 from __future__ import annotations
 
 import math
+from statistics import NormalDist
 from typing import Any
 
 import numpy as np
@@ -29,8 +30,13 @@ from helpers import merge
 from scipy import stats
 
 import callsim
-from callsim.model.offers import SalesDesk, customer_uniforms
+from callsim.model.calllog import CallLog
+from callsim.model.demand import draw_demand
+from callsim.model.hashing import splitmix64, splitmix64_array
+from callsim.model.offers import SalesDesk, customer_uniform, customer_uniforms
 from callsim.model.replication import run_model
+from callsim.model.streams import streams
+from callsim.model.timegrid import time_grid
 from callsim.scenario.distributions import (
     Busyness,
     Empirical,
@@ -39,6 +45,8 @@ from callsim.scenario.distributions import (
     Gamma,
     Lognormal,
     NoPatience,
+    standard_normal_quantile,
+    standard_normal_quantiles,
 )
 
 U = np.concatenate([[0.0, 1e-7, 0.001], np.linspace(0.01, 0.99, 99), [0.999, 1 - 2.0**-24]])
@@ -163,25 +171,26 @@ def _desk(over: dict[str, Any] | None = None, seed: int = 4) -> SalesDesk:
     return SalesDesk(scenario, np.random.default_rng(seed), np.random.default_rng(seed + 1))
 
 
+def _tastes(desk: SalesDesk, customer: int) -> np.ndarray:
+    return desk.tastes_of(np.full(len(desk.products), customer), np.arange(len(desk.products)))
+
+
 def test_holdings_and_tastes_belong_to_the_customer_not_to_the_order_of_offers() -> None:
     forward, backward = _desk(), _desk()
     customers = list(range(500))
     for c in customers:
-        forward.recommend(c, 0, 1, 0.0)
+        forward.pitch(c, 0, 1, 1.0, 0.0, (0.5, 0.5, 0.5))
     for c in reversed(customers):
-        backward.recommend(c, 0, 1, 0.0)
+        backward.pitch(c, 0, 1, 1.0, 0.0, (0.5, 0.5, 0.5))
     for c in customers:
-        f, b = forward.history[c], backward.history[c]
-        assert f.owned == b.owned
-        assert f.fit is not None and b.fit is not None
-        assert (f.fit == b.fit).all()
+        assert forward.holdings(c) == backward.holdings(c)
+        assert (_tastes(forward, c) == _tastes(backward, c)).all()
     # And they are draws of the right law: b held by ~30%, tastes of mean 1 and cv 0.5.
     n = 20_000
-    u = np.array([customer_uniforms(forward.owned_key, c, 5) for c in range(n)])
+    u = customer_uniforms(forward.owned_key, np.arange(n)[:, None], np.arange(5)[None, :])
     held = (u[:, 1] < 0.3).mean()
     assert abs(held - 0.3) < 4.5 * math.sqrt(0.3 * 0.7 / n)
-    fits = [forward._history(c).fit for c in range(2000)]
-    fit = np.concatenate([f for f in fits if f is not None])
+    fit = np.concatenate([_tastes(forward, c) for c in range(2000)])
     assert len(fit) == 2000 * 5
     # Mean 1 within 4.5 standard errors (sd 0.5); log-normal by Kolmogorov-Smirnov.
     assert abs(fit.mean() - 1.0) < 4.5 * 0.5 / math.sqrt(len(fit))
@@ -190,18 +199,82 @@ def test_holdings_and_tastes_belong_to_the_customer_not_to_the_order_of_offers()
     assert stats.kstest(np.log(fit), log_normal.cdf).pvalue > 1e-4
 
 
+def test_one_customers_hash_is_the_vectorised_hash() -> None:
+    """The general path hashes one customer in plain integers, the table of first contacts all
+    callers in numpy: the same bits, so a customer is the same whichever path meets them."""
+    rng = np.random.default_rng(8)
+    key = int(rng.integers(0, 2**63))
+    customers = rng.integers(0, 2**31 - 1, 3000)
+    products = rng.integers(0, 40, 3000)
+    many = customer_uniforms(key, customers, products)
+    one = [customer_uniform(key, int(c), int(k)) for c, k in zip(customers, products, strict=True)]
+    assert many.tolist() == one
+    assert splitmix64_array(np.array([0, 1, 2**64 - 1], dtype=np.uint64)).tolist() == [
+        splitmix64(0),
+        splitmix64(1),
+        splitmix64(2**64 - 1),
+    ]
+
+
+def test_the_normal_quantile_is_the_standard_librarys() -> None:
+    u = np.concatenate([[0.0, 1e-300, 1e-17, 0.075, 0.425, 0.5, 0.925], np.linspace(0, 1, 5001)])
+    u = u[u < 1]
+    expected = [NormalDist().inv_cdf(max(float(x), 1e-300)) for x in u]
+    assert standard_normal_quantiles(u).tolist() == expected
+    assert [standard_normal_quantile(max(float(x), 1e-300)) for x in u] == expected
+
+
+@pytest.mark.parametrize(
+    "recommender",
+    [
+        {"size": 3, "rule": "fit"},
+        {"size": 1, "rule": "fit"},
+        {"size": 5, "rule": "fit", "taste_cv": 0.0},
+        {"size": 2, "rule": "top"},
+        {"size": 4, "rule": "weighted"},
+        {"size": 2, "rule": "weighted", "taste_cv": 0.0},
+    ],
+)
+def test_first_contacts_from_the_table_are_the_rule_as_written(recommender: dict) -> None:
+    """Each call of a replication offered in turn, once by a desk with the table of first
+    contacts and once by one without (every offer on the general path): the same offers,
+    products, pitch times and answers, customers met twice included (a population of 300)."""
+    over = {"selling": {"recommender": recommender, "population": 300}}
+    scenario = callsim.load_scenario(merge(CATALOGUE, over))
+    rng = streams(6, 0)
+    demand = draw_demand(scenario, time_grid(scenario), rng)
+    calls = CallLog(demand, 0)
+    table = SalesDesk(scenario, rng["offers"], rng["history"], callers=demand)
+    rng = streams(6, 0)
+    general = SalesDesk(scenario, rng["offers"], rng["history"])
+    assert table.owned_key == general.owned_key
+    offers = 0
+    for row in range(len(demand)):
+        skill, now = (0.8, 1.2)[row % 2], 60.0 * row
+        got = table.pitch_call(calls, row, skill, now)
+        expected = general.pitch_call(calls, row, skill, now)
+        assert got == expected, row
+        offers += got is not None
+    assert offers > 100
+    # The table said which callers nothing could be offered to; the general path agrees.
+    nothing = ~table.offerable
+    assert nothing.any()
+    fresh = SalesDesk(scenario, rng["offers"], rng["history"])
+    for row in np.flatnonzero(nothing)[:200]:
+        reason, segment = int(demand.reason[row]), int(demand.segment[row])
+        assert fresh.recommend(int(demand.customer[row]), reason, segment, 0.0) == []
+
+
 def test_fit_picks_the_best_product_for_this_customer_and_top_ignores_taste() -> None:
     fit, top = _desk(), _desk({"selling": {"recommender": {"rule": "top"}}})
     ev = fit.base[0, 1] * fit.value  # a regular bill caller, skill 1
     for c in range(300):
         screen = fit.recommend(c, 0, 1, 0.0)
-        h = fit.history[c]
-        assert h.fit is not None
-        best = screen[int(np.argmax(ev[screen] * h.fit[screen]))]
+        best = screen[int(np.argmax(ev[screen] * _tastes(fit, c)[screen]))]
         pitch = fit.pitch(c, 0, 1, 1.0, 0.0, (0.5, 0.5, 0.5))
         assert pitch is not None and pitch.product == best
         first = top.recommend(c, 0, 1, 0.0)[0]
-        assert first == (0 if 0 not in top.history[c].owned else 1)
+        assert first == (0 if 0 not in top.holdings(c) else 1)
         top_pitch = top.pitch(c, 0, 1, 1.0, 0.0, (0.5, 0.5, 0.5))
         assert top_pitch is not None and top_pitch.product == first
 

@@ -190,7 +190,7 @@ def test_an_owned_product_is_never_on_the_screen() -> None:
     n, owned_e, owned_b = 4000, 0, 0
     for customer in range(n):
         screen = d.recommend(customer, BILL, REGULAR, 0.0)
-        owned = d.history[customer].owned
+        owned = d.holdings(customer)
         assert not owned & set(screen)
         assert set(screen) | owned == {0, 1, 2, 3, 4}
         owned_e += e in owned
@@ -485,3 +485,32 @@ def test_scores_and_revenue_add_up_from_the_calls() -> None:
     assert summary["conversions"] == pytest.approx(len(counted) / reps)
     offered = calls[(calls["arrival"] >= warmup_end) & (calls["product"] >= 0)]
     assert summary["offers"] == pytest.approx(len(offered) / reps)
+
+
+def test_calls_nothing_can_be_offered_on_skip_the_talk_end_stop_with_the_same_results(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The bundled centre has calls no offer can be made on (complaints, untrained agents,
+    callers holding every eligible product): they are served as a plan that never sells serves
+    them, in one calendar entry. The oracle is the same run with every call stopping at its talk
+    end (as when calls cut short are redialled from there): the same call table, bit for bit."""
+    from callsim.model.engine import Engine
+    from callsim.model.replication import run_model
+    from callsim.scenario import bundled
+
+    scenario = callsim.load_scenario(bundled.path_of("credit_card_hotline"))
+    skipped = run_model(scenario, 3, 0)
+    built = Engine.__init__
+
+    def stop_at_every_talk_end(self: Engine, *args: Any, **kwargs: Any) -> None:
+        built(self, *args, **kwargs)
+        assert self.sales is not None and not self.sales.offerable.all()
+        assert not all(self.may_sell)
+        self.repeats = True  # redials after talk: none, as the policy has no repeats
+
+    monkeypatch.setattr(Engine, "__init__", stop_at_every_talk_end)
+    stopped = run_model(scenario, 3, 0)
+    a, b = skipped.calls.columns(), stopped.calls.columns()
+    assert (a["product"] >= 0).sum() > 100
+    for name in a:
+        np.testing.assert_array_equal(a[name], b[name], err_msg=name)

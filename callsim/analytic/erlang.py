@@ -21,7 +21,6 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
-from scipy import special
 
 from callsim.service_level import SERVICE_LEVEL_DEFINITIONS
 
@@ -194,6 +193,8 @@ def _erlang_a_state_law(rate: float, mu: float, theta: float, c: int) -> np.ndar
     Built in log space: n <= c is a Poisson(load) shape, beyond c each step multiplies by
     rate / (c*mu + k*theta).
     """
+    from scipy import special  # here, not at the top: the other formulas do without scipy
+
     a = rate / mu
     n = np.arange(c + 1, dtype=float)
     log_head = n * math.log(a) - special.gammaln(n + 1.0)

@@ -26,25 +26,17 @@ from rich.table import Table
 from rich.text import Text
 
 from callsim import analytic
+from callsim.cli.deferred import deferred
 from callsim.errors import UserError
 from callsim.experiment.cluster import Cluster, connect
-from callsim.experiment.compare import compare
-from callsim.experiment.pairing import Comparison, compare_results
 from callsim.experiment.pool import Interrupted
 from callsim.experiment.precision import PrecisionOutcome, parse_targets, stopping_rule
-from callsim.experiment.results import SimulationResult
-from callsim.experiment.runner import simulate
-from callsim.experiment.sweep import sweep
 from callsim.experiment.sweep_result import Pick, Sweep
 from callsim.measure.catalogue import clip_interval, fmt, kpis_in
 from callsim.measure.confidence import MIN_REPLICATIONS_FOR_CI
 from callsim.measure.money import money_label, money_terms
 from callsim.model.timegrid import time_grid
-from callsim.planning.isa import MAX_ITERATIONS, IsaProgress, IsaResult, isa_requirement
-from callsim.planning.plan import Plan, PlanProgress, plan_policies
-from callsim.planning.requirement import erlang_summary, staffing_requirement
-from callsim.planning.requirement_file import read_requirement
-from callsim.planning.schedule import Schedule, ScheduleError, build_schedule
+from callsim.planning.isa_iterations import MAX_ITERATIONS
 from callsim.planning.sizing import TARGET_KINDS, Target
 from callsim.scenario import bundled
 from callsim.scenario.candidates import expand, parse_policy
@@ -57,19 +49,52 @@ from callsim.scenario.files import (
 )
 from callsim.scenario.schema import Scenario
 from callsim.scenario.sweep_grammar import parse_param
-from callsim.store.read import load_results, load_run
-from callsim.store.staffing import write_requirements
-from callsim.store.write import (
-    check_target,
-    write_compare,
-    write_plan,
-    write_run,
-    write_schedule,
-    write_sweep,
-)
 
 if TYPE_CHECKING:
     import pandas as pd
+
+    from callsim.experiment.compare import compare
+    from callsim.experiment.pairing import Comparison, compare_results
+    from callsim.experiment.results import SimulationResult
+    from callsim.experiment.runner import simulate
+    from callsim.experiment.sweep import sweep
+    from callsim.planning.isa import IsaProgress, IsaResult, isa_requirement
+    from callsim.planning.plan import Plan, PlanProgress, plan_policies
+    from callsim.planning.requirement import erlang_summary, staffing_requirement
+    from callsim.planning.requirement_file import read_requirement
+    from callsim.planning.schedule import Schedule, build_schedule
+    from callsim.store.read import load_results, load_run
+    from callsim.store.staffing import write_requirements
+    from callsim.store.write import (
+        check_target,
+        write_compare,
+        write_plan,
+        write_run,
+        write_schedule,
+        write_sweep,
+    )
+else:
+    # Imported when a command first calls them (callsim.cli.deferred): they bring pandas, scipy
+    # or plotly, which --help, validate, schema, scenarios and init do without.
+    compare = deferred("callsim.experiment.compare", "compare")
+    compare_results = deferred("callsim.experiment.pairing", "compare_results")
+    simulate = deferred("callsim.experiment.runner", "simulate")
+    sweep = deferred("callsim.experiment.sweep", "sweep")
+    isa_requirement = deferred("callsim.planning.isa", "isa_requirement")
+    plan_policies = deferred("callsim.planning.plan", "plan_policies")
+    erlang_summary = deferred("callsim.planning.requirement", "erlang_summary")
+    staffing_requirement = deferred("callsim.planning.requirement", "staffing_requirement")
+    read_requirement = deferred("callsim.planning.requirement_file", "read_requirement")
+    build_schedule = deferred("callsim.planning.schedule", "build_schedule")
+    load_results = deferred("callsim.store.read", "load_results")
+    load_run = deferred("callsim.store.read", "load_run")
+    write_requirements = deferred("callsim.store.staffing", "write_requirements")
+    check_target = deferred("callsim.store.write", "check_target")
+    write_compare = deferred("callsim.store.write", "write_compare")
+    write_plan = deferred("callsim.store.write", "write_plan")
+    write_run = deferred("callsim.store.write", "write_run")
+    write_schedule = deferred("callsim.store.write", "write_schedule")
+    write_sweep = deferred("callsim.store.write", "write_sweep")
 
 app = typer.Typer(
     add_completion=False,
@@ -825,6 +850,8 @@ def schedule_cmd(
             needed = found.table["required_scheduled"].to_numpy(dtype=float)
         else:
             needed = None  # Erlang's, sized by build_schedule
+        from callsim.planning.schedule import ScheduleError  # scipy's solver: with the command
+
         try:
             with _round_progress() as progress:
                 result = build_schedule(
@@ -1099,6 +1126,8 @@ def _check_outputs(lang: str, out: Path | None, force: bool) -> None:
 
 def _report(results: SimulationResult | Comparison | Sweep, lang: str) -> str:
     """The report.html of a run, a comparison or a sweep."""
+    from callsim.experiment.pairing import Comparison
+
     reports = _reports()
     if isinstance(results, Comparison):
         return str(reports.compare_report(results, lang))
@@ -1115,6 +1144,8 @@ def _save(
     lang: str,
 ) -> None:
     """The results directory of ``--out``, with its report and the command line that made it."""
+    from callsim.experiment.pairing import Comparison
+
     if out is None:
         return
     with user_errors():

@@ -4,13 +4,15 @@ results directory without importing the runner."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 import numpy as np
-import pandas as pd
 
-from callsim.experiment.results import SimulationResult
-from callsim.scenario.schema import Scenario
+if TYPE_CHECKING:  # in annotations only: the command line reads Pick without importing pandas
+    import pandas as pd
+
+    from callsim.experiment.results import SimulationResult
+    from callsim.scenario.schema import Scenario
 
 Pick = Literal["confident", "mean"]
 """How a sweep decides which points meet the goal, to choose the best among them: ``confident``

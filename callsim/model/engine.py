@@ -8,7 +8,10 @@ so none of them is used here.
 
 A call goes through phases: queue → talk → (offer) → wrap-up. When the selling policy can never
 offer nor change talk time, talk and wrap-up are one calendar entry (the fast path); otherwise the
-talk phase ends in a decision that consults the policy.
+talk phase ends in a decision that consults the policy, except on calls no offer can be made on
+(an untrained agent; a caller with nothing eligible they do not hold already), which end at the
+time the offer phase would have ended them, without the stop (unless calls cut short are
+redialled, which is decided at the talk end).
 
 This module is the hot path only. What a policy may read of the centre is
 :mod:`callsim.model.view`; who calls again is :mod:`callsim.model.redials`; queue peaks and
@@ -23,7 +26,7 @@ from collections.abc import Generator, Iterator
 import numpy as np
 import simpy
 
-from callsim.model.calendar import NORMAL, URGENT, Due
+from callsim.model.calendar import NORMAL, URGENT, Due, schedule_at
 from callsim.model.calllog import ABANDONED, CallLog
 from callsim.model.demand import Demand
 from callsim.model.observers import QueuePeaks, SessionLog
@@ -98,6 +101,16 @@ class Engine:
         self.policy = policy
         self.sales = sales
         self.two_phase = policy.sells or policy.flexes_talk
+        # Looked up once: the talk-end decision runs on every answered call of a selling plan.
+        self.may_sell = [sales is not None and trained for trained in roster.trained]
+        self.may_offer = policy.may_offer
+        self.sales_skill = list(roster.sales_skill)
+        self.flexes_talk = policy.flexes_talk
+        self.repeats = policy.repeats is not None
+        # First attempts that no offer can be made to, whatever the policy says (nothing
+        # eligible that the caller does not hold already); calls made again are not known.
+        self.offerable = sales.offerable if sales is not None else np.zeros(0, dtype=bool)
+        self.n_known = len(self.offerable)
         self.watch = policy.watches_load
         self.view = CentreView(self, segments, reasons, mean_handle_s, threshold_s)
         self.queue_peaks = QueuePeaks(grid)
@@ -315,10 +328,19 @@ class Engine:
         if not self.two_phase:
             self.env.schedule(Due(self._on_done, agent), NORMAL, talk + job[5])
             return
-        if self.policy.flexes_talk:
+        if self.flexes_talk:
             flex = self.policy.talk_factor(agent, CallOnScreen(self.calls, i))
             self.calls.talk_factor[i] = flex
             talk *= flex
+        if not self.repeats and not (
+            self.may_sell[agent] and (i >= self.n_known or self.offerable.item(i))
+        ):
+            # No offer can be made on this call and nothing else happens at its talk end: it
+            # ends when the offer phase would have ended it, (talk end) + wrap-up, without the
+            # stop on the way that serving a call that may sell costs.
+            end = self.env.now + talk + job[5]
+            schedule_at(self.env, Due(self._on_done, agent), NORMAL, end)
+            return
         self.env.schedule(Due(self._on_talk_end, agent), NORMAL, talk)
 
     def _on_talk_end(self, event: Due) -> None:
@@ -329,22 +351,20 @@ class Engine:
         i = job[0]
         calls = self.calls
         rest = job[5]
-        if (
-            self.sales is not None
-            and self.roster.trained[agent]
-            and self.policy.may_offer(agent, CallOnScreen(calls, i))
-        ):
-            pitch = self.sales.pitch_call(calls, i, self.roster.sales_skill[agent], self.env.now)
+        if self.may_sell[agent] and self.may_offer(agent, CallOnScreen(calls, i)):
+            assert self.sales is not None  # may_sell says so
+            pitch = self.sales.pitch_call(calls, i, self.sales_skill[agent], self.env.now)
             if pitch is not None:
-                calls.product[i] = pitch.product
-                calls.converted[i] = pitch.converted
-                calls.pitch[i] = pitch.duration_s
-                rest += pitch.duration_s
-        if self.policy.repeats is not None:
+                product, duration, converted = pitch
+                calls.product[i] = product
+                calls.converted[i] = converted
+                calls.pitch[i] = duration
+                rest += duration
+        if self.repeats:
             again = self.redials.after_talk(job, self.env.now, float(calls.talk_factor[i]))
             if again is not None:
                 self.env.schedule(Due(self._on_again, again[1]), NORMAL, again[0])
-        self.env.schedule(Due(self._on_done, agent), NORMAL, rest)
+        self.env.schedule(event.then(self._on_done), NORMAL, rest)
 
     def _on_done(self, event: Due) -> None:
         agent = event._value

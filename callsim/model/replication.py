@@ -38,6 +38,9 @@ def run_model(scenario: Scenario, seed: int, replication: int) -> ModelRun:
     demand = draw_demand(scenario, grid, rng)
     roster = build_roster(scenario, grid)
     segments = list(scenario.customers.segments.values())
+    sales = None
+    if scenario.products:
+        sales = SalesDesk(scenario, rng["offers"], rng["history"], callers=demand)
     engine = Engine(
         grid,
         demand,
@@ -50,7 +53,7 @@ def run_model(scenario: Scenario, seed: int, replication: int) -> ModelRun:
         retrial=scenario.customers.retrial,
         patience_of_segment=[s.patience or scenario.customers.patience for s in segments],
         policy=make_policy(scenario.selling.policy),
-        sales=SalesDesk(scenario, rng["offers"], rng["history"]) if scenario.products else None,
+        sales=sales,
         mean_handle_s=scenario.mean_handle_s(),
         threshold_s=scenario.service_level.threshold_s,
     )

@@ -86,6 +86,7 @@ from callsim.measure.overlap import overlap
 from callsim.model.demand import expected_volume
 from callsim.model.roster import build_roster
 from callsim.model.timegrid import time_grid
+from callsim.planning.isa_iterations import MAX_ITERATIONS
 from callsim.planning.sizing import Target, erlang_for
 from callsim.planning.staffed import with_staffing
 from callsim.planning.state_law import StateLaws, state_laws
@@ -99,8 +100,6 @@ the iteration would go round for ever); or ``max_iterations``."""
 IsaProgress = Callable[[int, int, int], None]
 """Called with (iteration, replications done in it, replications per iteration)."""
 
-MAX_ITERATIONS = 20
-"""Assumption: the paper's experiments converge in about ten iterations; twice that leaves room."""
 CALIBRATION_LIMITS = (0.5, 2.0)
 """Assumption: the Erlang A waiting dynamics are trusted to within a factor of two of the
 simulated shortfall; beyond that the factor is clipped, so that a few noisy intervals cannot

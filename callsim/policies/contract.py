@@ -145,7 +145,9 @@ class SellingPolicy:
         self.centre = centre
 
     def may_offer(self, agent: int, call: Call) -> bool:
-        """At the end of a talk phase, with ``agent`` still counted busy."""
+        """At the end of a talk phase, with ``agent`` still counted busy; not asked where no
+        offer could be made whatever the answer (an agent not trained to sell, a caller with
+        nothing eligible they do not hold already)."""
         return False
 
     def talk_factor(self, agent: int, call: Call) -> float:

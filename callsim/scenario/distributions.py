@@ -7,7 +7,9 @@ off by a factor of sixty without noticing. Internally everything is seconds.
 from __future__ import annotations
 
 import math
-from statistics import NormalDist
+import statistics
+from collections.abc import Callable
+from itertools import repeat
 from typing import Annotated, Any, Literal, Protocol
 
 import numpy as np
@@ -19,9 +21,27 @@ Positive = Annotated[float, Field(gt=0)]
 NonNegative = Annotated[float, Field(ge=0)]
 
 
-_STANDARD_NORMAL = NormalDist()
 _TINY = 1e-300
-"""``inv_cdf`` refuses 0; a uniform of exactly 0 maps to the far lower tail instead."""
+"""The quantile refuses 0; a uniform of exactly 0 maps to the far lower tail instead."""
+# The statistics module's own name for the routine behind NormalDist.inv_cdf (in C where
+# available); not in the stubs. tests/test_common_random_numbers.py checks it gives the same
+# numbers as the method.
+_NORMAL_DIST_INV_CDF: Callable[[float, float, float], float]
+_NORMAL_DIST_INV_CDF = statistics._normal_dist_inv_cdf  # type: ignore[attr-defined]
+
+
+def standard_normal_quantile(p: float) -> float:
+    """``statistics.NormalDist().inv_cdf(p)`` for p in (0, 1): the same number (the routine the
+    method calls, with its mean 0 and sd 1), without the method's checks, which cost more than
+    the quantile itself on paths taken for every offer or every caller."""
+    return _NORMAL_DIST_INV_CDF(p, 0.0, 1.0)
+
+
+def standard_normal_quantiles(u: np.ndarray) -> np.ndarray:
+    """:func:`standard_normal_quantile` of every uniform in [0, 1) (0 maps to the far tail)."""
+    p = np.maximum(u, _TINY).tolist()
+    z = map(_NORMAL_DIST_INV_CDF, p, repeat(0.0), repeat(1.0))
+    return np.fromiter(z, dtype=float, count=len(p))
 
 
 class Sampler(Protocol):
@@ -74,15 +94,18 @@ class Lognormal(_WithMean):
     dist: Literal["lognormal"]
     cv: Positive
 
-    def sample(self, rng: np.random.Generator, n: int) -> np.ndarray:
+    def log_parameters(self) -> tuple[float, float]:
+        """(mu, sigma) of the underlying normal."""
         sigma2 = math.log1p(self.cv**2)
-        mu = math.log(self.mean) - sigma2 / 2
-        return rng.lognormal(mu, math.sqrt(sigma2), n)
+        return math.log(self.mean) - sigma2 / 2, math.sqrt(sigma2)
+
+    def sample(self, rng: np.random.Generator, n: int) -> np.ndarray:
+        mu, sigma = self.log_parameters()
+        return rng.lognormal(mu, sigma, n)
 
     def quantile(self, u: float) -> float:
-        sigma2 = math.log1p(self.cv**2)
-        mu = math.log(self.mean) - sigma2 / 2
-        return math.exp(mu + math.sqrt(sigma2) * _STANDARD_NORMAL.inv_cdf(max(float(u), _TINY)))
+        mu, sigma = self.log_parameters()
+        return math.exp(mu + sigma * standard_normal_quantile(max(float(u), _TINY)))
 
 
 class Gamma(_WithMean):
@@ -185,6 +208,22 @@ class NoPatience(Strict):
 
     def quantile(self, u: float) -> float:
         return math.inf
+
+
+def quantile_function(dist: Sampler) -> Callable[[float], float]:
+    """``dist.quantile`` with the distribution's parameters worked out once: the very same
+    numbers, for a decision taken on every offer, where re-deriving them each time showed."""
+    if isinstance(dist, Lognormal):
+        mu, sigma = dist.log_parameters()
+        inv_cdf = _NORMAL_DIST_INV_CDF
+        return lambda u: math.exp(mu + sigma * inv_cdf(u if u >= _TINY else _TINY, 0.0, 1.0))
+    if isinstance(dist, Exponential):
+        minus_mean = -dist.mean
+        return lambda u: minus_mean * math.log1p(-u)
+    if isinstance(dist, Fixed):
+        value = dist.mean
+        return lambda u: value
+    return dist.quantile
 
 
 Duration = Annotated[

@@ -6,6 +6,7 @@ A planner's mistake must be reported as *which file, which field, what is wrong*
 
 from __future__ import annotations
 
+import math
 import re
 from pathlib import Path
 from typing import Any
@@ -403,37 +404,37 @@ _DIST_TAGS = {"exponential", "lognormal", "gamma", "fixed", "empirical", "none"}
 
 
 def _read_interval_table(path: Path, column: str, horizon: Horizon, where: str) -> list[float]:
-    """Values per interval, in horizon order, from a table keyed by interval start (and day)."""
-    import pandas as pd  # only scenarios with CSV tables pay for importing pandas
+    """Values per interval, in horizon order, from a table keyed by interval start (and day).
 
-    try:
-        table = pd.read_csv(path)
-    except FileNotFoundError:
-        raise ScenarioError(f"{where}: no such file {path}") from None
-    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
-        detail = " ".join(str(exc).split())  # pandas' messages may span lines
-        raise ScenarioError(f"{where}: {path} is not a readable CSV ({detail})") from None
-    table.columns = [str(c).strip() for c in table.columns]
+    Read with the csv module, not pandas: validating a scenario should not wait for pandas to
+    import. Blank lines are skipped, a short row's missing cells are empty, and a row with more
+    cells than the header is refused, as pandas reads a table."""
+    header, rows, lines = _read_csv(path, where)
+    header = [name.strip() for name in header]
     for required in ("interval_start", column):
-        if required not in table.columns:
+        if required not in header:
             raise ScenarioError(f"{where}: {path} has no column '{required}'")
-    values = pd.to_numeric(table[column], errors="coerce")
-    bad = values.isna() | (values < 0)
-    if bad.any():
-        k = int(bad.to_numpy().argmax())
-        cell = table[column].iloc[k]
-        shown = "an empty cell" if pd.isna(cell) else repr(_plain(cell))
-        raise ScenarioError(
-            f"{where}: {path} {_csv_row(path, k, len(table))}: '{column}' must be a number ≥ 0 "
-            f"(got {shown})"
-        )
+    cells = [dict(zip(header, row + [""] * (len(header) - len(row)), strict=True)) for row in rows]
+    values: list[float] = []
+    for cell, line in zip(cells, lines, strict=True):
+        text = cell[column].strip()
+        value = _number(text)
+        if value is None or not value >= 0:
+            shown = text if value is not None else repr(text)
+            if text.lower() in _EMPTY:
+                shown = "an empty cell"
+            raise ScenarioError(
+                f"{where}: {path} line {line}: '{column}' must be a number ≥ 0 (got {shown})"
+            )
+        values.append(value)
     open_min = minutes(horizon.open)
     starts = [open_min + k * horizon.interval_min for k in range(horizon.intervals_per_day)]
     labels = [f"{m // 60:02d}:{m % 60:02d}" for m in starts]
-    days = list(range(1, horizon.days + 1)) if "day" in table.columns else [None]
-    keys = table["interval_start"].astype(str).str.strip().str.zfill(5)
-    if "day" in table.columns:
-        keys = table["day"].astype(str) + "/" + keys
+    by_day = "day" in header
+    days = list(range(1, horizon.days + 1)) if by_day else [None]
+    keys = [cell["interval_start"].strip().zfill(5) for cell in cells]
+    if by_day:
+        keys = [f"{_day(cell['day'])}/{key}" for cell, key in zip(cells, keys, strict=True)]
     lookup = dict(zip(keys, values, strict=True))
     if len(lookup) != len(keys):
         raise ScenarioError(f"{where}: {path} lists an interval more than once")
@@ -444,7 +445,7 @@ def _read_interval_table(path: Path, column: str, horizon: Horizon, where: str) 
             if key not in lookup:
                 day_txt = "" if day is None else f"day {day} "
                 raise ScenarioError(f"{where}: {path} has no row for {day_txt}{label}")
-            out.append(float(lookup.pop(key)))
+            out.append(lookup.pop(key))
     if lookup:
         extra = next(iter(lookup))
         raise ScenarioError(
@@ -454,27 +455,52 @@ def _read_interval_table(path: Path, column: str, horizon: Horizon, where: str) 
     return out
 
 
-def _plain(value: Any) -> Any:
-    """A table cell as the user typed it: a Python number or text, not a numpy scalar."""
-    return value.item() if hasattr(value, "item") else value
+_EMPTY = {"", "nan", "na", "n/a", "null", "none", "#n/a", "<na>"}
+"""Cells that stand for no value (what pandas would read as missing)."""
 
 
-def _csv_row(path: Path, k: int, n_rows: int) -> str:
-    """``line N`` of the ``k``-th data row as a text editor counts lines (pandas skips blank
-    lines, so its row numbers are not the file's); ``row k+1`` if the file cannot be matched."""
+def _read_csv(path: Path, where: str) -> tuple[list[str], list[list[str]], list[int]]:
+    """The header, the data rows and the line each starts on, blank lines skipped."""
     import csv
 
+    rows: list[list[str]] = []
     lines: list[int] = []
     try:
         with path.open(encoding="utf-8-sig", newline="") as f:
-            reader = csv.reader(f)
+            reader = csv.reader(f, strict=True)
             last = 0
             for row in reader:
                 start, last = last + 1, reader.line_num
                 if row and not (len(row) == 1 and not row[0].strip()):
+                    rows.append(row)
                     lines.append(start)
-    except (OSError, UnicodeDecodeError, csv.Error):
-        lines = []
-    if len(lines) == n_rows + 1:  # the header, then one entry per data row
-        return f"line {lines[k + 1]}"
-    return f"row {k + 1}"
+    except FileNotFoundError:
+        raise ScenarioError(f"{where}: no such file {path}") from None
+    except (csv.Error, UnicodeDecodeError) as exc:
+        raise ScenarioError(f"{where}: {path} is not a readable CSV ({exc})") from None
+    if not rows:
+        raise ScenarioError(f"{where}: {path} is not a readable CSV (no header row)")
+    width = len(rows[0])
+    for row, line in zip(rows[1:], lines[1:], strict=True):
+        if len(row) > width:
+            raise ScenarioError(
+                f"{where}: {path} is not a readable CSV (line {line} has {len(row)} cells, "
+                f"the header {width})"
+            )
+    return rows[0], rows[1:], lines[1:]
+
+
+def _number(text: str) -> float | None:
+    """The cell's number (None if it is not one, or empty); NaN for a missing-value word."""
+    if text.lower() in _EMPTY:
+        return math.nan
+    try:
+        return float(text)
+    except ValueError:
+        return None
+
+
+def _day(text: str) -> str:
+    """The day column's cell as a key: 1 and 01 are the same day."""
+    text = text.strip()
+    return str(int(text)) if text.lstrip("+").isdigit() else text
