@@ -33,6 +33,7 @@ __all__ = [
     "callers_finding",
     "erlang_b",
     "erlang_c",
+    "fewest_agents",
     "mmc",
     "mmc_m",
     "scheduled_for",
@@ -399,7 +400,7 @@ def _erlang_c_search(load: float, meets: Callable[[int, float], bool], max_occup
         b = load * b / (c + load * b)
 
 
-def _bracket_search(ok: Callable[[int], bool], guess: int) -> int:
+def fewest_agents(ok: Callable[[int], bool], guess: int) -> int:
     """Fewest c >= 1 with ok(c), for ok monotone in c: gallop from a guess, then bisect."""
     guess = max(1, guess)
     if ok(guess):
@@ -462,7 +463,7 @@ def _staff(
             m = _erlang_a(rate, mu, theta, c, threshold_s)
             return meets_a(m) and m.occupancy <= max_occupancy + _TOL
 
-        n = _bracket_search(ok, _ceil(load))
+        n = fewest_agents(ok, _ceil(load))
     return scheduled_for(n, shrinkage)
 
 

@@ -78,7 +78,7 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
-from callsim.analytic import callers_finding, scheduled_for
+from callsim.analytic import callers_finding, fewest_agents, scheduled_for
 from callsim.experiment.results import SimulationResult
 from callsim.experiment.runner import simulate_many
 from callsim.measure.catalogue import clip_interval
@@ -344,7 +344,7 @@ def _size(
         def meets(c: int, curve: Callable[[int], float] = curve) -> bool:
             return factor * curve(c) <= allowed + 1e-12
 
-        out.append(_fewest(meets, laws.law(k).size))
+        out.append(fewest_agents(meets, laws.law(k).size))
     return out, factor
 
 
@@ -370,18 +370,6 @@ def _calibration(
     if predicted <= 0:
         return 1.0
     return float(min(max(measured / predicted, CALIBRATION_LIMITS[0]), CALIBRATION_LIMITS[1]))
-
-
-def _fewest(ok: Callable[[int], bool], enough: int) -> int:
-    """Fewest c in 1..enough with ok(c), for ok monotone and ok(enough) true."""
-    lo, hi = 0, enough
-    while hi - lo > 1:
-        mid = (lo + hi) // 2
-        if ok(mid):
-            hi = mid
-        else:
-            lo = mid
-    return hi
 
 
 def _table(
