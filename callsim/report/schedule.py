@@ -20,7 +20,6 @@ from callsim.report import html as h
 from callsim.report.charts import (
     Chart,
     add_band,
-    add_steps,
     centres,
     colour,
     legend_text,
@@ -36,7 +35,7 @@ from callsim.report.run import (
     scenario_details,
     target_line,
 )
-from callsim.report.staffing import count_text
+from callsim.report.staffing import agent_steps, count_text
 from callsim.scenario.clock import clock
 from callsim.version import __version__
 
@@ -183,13 +182,7 @@ def coverage_chart(schedule: Schedule, words: Words) -> Chart:
         series.append(("raised_to", "s_raised", 4, "dot"))
     series.append(("coverage", "s_coverage", 0, "solid"))
     fig = go.Figure()
-    for name, key, k, dash in series:
-        values = cov[name].to_numpy(dtype=float)
-        hover = [
-            words.pair(f"{x} · {words[key]}", count_text(v))
-            for x, v in zip(labels, values, strict=True)
-        ]
-        add_steps(fig, values, name=words[key], hover=hover, colour_hex=colour(k), dash=dash)
+    agent_steps(fig, cov, series, labels, words)
     style(fig, height=340, hovermode="closest")
     step_axis(fig, labels, words)
     top = max(float(cov[name].max()) for name, *_ in series)

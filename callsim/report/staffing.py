@@ -8,6 +8,9 @@ is a cell of its ``table`` or a figure of its simulation.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
+import pandas as pd
 import plotly.graph_objects as go
 
 from callsim.model.timegrid import time_grid
@@ -58,6 +61,24 @@ def count_text(value: float) -> str:
     return f"{v:,.0f}" if abs(v - round(v)) < 1e-9 else f"{v:,.1f}"
 
 
+def agent_steps(
+    fig: go.Figure,
+    table: pd.DataFrame,
+    series: Sequence[tuple[str, str, int, str]],
+    labels: list[str],
+    words: Words,
+) -> None:
+    """Agent counts per interval as step lines: (column, word key, colour, dash) each, hovered
+    with the interval and the count."""
+    for name, key, k, dash in series:
+        values = table[name].to_numpy(dtype=float)
+        hover = [
+            words.pair(f"{x} · {words[key]}", count_text(v))
+            for x, v in zip(labels, values, strict=True)
+        ]
+        add_steps(fig, values, name=words[key], hover=hover, colour_hex=colour(k), dash=dash)
+
+
 def target_text(target: Target, words: Words) -> str:
     if target.kind == "sl":
         return sl_text(target.value, target.threshold_s, target.definition, words)
@@ -71,13 +92,7 @@ def agents_chart(isa: IsaResult, words: Words) -> Chart:
     t = isa.table
     labels = interval_names(t, words)
     fig = go.Figure()
-    for name, key, k, dash in STEP_SERIES:
-        values = t[name].to_numpy(dtype=float)
-        hover = [
-            words.pair(f"{x} · {words[key]}", count_text(v))
-            for x, v in zip(labels, values, strict=True)
-        ]
-        add_steps(fig, values, name=words[key], hover=hover, colour_hex=colour(k), dash=dash)
+    agent_steps(fig, t, STEP_SERIES, labels, words)
     style(fig, height=380, hovermode="closest")
     step_axis(fig, labels, words)
     fig.update_yaxes(title_text=words["agents_axis"], rangemode="tozero")
