@@ -70,6 +70,7 @@ def compute_kpis(
     totals: dict[str, np.ndarray] = {}
     by_member: dict[str, dict[str, np.ndarray]] = {kind: {} for kind in CALL_SLICES}
     sizes = {kind: len(members(kind, scenario, roster, grid)) for kind in CALL_SLICES}
+    cells_n = n * sizes["reason"] * sizes["segment"]
     agent_sums = {key: np.zeros(len(roster)) for key in _AGENT_CALL_SUMS}
     edges = (grid.starts, grid.ends)
     window = (np.array([grid.warmup_end]), np.array([np.inf]))
@@ -100,14 +101,15 @@ def compute_kpis(
         indicators, queued = _call_indicators(
             col, repeated[rows][counted], grid, scenario, value, weight
         )
+        # One pass per indicator over (interval, reason, segment) cells; the interval and
+        # slice totals are sums of the cells (three passes each cost a fifth of the run).
+        cell = (interval * sizes["reason"] + col["reason"]) * sizes["segment"] + col["segment"]
+        shape = (n, sizes["reason"], sizes["segment"])
         for key, values in indicators.items():
-            add(per_interval, key, np.bincount(interval, weights=values, minlength=n))
-            for kind in CALL_SLICES:
-                add(
-                    by_member[kind],
-                    key,
-                    np.bincount(col[kind], weights=values, minlength=sizes[kind]),
-                )
+            cells = np.bincount(cell, weights=values, minlength=cells_n).reshape(shape)
+            add(per_interval, key, cells.sum(axis=(1, 2)))
+            add(by_member["reason"], key, cells.sum(axis=(0, 2)))
+            add(by_member["segment"], key, cells.sum(axis=(0, 1)))
         q_start, q_end = queued
         add(per_interval, "queue_s", overlap(q_start, q_end, *queue_edges))
         add(totals, "queue_s", overlap(q_start, q_end, *queue_window))
