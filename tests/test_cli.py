@@ -655,3 +655,12 @@ def test_comparing_results_of_other_seeds_is_a_user_error() -> None:
     b = callsim.simulate(DATA / "small.yaml", replications=2, seed=2, workers=1)
     with pytest.raises(UserError, match="same seed"):
         compare_results({"a": a, "b": b})
+
+
+@pytest.mark.parametrize("command", ["run", "compare", "sweep", "staff", "schedule", "plan"])
+def test_help_names_the_cluster_extra_as_it_is_installed(command: str) -> None:
+    """rich reads "[cluster]" as markup and drops it unless escaped, leaving a command that
+    installs callsim without Dask."""
+    result = runner.invoke(app, [command, "--help"], env={"COLUMNS": "300"})
+    assert result.exit_code == 0
+    assert 'pip install "callsim[cluster]"' in " ".join(result.output.split()).replace("│ ", "")

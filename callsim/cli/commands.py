@@ -124,8 +124,9 @@ ClusterOpt = Annotated[
     str | None,
     typer.Option(
         "--cluster",
+        # The backslash keeps rich from reading "[cluster]" as markup and dropping it.
         help="Run the replications on Dask: a scheduler's address (tcp://host:8786), or local:N "
-        'for a LocalCluster of N workers (needs pip install "callsim[cluster]").',
+        'for a LocalCluster of N workers (needs pip install "callsim\\[cluster]").',
         show_default=False,
     ),
 ]
