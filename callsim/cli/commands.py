@@ -1067,6 +1067,8 @@ def _print_summary(result: SimulationResult, path: Path) -> None:
     table.add_column("Call-weighted", justify="right")
     policy = result.scenario.selling.policy.kind
     selling = kpis_in("selling")
+    if result.scenario.retention is None:
+        selling = tuple(k for k in selling if k not in kpis_in("needs_retention"))
     stability = kpis_in("stability")
     closing = tuple(k for k in kpis_in("closing") if result.kpi(k)["mean"] > 0)
     shown = kpis_in("headline") + closing + stability

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numpy as np
+
 from callsim.model.calllog import CallLog
 from callsim.model.demand import draw_demand
 from callsim.model.engine import Engine
@@ -30,6 +32,9 @@ class ModelRun:
     timelines: Timelines
     roster: Roster
     grid: TimeGrid
+    held_at_sales: np.ndarray | None = None
+    """With retention: per call, the catalogue's products the customer held just before its
+    sale (-1 without one), which the sale's retention value depends on."""
 
 
 def run_model(scenario: Scenario, seed: int, replication: int) -> ModelRun:
@@ -65,4 +70,7 @@ def run_model(scenario: Scenario, seed: int, replication: int) -> ModelRun:
     # and costs a sizeable share of a short replication when forced. The run is over: dropping
     # its state breaks the cycles, so all that is freed as soon as the caller lets go of it.
     vars(engine).clear()
-    return ModelRun(calls, sessions, timelines, roster, grid)
+    held = None
+    if sales is not None and scenario.retention is not None:
+        held = sales.held_at_sales(calls)
+    return ModelRun(calls, sessions, timelines, roster, grid, held)

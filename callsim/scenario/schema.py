@@ -18,6 +18,7 @@ from callsim.scenario.clock import check_clock as _check_clock
 from callsim.scenario.clock import minutes
 from callsim.scenario.distributions import Busyness, Duration, Fixed, NoPatience, Patience
 from callsim.scenario.reason_mix import check_reason_mix
+from callsim.scenario.retention import Retention
 from callsim.scenario.scheduling import Scheduling, check_scheduling
 from callsim.scenario.selling import Outbound, Product, Satisfaction, Selling
 from callsim.service_level import SERVICE_LEVEL_DEFINITIONS
@@ -321,6 +322,11 @@ class Scenario(_Strict):
     selling: Selling = Field(default_factory=Selling)
     satisfaction: Satisfaction = Field(default_factory=Satisfaction)
     outbound: Outbound | None = None
+    retention: Retention | None = Field(
+        None,
+        description="Churn by products held and the value of a retained customer-year: a "
+        "sale's value then includes the churn it prevents.",
+    )
     simulation: Simulation = Field(default_factory=Simulation)
     plan: PlanSpec | None = Field(
         None, description="The selling policies callsim plan staffs and compares."
@@ -379,6 +385,9 @@ class Scenario(_Strict):
             for s in product.segment_factor:
                 if s not in self.customers.segments:
                     raise ValueError(f"products.{name}.segment_factor: unknown segment '{s}'")
+        for s in self.retention.segment_value if self.retention else ():
+            if s not in self.customers.segments:
+                raise ValueError(f"retention.segment_value: unknown segment '{s}'")
         for where, names in (
             ("selling.contact_rules.never_reasons", self.selling.contact_rules.never_reasons),
             ("satisfaction.complaint_reasons", self.satisfaction.complaint_reasons),
