@@ -26,7 +26,7 @@ from callsim.model.timegrid import time_grid
 from callsim.planning.isa import erlang_on_phones
 from callsim.planning.requirement import staffing_requirement
 from callsim.planning.sizing import Target, erlang_for
-from callsim.scenario.files import load_scenario
+from callsim.scenario.files import load_plans, load_scenario
 from callsim.scenario.reason_mix import handle_per_interval, reason_shares
 
 DATA = Path(__file__).parent / "data"
@@ -272,6 +272,33 @@ def test_a_mix_given_twice_is_refused(in_tmp: Path) -> None:
     shutil.copy(DATA / "reason_shares.csv", in_tmp)
     with pytest.raises(callsim.ScenarioError, match="sets the reason mix"):
         load_scenario({**data, "arrivals": data["arrivals"]})
+
+
+def test_variants_and_extending_files_replace_the_mix(in_tmp: Path) -> None:
+    # A variant with its own forecast by reason, another with its own share table: each plan
+    # has its table's mix, not the base's.
+    shutil.copy(DATA / "reason_volume.csv", in_tmp)
+    shutil.copy(DATA / "reason_shares.csv", in_tmp)
+    flipped = (DATA / "reason_volume.csv").read_text(encoding="utf-8").splitlines()
+    header, rows = flipped[0], flipped[1:]
+    times, counts = [r.split(",", 1)[0] for r in rows], [r.split(",", 1)[1] for r in rows]
+    late = [f"{t},{c}" for t, c in zip(times, counts[::-1], strict=True)]  # the day turned round
+    (in_tmp / "late.csv").write_text("\n".join([header, *late]) + "\n", encoding="utf-8")
+    data = _raw()
+    data["variants"] = {
+        "late": {"arrivals": {"volume_csv": "late.csv"}},
+        "shares": {"arrivals": {"rate_per_hour": 100, "reason_mix_csv": "reason_shares.csv"}},
+    }
+    (in_tmp / "plan.yaml").write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
+    plans = load_plans(in_tmp / "plan.yaml")
+    base, late, shares = (reason_shares(p, 8) for p in plans.values())
+    assert late == pytest.approx(base[::-1])
+    assert shares == pytest.approx(base)  # the share table is the forecast's mix
+    (in_tmp / "child.yaml").write_text(
+        yaml.safe_dump({"extends": "plan.yaml", "arrivals": {"volume_csv": "late.csv"}}),
+        encoding="utf-8",
+    )
+    assert reason_shares(load_scenario(in_tmp / "child.yaml"), 8) == pytest.approx(base[::-1])
 
 
 @pytest.mark.parametrize(

@@ -264,10 +264,13 @@ def scenario_from_dict(data: dict[str, Any], *, label: str, base_dir: Path) -> S
                 base_dir / csv, "calls", scenario.horizon, where
             )
         else:
-            if "reason_mix" in arrivals or "reason_mix_csv" in arrivals:
+            # The table's columns are the mix: they replace a mix the plan inherited (a base or
+            # a variant's base read from another table by reason); a share table beside it is
+            # a second mix, refused.
+            if "reason_mix_csv" in arrivals:
                 raise ScenarioError(
                     f"{where}: {csv} forecasts calls by reason, so it sets the reason mix; drop "
-                    "arrivals.reason_mix(_csv) or give the CSV a 'calls' column"
+                    "arrivals.reason_mix_csv or give the CSV a 'calls' column"
                 )
             table = read_interval_columns(
                 base_dir / csv, reasons, scenario.horizon, where, finite=True
