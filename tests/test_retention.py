@@ -15,6 +15,9 @@ from helpers import merge
 from scipy.integrate import quad
 
 import callsim
+from callsim.experiment.pairing import compare_results
+from callsim.experiment.runner import simulate_many
+from callsim.measure.catalogue import kpis_in
 from callsim.measure.money import money_label, money_terms
 from callsim.model.calllog import CallLog
 from callsim.model.demand import draw_demand
@@ -229,6 +232,28 @@ def test_first_contacts_from_the_table_agree_with_the_general_path(rule: str) ->
         assert got == general.pitch_call(calls, row, 1.0, 60.0 * row), row
         offers += got is not None
     assert offers > 50
+
+
+def test_plans_that_value_retention_are_compared_on_it() -> None:
+    # Twice the agents on the same callers: the same sales are made, or nearly, so the paired
+    # difference in retention value is much narrower than the unpaired one.
+    plan = scenario()
+    more = plan.model_copy(
+        update={"name": "more", "agents": plan.agents.model_copy(update={"scale": 2.0})}
+    )
+    a, b = simulate_many([plan, more], replications=8, seed=5)
+    table = compare_results({"base": a, "more": b}).table.set_index(["kpi", "plan"])
+    row = table.loc[("retention_value", "more")]
+    assert (
+        row["diff_ci_high"] - row["diff_ci_low"] < row["unpaired_ci_high"] - row["unpaired_ci_low"]
+    )
+    net = table.loc[("net_contribution_with_retention", "more")]
+    plain = table.loc[("net_contribution", "more")]
+    assert net["diff"] == pytest.approx(plain["diff"] + row["diff"])
+    # A plan that does not value retention has no such figure to compare.
+    without = simulate_many([callsim.load_scenario(BASE), plan], replications=2, seed=5)
+    kpis = set(compare_results(dict(zip(("plain", "kept"), without, strict=True))).table["kpi"])
+    assert "net_contribution" in kpis and not kpis & set(kpis_in("needs_retention"))
 
 
 # -- words and bad input --------------------------------------------------------------------
