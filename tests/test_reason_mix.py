@@ -21,6 +21,7 @@ from callsim.analytic import scheduled_for
 from callsim.cli.commands import app
 from callsim.experiment.runner import simulate_many
 from callsim.model.demand import draw_demand
+from callsim.model.replication import _mean_handle_s
 from callsim.model.streams import streams
 from callsim.model.timegrid import time_grid
 from callsim.planning.isa import erlang_on_phones
@@ -168,6 +169,14 @@ def test_erlang_staffing_uses_each_intervals_own_handle_time() -> None:
     # The morning of long bill inquiries needs more agents than the afternoon of activations,
     # which one mean handle time for the day would staff alike.
     assert expected[0] > expected[-1]
+
+
+def test_the_expected_wait_signal_assumes_the_mixs_mean_handle_time() -> None:
+    # Over the day the forecast has 180 bill inquiries (300 s), 180 activations (90 s) and 40
+    # complaints (420 s): 87,000 s over 400 calls, 217.5 s a call, not the shares' 228 s.
+    scenario = load_scenario(MIX)
+    assert scenario.mean_handle_s() == pytest.approx(228.0)
+    assert _mean_handle_s(scenario, time_grid(scenario)) == pytest.approx(217.5)
 
 
 # -- bad tables -----------------------------------------------------------------------------

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from callsim.model.calllog import CallLog
-from callsim.model.demand import draw_demand
+from callsim.model.demand import draw_demand, expected_volume
 from callsim.model.engine import Engine
 from callsim.model.offers import SalesDesk
 from callsim.model.opening_hours import OpeningHours
@@ -20,6 +20,7 @@ from callsim.model.run_record import Sessions, Timelines
 from callsim.model.streams import streams
 from callsim.model.timegrid import TimeGrid, time_grid
 from callsim.policies import make_policy
+from callsim.scenario.reason_mix import handle_per_interval
 from callsim.scenario.schema import Scenario
 
 
@@ -35,6 +36,17 @@ class ModelRun:
     held_at_sales: np.ndarray | None = None
     """With retention: per call, the catalogue's products the customer held just before its
     sale (-1 without one), which the sale's retention value depends on."""
+
+
+def _mean_handle_s(scenario: Scenario, grid: TimeGrid) -> float:
+    """The mean handle time the policies' expected-wait signal assumes: the reasons' shares,
+    or with a reason mix per interval its calls' mean over the horizon."""
+    if scenario.arrivals.reason_mix is None:
+        return scenario.mean_handle_s()
+    volume = expected_volume(scenario, grid)
+    if volume.sum() <= 0:
+        return scenario.mean_handle_s()
+    return float(np.average(handle_per_interval(scenario, len(grid)), weights=volume))
 
 
 def run_model(scenario: Scenario, seed: int, replication: int) -> ModelRun:
@@ -59,7 +71,7 @@ def run_model(scenario: Scenario, seed: int, replication: int) -> ModelRun:
         patience_of_segment=[s.patience or scenario.customers.patience for s in segments],
         policy=make_policy(scenario.selling.policy),
         sales=sales,
-        mean_handle_s=scenario.mean_handle_s(),
+        mean_handle_s=_mean_handle_s(scenario, grid),
         threshold_s=scenario.service_level.threshold_s,
     )
     calls, sessions, timelines = engine.run()
