@@ -1068,6 +1068,8 @@ def _print_summary(result: SimulationResult, path: Path) -> None:
     table.add_column("Call-weighted", justify="right")
     policy = result.scenario.selling.policy.kind
     selling = kpis_in("selling")
+    if result.scenario.retention is None:
+        selling = tuple(k for k in selling if k not in kpis_in("needs_retention"))
     stability = kpis_in("stability")
     closing = tuple(k for k in kpis_in("closing") if result.kpi(k)["mean"] > 0)
     shown = kpis_in("headline") + closing + stability
@@ -1191,7 +1193,7 @@ def _print_comparison(comparison: Comparison) -> None:
     weighted = bool((t["verdict_on"] == "call_weighted").any())
     ratios = kpis_in("ratios")
     money = money_terms(r.scenario for r in comparison.results.values())
-    for kpi in kpis_in("compare"):
+    for kpi in dict.fromkeys(t.kpi):  # the compare group, and retention when valued
         rows = t[t.kpi == kpi]
         title = money_label(kpi, "en", money)
         if weighted and kpi in ratios:

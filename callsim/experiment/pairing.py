@@ -35,9 +35,17 @@ class Comparison:
 
 
 def compare_results(
-    results: dict[str, SimulationResult], kpis: tuple[str, ...] = kpis_in("compare")
+    results: dict[str, SimulationResult], kpis: tuple[str, ...] | None = None
 ) -> Comparison:
-    """Compare finished runs; pairing needs the same seed and number of replications."""
+    """Compare finished runs; pairing needs the same seed and number of replications.
+
+    ``kpis`` defaults to the ``compare`` group, and the retention KPIs after it when every plan
+    values retention (otherwise they are undefined in some plan, and no difference can be
+    taken)."""
+    if kpis is None:
+        kpis = kpis_in("compare")
+        if all(r.scenario.retention is not None for r in results.values()):
+            kpis += kpis_in("needs_retention")
     names = list(results)
     first = results[names[0]]
     for name in names[1:]:

@@ -25,7 +25,15 @@ def run_replication(
     """The replication's KPIs, and its calls only if ``keep_calls`` (the model's columns
     themselves, not a copy)."""
     run = run_model(scenario, seed, replication)
-    kpis = compute_kpis(run.calls, run.sessions, run.timelines, run.roster, run.grid, scenario)
+    kpis = compute_kpis(
+        run.calls,
+        run.sessions,
+        run.timelines,
+        run.roster,
+        run.grid,
+        scenario,
+        held_at_sales=run.held_at_sales,
+    )
     return ReplicationOutput(
         kpis=kpis,
         calls=pd.DataFrame(run.calls.columns(), copy=False) if keep_calls else None,

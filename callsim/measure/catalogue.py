@@ -105,6 +105,15 @@ _KPIS = (
     Kpi("conversion_rate", "pct", "Conversion rate (per offer)", "成交率（每次推荐）", 1),
     Kpi("revenue", "money", "Revenue", "营收", 1, bounds=(0.0, math.inf)),
     Kpi(
+        "retention_value",
+        "money",
+        "Retention value (customer-years the sales keep × their value)",
+        "留存价值（成交留住的客户年 × 每客户年价值）",
+        1,
+        # Negative where a scenario says customers holding more products leave sooner.
+        bounds=(-math.inf, math.inf),
+    ),
+    Kpi(
         "sales_score",
         "number",
         "Value-weighted sales score",
@@ -131,6 +140,14 @@ _KPIS = (
         "money",
         "Net contribution (revenue − staff cost)",
         "净贡献（营收 − 人力成本）",
+        1,
+        bounds=(-math.inf, math.inf),
+    ),
+    Kpi(
+        "net_contribution_with_retention",
+        "money",
+        "Net contribution with retention (revenue + retention value − staff cost)",
+        "含留存的净贡献（营收 + 留存价值 − 人力成本）",
         1,
         bounds=(-math.inf, math.inf),
     ),
@@ -237,6 +254,7 @@ _BY_CALLS = (
     "revenue_per_selling_hour",
     "satisfaction",
     "satisfaction_top_box",
+    "retention_value",
 )
 """What a set of calls gives on its own (``callsim.measure.tables.call_kpis``)."""
 
@@ -250,6 +268,7 @@ _PER_BIN = (
     "net_contribution",
     "revenue_per_logged_in_hour",
     "switch_on_share",
+    "net_contribution_with_retention",
 )
 """Measured alike for the whole horizon and for each interval."""
 
@@ -386,6 +405,8 @@ GROUPS: dict[str, tuple[str, ...]] = {
         "revenue_per_logged_in_hour",
         "switch_on_share",
         "net_contribution",
+        "retention_value",
+        "net_contribution_with_retention",
     ),
     "compare": (
         "service_level",
@@ -439,6 +460,8 @@ GROUPS: dict[str, tuple[str, ...]] = {
         "outbound_revenue_per_agent_hour",
         "revenue_per_logged_in_hour",
     ),
+    # Undefined without a retention section: shown only when a plan has one.
+    "needs_retention": ("retention_value", "net_contribution_with_retention"),
 }
 """Each table's KPIs in the order it shows them. The orders differ between tables (the CLI puts
 staff cost after the hours, the results files before them), so a group is a list of names, not a

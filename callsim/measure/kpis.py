@@ -6,8 +6,10 @@ falls in them. Everything before the warm-up's end is left out.
 
 Money: revenue counts each sale at its product's value over the product's stated horizon
 (``Product.value_per_sale``: one-off, or yearly times years, undiscounted), so it is the value
-of the horizon's sales, set against the horizon's staff cost. Selling hours are the agent time
-spent in offers, counted like the sales they bring: in the interval the call arrived in.
+of the horizon's sales, set against the horizon's staff cost. With ``retention``, each sale's
+retention value (the customer-years it adds over the retention horizon, valued) is counted apart
+from revenue, and the net contribution is given with and without it. Selling hours are the agent
+time spent in offers, counted like the sales they bring: in the interval the call arrived in.
 """
 
 from __future__ import annotations
@@ -53,9 +55,13 @@ def compute_kpis(
     roster: Roster,
     grid: TimeGrid,
     scenario: Scenario,
+    held_at_sales: np.ndarray | None = None,
 ) -> ReplicationKpis:
     """Per-call measures are summed a chunk of calls at a time (sums and span overlaps add up),
-    so the pass needs a few bytes per call beyond the call log itself."""
+    so the pass needs a few bytes per call beyond the call log itself.
+
+    ``held_at_sales`` (with ``scenario.retention``): per call, the catalogue's products the
+    customer held before its sale, which prices the sale's retention value."""
     goal = scenario.service_level
     n = len(grid)
     value = np.array([p.value_per_sale for p in scenario.products.values()] + [0.0])
@@ -78,6 +84,8 @@ def compute_kpis(
     queue_window = (window[0], np.array([grid.horizon_end]))
     day_lo, day_hi, day_close = day_windows(grid)
     per_day: dict[str, np.ndarray] = {}
+    kept = retention_values(scenario) if held_at_sales is not None else None
+    summed = _INDICATORS if kept is None else (*_INDICATORS, "retention")
 
     def add(into: dict[str, np.ndarray], key: str, values: np.ndarray) -> None:
         into[key] = into[key] + values if key in into else values
@@ -101,6 +109,10 @@ def compute_kpis(
         indicators, queued = _call_indicators(
             col, repeated[rows][counted], grid, scenario, value, weight
         )
+        if kept is not None and held_at_sales is not None:
+            held = held_at_sales[rows][counted]
+            worth = kept[col["segment"].astype(np.intp), np.maximum(held, 0)]
+            indicators["retention"] = np.where(held >= 0, worth, 0.0)
         # One pass per indicator over (interval, reason, segment) cells; the interval and
         # slice totals are sums of the cells (three passes each cost a fifth of the run).
         cell = (interval * sizes["reason"] + col["reason"]) * sizes["segment"] + col["segment"]
@@ -115,15 +127,15 @@ def compute_kpis(
         add(totals, "queue_s", overlap(q_start, q_end, *queue_window))
         add(per_day, "queue_s", overlap(q_start, q_end, day_lo, day_close))
 
-    for key in (*_INDICATORS, "queue_s", "busy_s"):
+    for key in (*summed, "queue_s", "busy_s"):
         per_interval.setdefault(key, np.zeros(n))
         totals.setdefault(key, np.zeros(1))
     for key in ("queue_s", "busy_s"):
         per_day.setdefault(key, np.zeros(len(day_lo)))
     for kind in CALL_SLICES:
-        for key in _INDICATORS:
+        for key in summed:
             by_member[kind].setdefault(key, np.zeros(sizes[kind]))
-    for key in _INDICATORS:
+    for key in summed:
         totals[key] = np.array([per_interval[key].sum()])
 
     pay = _pay_spans(sessions, roster, scenario.agents.overtime_premium)
@@ -376,6 +388,15 @@ def _on_spans(switch: np.ndarray, horizon_end: float) -> tuple[np.ndarray, np.nd
     times, on = switch[:, 0], switch[:, 1] > 0
     ends = np.append(times[1:], horizon_end)
     return times[on], ends[on]
+
+
+def retention_values(scenario: Scenario) -> np.ndarray:
+    """Retention value of a sale (``callsim.scenario.retention``) by the customer's segment
+    (rows) and the catalogue's products they held before it (columns)."""
+    retention = scenario.retention
+    assert retention is not None  # held_at_sales comes only with retention
+    segments = list(scenario.customers.segments)
+    return np.array(retention.sale_values(segments, len(scenario.products)))
 
 
 def _outbound_per_agent_hour(scenario: Scenario) -> float:

@@ -36,6 +36,8 @@ class MoneyTerms:
     one_off: bool = False
     years: tuple[float, ...] = ()
     days: int | None = 1
+    retention_years: tuple[float, ...] = ()
+    """The horizons over which the plans' retention sections count the customer-years kept."""
 
     @property
     def sells(self) -> bool:
@@ -73,6 +75,9 @@ def money_terms(scenarios: Iterable[Scenario]) -> MoneyTerms:
         one_off=any(p.value_basis == "one_off" for p in products),
         years=tuple(sorted({p.years for p in products if p.years is not None})),
         days=next(iter(days)) if len(days) == 1 else None,
+        retention_years=tuple(
+            sorted({s.retention.horizon_years for s in plans if s.retention is not None})
+        ),
     )
 
 
@@ -90,6 +95,9 @@ def money_label(name: str, lang: str, terms: MoneyTerms) -> str:
         revenue = _sales_value(terms, zh) if terms.sells else ("营收" if zh else "revenue")
         when = _when(terms, zh)
         parts.append(f"{revenue} − {when}人力成本" if zh else f"{revenue} − {when} staff cost")
+    elif name in ("retention_value", "net_contribution_with_retention") and terms.retention_years:
+        base, part = _retention(name, terms, zh)
+        parts.append(part)
     elif terms.sells and name == "revenue":
         parts.append(_sales_value(terms, zh))
     elif terms.sells and name in _VALUED:
@@ -99,6 +107,24 @@ def money_label(name: str, lang: str, terms: MoneyTerms) -> str:
     if not parts:
         return base
     return f"{base}（{'，'.join(parts)}）" if zh else f"{base} ({', '.join(parts)})"
+
+
+def _retention(name: str, terms: MoneyTerms, zh: bool) -> tuple[str, str]:
+    """The label and what it counts of the two retention KPIs, e.g. "Retention value
+    (customer-years the day's sales keep over 3 years × value per customer-year)"."""
+    over = _years(MoneyTerms(years=terms.retention_years), zh)
+    when = _when(terms, zh)
+    if name == "retention_value":
+        if zh:
+            return "留存价值", f"{when}成交在 {over}留住的客户年 × 每客户年价值"
+        return "Retention value", f"customer-years {when} sales keep {over} × value per year"
+    revenue = _sales_value(terms, zh) if terms.sells else ("营收" if zh else "revenue")
+    if zh:
+        return "含留存的净贡献", f"{revenue} + 其 {over}留存价值 − {when}人力成本"
+    return (
+        "Net contribution with retention",
+        f"{revenue} + their retention value {over} − {when} staff cost",
+    )
 
 
 def _when(terms: MoneyTerms, zh: bool) -> str:

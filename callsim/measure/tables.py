@@ -51,6 +51,7 @@ def call_kpis(s: Sums, definition: str) -> dict[str, np.ndarray]:
             "conversions": s["conversions"],
             "conversion_rate": s["conversions"] / s["offers"],
             "revenue": s["revenue"],
+            "retention_value": _retention(s),
             "sales_score": s["score"],
             "satisfaction": s["satisfaction"] / s["rated"],
             "satisfaction_top_box": s["top_box"] / s["rated"],
@@ -70,9 +71,18 @@ def kpi_table(s: Sums, definition: str, span_s: np.ndarray) -> dict[str, np.ndar
             "utilisation": s["busy_s"] / s["paid_s"],
             "staff_cost": s["cost"],
             "net_contribution": s["revenue"] - s["cost"],
+            "net_contribution_with_retention": s["revenue"] + _retention(s) - s["cost"],
             "revenue_per_logged_in_hour": _per_hour(s["revenue"], s["logged_s"]),
             "switch_on_share": s["switch_s"] / span_s,
         }
+
+
+def _retention(s: Sums) -> np.ndarray:
+    """The sales' retention value; undefined for a scenario without retention, whose sums
+    have none (it is not zero: nobody said what a kept customer is worth)."""
+    if "retention" in s:
+        return s["retention"]
+    return np.full(np.shape(s["offered"]), np.nan)
 
 
 def _per_hour(money: np.ndarray, seconds: np.ndarray) -> np.ndarray:

@@ -20,6 +20,7 @@ import numpy as np
 
 from callsim.model.timegrid import TimeGrid
 from callsim.policies import make_policy
+from callsim.scenario.reason_mix import reason_shares
 from callsim.scenario.schema import Scenario
 
 SELLING_DRAWS = ("u_purchase", "u_pitch", "u_choice")
@@ -78,7 +79,10 @@ def draw_demand(scenario: Scenario, grid: TimeGrid, rng: dict[str, np.random.Gen
     arrival.sort()
 
     reasons = list(scenario.reasons.values())
-    reason = rng["reasons"].choice(len(reasons), n, p=_shares(reasons)).astype(np.int16)
+    if scenario.arrivals.reason_mix is None:
+        reason = rng["reasons"].choice(len(reasons), n, p=_shares(reasons)).astype(np.int16)
+    else:
+        reason = _reasons_by_interval(scenario, counts, rng["reasons"].random(n))
     segments = list(scenario.customers.segments.values())
     segment = rng["segments"].choice(len(segments), n, p=_shares(segments)).astype(np.int16)
 
@@ -114,6 +118,19 @@ def needed_draws(scenario: Scenario) -> tuple[str, ...]:
     if scenario.customers.retrial is not None or make_policy(scenario.selling.policy).repeats:
         names += AGAIN_DRAWS
     return names
+
+
+def _reasons_by_interval(scenario: Scenario, counts: np.ndarray, u: np.ndarray) -> np.ndarray:
+    """Each caller's reason from the mix of the interval they arrive in, by inversion of one
+    uniform per caller: as numpy's weighted choice draws (so a mix equal to the shares in every
+    interval gives the very same reasons), and two plans facing the same callers give each the
+    same reason. Arrivals are sorted, so the callers of interval k are its ``counts[k]`` in
+    turn."""
+    cdf = np.cumsum(reason_shares(scenario, len(counts)), axis=1)
+    cdf /= cdf[:, -1:]
+    interval = np.repeat(np.arange(len(counts)), counts)
+    reason: np.ndarray = np.minimum((cdf[interval] <= u[:, None]).sum(axis=1), cdf.shape[1] - 1)
+    return reason.astype(np.int16)
 
 
 def _shares(items: list) -> np.ndarray:

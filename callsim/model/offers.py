@@ -116,6 +116,8 @@ def first_contacts(desk: SalesDesk, callers: Demand) -> np.ndarray:
         ev_of[g, : len(ranked)] = desk.ev[g]
         conversion_of[g, : len(ranked)] = desk.conversion[g]
     group = callers.reason.astype(np.intp) * desk.n_segments + callers.segment
+    if desk.levels > 1:
+        group = group * desk.levels + desk.held_before_counts(callers.customer)
     product = product_of[group]
     customer = callers.customer[:, None]
     free = customer_uniforms(desk.owned_key, customer, product) >= share_of[group]
@@ -190,20 +192,28 @@ class SalesDesk:
         # Per (reason, segment) group, numbered reason × segments + segment: the eligible
         # products best expected value first (none if no offer may ever be made), and their
         # conversion and expected value in that order.
+        # With retention, a sale is also worth the customer-years it adds, which depend on how
+        # many products the customer holds: the groups are then (reason, segment, catalogue
+        # products held), numbered (reason × segments + segment) × levels + held.
         self.n_segments = len(segments)
+        retention = scenario.retention
+        self.levels = len(self.products) + 1 if retention is not None else 1
+        kept = retention.sale_values(segments, len(self.products)) if retention else None
         self.ranked: list[tuple[int, ...]] = []
         self.conversion: list[list[float]] = []
         self.ev: list[list[float]] = []
         for r in range(len(reasons)):
             for s in range(len(segments)):
                 base = self.base[r, s]
-                ev = base * self.value
-                ranked = [int(k) for k in np.argsort(-ev, kind="stable") if base[k] > 0]
-                if self.max_offers == 0:
-                    ranked = []
-                self.ranked.append(tuple(ranked))
-                self.conversion.append([float(base[k]) for k in ranked])
-                self.ev.append([float(ev[k]) for k in ranked])
+                for held in range(self.levels):
+                    worth = self.value if kept is None else self.value + kept[s][held]
+                    ev = base * worth
+                    ranked = [int(k) for k in np.argsort(-ev, kind="stable") if base[k] > 0]
+                    if self.max_offers == 0:
+                        ranked = []
+                    self.ranked.append(tuple(ranked))
+                    self.conversion.append([float(base[k]) for k in ranked])
+                    self.ev.append([float(ev[k]) for k in ranked])
         self._owned_share: list[float] = self.owned_share.tolist()
         self._pitch_time = [quantile_function(p.pitch) for p in self.products]
         self.offer_rng = offer_rng
@@ -255,6 +265,36 @@ class SalesDesk:
         held = {k for k in range(len(self.products)) if self._held_before(customer, k)}
         return held | (contact.bought if contact else set())
 
+    def held_before_counts(self, customers: np.ndarray) -> np.ndarray:
+        """How many of the catalogue's products each customer held before the run."""
+        u = customer_uniforms(
+            self.owned_key, customers[:, None], np.arange(len(self.products))[None, :]
+        )
+        counts: np.ndarray = (u < self.owned_share[None, :]).sum(axis=1)
+        return counts
+
+    def _held_now(self, customer: int, contact: Contact | None) -> int:
+        """How many of the catalogue's products the customer holds now (:meth:`holdings`)."""
+        before = sum(1 for k in range(len(self.products)) if self._held_before(customer, k))
+        return before + (len(contact.bought) if contact is not None else 0)
+
+    def held_at_sales(self, calls: CallLog) -> np.ndarray:
+        """Per call, how many of the catalogue's products the customer held just before the
+        call's sale (-1 on a call without one): those held before the run and those bought on
+        the customer's earlier sales, in the order the pitches were made (at each talk's end)."""
+        sold = np.flatnonzero(calls.column("converted") == 1)
+        customer = calls.column("customer")[sold].astype(np.int64)
+        pitched_at = (calls.column("end") - calls.column("pitch") - calls.column("wrap"))[sold]
+        order = np.lexsort((pitched_at, customer))
+        ranked = customer[order]
+        first = np.r_[True, ranked[1:] != ranked[:-1]] if len(ranked) else np.zeros(0, bool)
+        start = np.maximum.accumulate(np.where(first, np.arange(len(ranked)), 0))
+        earlier = np.empty(len(ranked), dtype=np.int64)
+        earlier[order] = np.arange(len(ranked)) - start
+        held = np.full(calls.size, -1, dtype=np.int64)
+        held[sold] = self.held_before_counts(customer) + earlier
+        return held
+
     def _held_before(self, customer: int, product: int) -> bool:
         share: float = self._owned_share[product]
         return customer_uniform(self.owned_key, customer, product) < share
@@ -284,6 +324,8 @@ class SalesDesk:
         """Products for the screen, best expected value first; empty if the rules forbid."""
         group = reason * self.n_segments + segment
         contact = self._contact(customer)
+        if self.levels > 1:
+            group = group * self.levels + self._held_now(customer, contact)
         if not self.ranked[group] or not self._may_contact(contact, now):
             return []
         return [self.ranked[group][j] for j in self._screen(customer, group, contact)]
@@ -334,6 +376,8 @@ class SalesDesk:
         in [0, 1); without them they are drawn from ``offer_rng`` in the order offers are made."""
         group = reason * self.n_segments + segment
         contact = self._contact(customer)
+        if self.levels > 1:
+            group = group * self.levels + self._held_now(customer, contact)
         if not self.ranked[group] or not self._may_contact(contact, now):
             return None
         screen = self._screen(customer, group, contact)

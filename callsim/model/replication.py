@@ -8,8 +8,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numpy as np
+
 from callsim.model.calllog import CallLog
-from callsim.model.demand import draw_demand
+from callsim.model.demand import draw_demand, expected_volume
 from callsim.model.engine import Engine
 from callsim.model.offers import SalesDesk
 from callsim.model.opening_hours import OpeningHours
@@ -18,6 +20,7 @@ from callsim.model.run_record import Sessions, Timelines
 from callsim.model.streams import streams
 from callsim.model.timegrid import TimeGrid, time_grid
 from callsim.policies import make_policy
+from callsim.scenario.reason_mix import handle_per_interval
 from callsim.scenario.schema import Scenario
 
 
@@ -30,6 +33,20 @@ class ModelRun:
     timelines: Timelines
     roster: Roster
     grid: TimeGrid
+    held_at_sales: np.ndarray | None = None
+    """With retention: per call, the catalogue's products the customer held just before its
+    sale (-1 without one), which the sale's retention value depends on."""
+
+
+def _mean_handle_s(scenario: Scenario, grid: TimeGrid) -> float:
+    """The mean handle time the policies' expected-wait signal assumes: the reasons' shares,
+    or with a reason mix per interval its calls' mean over the horizon."""
+    if scenario.arrivals.reason_mix is None:
+        return scenario.mean_handle_s()
+    volume = expected_volume(scenario, grid)
+    if volume.sum() <= 0:
+        return scenario.mean_handle_s()
+    return float(np.average(handle_per_interval(scenario, len(grid)), weights=volume))
 
 
 def run_model(scenario: Scenario, seed: int, replication: int) -> ModelRun:
@@ -54,7 +71,7 @@ def run_model(scenario: Scenario, seed: int, replication: int) -> ModelRun:
         patience_of_segment=[s.patience or scenario.customers.patience for s in segments],
         policy=make_policy(scenario.selling.policy),
         sales=sales,
-        mean_handle_s=scenario.mean_handle_s(),
+        mean_handle_s=_mean_handle_s(scenario, grid),
         threshold_s=scenario.service_level.threshold_s,
     )
     calls, sessions, timelines = engine.run()
@@ -65,4 +82,7 @@ def run_model(scenario: Scenario, seed: int, replication: int) -> ModelRun:
     # and costs a sizeable share of a short replication when forced. The run is over: dropping
     # its state breaks the cycles, so all that is freed as soon as the caller lets go of it.
     vars(engine).clear()
-    return ModelRun(calls, sessions, timelines, roster, grid)
+    held = None
+    if sales is not None and scenario.retention is not None:
+        held = sales.held_at_sales(calls)
+    return ModelRun(calls, sessions, timelines, roster, grid, held)

@@ -90,6 +90,7 @@ from callsim.planning.isa_iterations import MAX_ITERATIONS
 from callsim.planning.sizing import Target, erlang_for
 from callsim.planning.staffed import with_staffing
 from callsim.planning.state_law import StateLaws, state_laws
+from callsim.scenario.reason_mix import handle_per_interval
 from callsim.scenario.schema import Scenario
 from callsim.version import __version__
 
@@ -269,16 +270,20 @@ def _settle(
 def erlang_on_phones(scenario: Scenario, target: Target) -> list[int]:
     """Per-interval Erlang for ``target``: each interval's forecast as a steady queue."""
     grid = time_grid(scenario)
-    handle, patience = scenario.mean_handle_s(), scenario.mean_patience_s()
+    patience = scenario.mean_patience_s()
     volume = expected_volume(scenario, grid)
-    return [erlang_for(v / grid.length_s, handle, patience, target) for v in volume]
+    handle = handle_per_interval(scenario, len(grid))
+    return [
+        erlang_for(v / grid.length_s, float(h), patience, target)
+        for v, h in zip(volume, handle, strict=True)
+    ]
 
 
 def _start(scenario: Scenario) -> list[int]:
     grid = time_grid(scenario)
     slowest = max(g.handle_time_factor for g in scenario.agents.groups.values())
     pitch = max((p.pitch.mean for p in scenario.products.values()), default=0.0)
-    handle = scenario.mean_handle_s() * slowest + pitch
+    handle = handle_per_interval(scenario, len(grid)) * slowest + pitch
     load = expected_volume(scenario, grid) * handle / grid.length_s
     return [math.ceil(a + START_SD * math.sqrt(a)) + 1 for a in load]
 
@@ -320,7 +325,7 @@ def _size(
     """Each interval's fewest agents for the target given the state its callers found, and the
     calibration factor used."""
     patience = scenario.mean_patience_s()
-    fallback = scenario.mean_handle_s()
+    fallback = handle_per_interval(scenario, len(staffing))
     allowed = target.allowed_shortfall
     curves: list[Callable[[int], float] | None] = []
     for k in range(len(staffing)):
@@ -328,7 +333,7 @@ def _size(
         if law.size == 0:
             curves.append(None)
             continue
-        handle = fallback if math.isnan(laws.handle_s[k]) else float(laws.handle_s[k])
+        handle = float(fallback[k] if math.isnan(laws.handle_s[k]) else laws.handle_s[k])
 
         def shortfall(c: int, law: np.ndarray = law, handle: float = handle) -> float:
             return target.shortfall(callers_finding(law, c, handle, patience, target.threshold_s))
@@ -389,7 +394,7 @@ def _table(
         "day": day,
         "start": start,
         "calls": volume,
-        "load_erlangs": volume * scenario.mean_handle_s() / grid.length_s,
+        "load_erlangs": volume * handle_per_interval(scenario, len(grid)) / grid.length_s,
         "isa_on_phones": on_phones,
         "erlang_on_phones": erlang,
         "required_scheduled": [scheduled_for(n, shrinkage) for n in on_phones],

@@ -19,6 +19,7 @@ from callsim.model.demand import expected_volume
 from callsim.model.roster import build_roster
 from callsim.model.timegrid import time_grid
 from callsim.planning.sizing import Target, erlang_for
+from callsim.scenario.reason_mix import handle_per_interval
 from callsim.scenario.schema import Scenario
 from callsim.version import __version__
 
@@ -29,9 +30,12 @@ def staffing_requirement(scenario: Scenario, target: Target | None = None) -> pd
     target = target or Target.of(scenario)
     shrinkage = scenario.agents.shrinkage
     volume = expected_volume(scenario, grid)
-    handle = scenario.mean_handle_s()
+    handle = handle_per_interval(scenario, len(grid))  # the interval's own reason mix
     patience = scenario.mean_patience_s()
-    on_phones = [erlang_for(v / grid.length_s, handle, patience, target) for v in volume]
+    on_phones = [
+        erlang_for(v / grid.length_s, float(h), patience, target)
+        for v, h in zip(volume, handle, strict=True)
+    ]
     roster = build_roster(scenario, grid)
     paid = np.asarray(roster.paid, dtype=float).reshape(-1, 3)
     sessions = np.asarray(roster.sessions, dtype=float).reshape(-1, 3)

@@ -377,7 +377,9 @@ def kpi_table(result: SimulationResult, words: Words) -> h.Html:
         rows.append([h.cell(words[key], colspan=5)])
         classes.append("group-head")
         for kpi in kpis:
-            if kpi not in result.summary.index:
+            if kpi not in result.summary.index or (
+                kpi in kpis_in("needs_retention") and result.scenario.retention is None
+            ):
                 continue
             k = result.kpi(kpi)
             w = result.kpi(kpi, "call_weighted")

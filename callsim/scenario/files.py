@@ -17,6 +17,7 @@ from pydantic import ValidationError
 from callsim.errors import UserError
 from callsim.policies import registry
 from callsim.scenario.overrides import deep_merge
+from callsim.scenario.reason_mix import SHARE_SUM_TOLERANCE, interval_label
 from callsim.scenario.schema import Horizon, Scenario, minutes
 from callsim.scenario.sweep_grammar import parse_values
 
@@ -255,8 +256,34 @@ def scenario_from_dict(data: dict[str, Any], *, label: str, base_dir: Path) -> S
     source = next(k for k in ("rate_per_hour", "volume", "volume_csv") if k in arrivals)
     if "volume_csv" in arrivals:
         csv = arrivals.pop("volume_csv")
-        arrivals["volume"] = _read_interval_table(
-            base_dir / csv, "calls", scenario.horizon, f"{label}: arrivals.volume_csv"
+        source = f"volume_csv: {csv}"
+        where = f"{label}: arrivals.volume_csv"
+        reasons = _reason_columns(base_dir / csv, list(scenario.reasons), where)
+        if reasons is None:
+            arrivals["volume"] = _read_interval_table(
+                base_dir / csv, "calls", scenario.horizon, where
+            )
+        else:
+            # The table's columns are the mix: they replace a mix the plan inherited (a base or
+            # a variant's base read from another table by reason); a share table beside it is
+            # a second mix, refused.
+            if "reason_mix_csv" in arrivals:
+                raise ScenarioError(
+                    f"{where}: {csv} forecasts calls by reason, so it sets the reason mix; drop "
+                    "arrivals.reason_mix_csv or give the CSV a 'calls' column"
+                )
+            table = read_interval_columns(
+                base_dir / csv, reasons, scenario.horizon, where, finite=True
+            )
+            arrivals["volume"] = [math.fsum(row) for row in zip(*table.values(), strict=True)]
+            arrivals["reason_mix"] = table
+    if "reason_mix_csv" in arrivals:
+        csv = arrivals.pop("reason_mix_csv")
+        arrivals["reason_mix"] = _read_share_table(
+            base_dir / csv,
+            list(scenario.reasons),
+            scenario.horizon,
+            f"{label}: arrivals.reason_mix_csv",
         )
     tables: dict[str, str] = {}  # group -> the staffing CSV it was read from
     for name, group in resolved["agents"]["groups"].items():
@@ -409,28 +436,58 @@ def _read_interval_table(path: Path, column: str, horizon: Horizon, where: str) 
     Read with the csv module, not pandas: validating a scenario should not wait for pandas to
     import. Blank lines are skipped, a short row's missing cells are empty, and a row with more
     cells than the header is refused, as pandas reads a table."""
+    return read_interval_columns(path, [column], horizon, where)[column]
+
+
+def read_csv_header(path: Path, where: str) -> list[str]:
+    """The names in a CSV's header row, stripped."""
+    return [name.strip() for name in _read_csv(path, where)[0]]
+
+
+def read_interval_columns(
+    path: Path, columns: list[str], horizon: Horizon, where: str, *, finite: bool = False
+) -> dict[str, list[float]]:
+    """:func:`_read_interval_table` for several columns at once (a number ≥ 0 in each cell;
+    ``finite`` refuses an infinite one too)."""
     header, rows, lines = _read_csv(path, where)
     header = [name.strip() for name in header]
-    for required in ("interval_start", column):
+    for required in ("interval_start", *columns):
         if required not in header:
             raise ScenarioError(f"{where}: {path} has no column '{required}'")
     cells = [dict(zip(header, row + [""] * (len(header) - len(row)), strict=True)) for row in rows]
+    by_day = "day" in header
+    return {
+        column: _interval_order(path, cells, lines, column, horizon, where, by_day, finite)
+        for column in columns
+    }
+
+
+def _interval_order(
+    path: Path,
+    cells: list[dict[str, str]],
+    lines: list[int],
+    column: str,
+    horizon: Horizon,
+    where: str,
+    by_day: bool,
+    finite: bool,
+) -> list[float]:
     values: list[float] = []
     for cell, line in zip(cells, lines, strict=True):
         text = cell[column].strip()
         value = _number(text)
-        if value is None or not value >= 0:
+        if value is None or not value >= 0 or (finite and value == math.inf):
             shown = text if value is not None else repr(text)
             if text.lower() in _EMPTY:
                 shown = "an empty cell"
+            kind = "a finite number" if finite else "a number"
             raise ScenarioError(
-                f"{where}: {path} line {line}: '{column}' must be a number ≥ 0 (got {shown})"
+                f"{where}: {path} line {line}: '{column}' must be {kind} ≥ 0 (got {shown})"
             )
         values.append(value)
     open_min = minutes(horizon.open)
     starts = [open_min + k * horizon.interval_min for k in range(horizon.intervals_per_day)]
     labels = [f"{m // 60:02d}:{m % 60:02d}" for m in starts]
-    by_day = "day" in header
     days = list(range(1, horizon.days + 1)) if by_day else [None]
     keys = [cell["interval_start"].strip().zfill(5) for cell in cells]
     if by_day:
@@ -453,6 +510,58 @@ def _read_interval_table(path: Path, column: str, horizon: Horizon, where: str) 
             f"between {horizon.open} and {horizon.close}"
         )
     return out
+
+
+def _reason_columns(path: Path, reasons: list[str], where: str) -> list[str] | None:
+    """The reasons of a volume CSV forecast by reason (a column for each, no 'calls'), or None
+    for a CSV of total calls, which may carry other columns (notes) as before. Once one column
+    names a reason, every other one must too: a misspelt reason is an error, not a note."""
+    header = read_csv_header(path, where)
+    others = [name for name in header if name not in ("interval_start", "day")]
+    if "calls" in header:
+        return None
+    if not any(name in reasons for name in others):
+        raise ScenarioError(
+            f"{where}: {path} has no column 'calls' (nor one per call reason: {', '.join(reasons)})"
+        )
+    _same_reasons(path, others, reasons, where)
+    return reasons
+
+
+def _same_reasons(path: Path, columns: list[str], reasons: list[str], where: str) -> None:
+    for name in columns:
+        if name not in reasons:
+            raise ScenarioError(
+                f"{where}: {path} column '{name}' is not a call reason of the scenario "
+                f"({', '.join(reasons)})"
+            )
+    for name in reasons:
+        if name not in columns:
+            raise ScenarioError(
+                f"{where}: {path} has no column for call reason '{name}' (a forecast by reason "
+                "needs one for each)"
+            )
+
+
+def _read_share_table(
+    path: Path, reasons: list[str], horizon: Horizon, where: str
+) -> dict[str, list[float]]:
+    """Each reason's share per interval, every share at most 1 and each interval's adding up to
+    1 (within rounding)."""
+    header = read_csv_header(path, where)
+    _same_reasons(path, [h for h in header if h not in ("interval_start", "day")], reasons, where)
+    table = read_interval_columns(path, reasons, horizon, where, finite=True)
+    for k, row in enumerate(zip(*table.values(), strict=True)):
+        interval = interval_label(horizon, k)
+        for name, share in zip(reasons, row, strict=True):
+            if share > 1:
+                raise ScenarioError(
+                    f"{where}: {path} {interval}: '{name}' is a share, at most 1 (got {share:g})"
+                )
+        total = math.fsum(row)
+        if abs(total - 1) > SHARE_SUM_TOLERANCE:
+            raise ScenarioError(f"{where}: {path} {interval}: the shares sum to {total:g}, not 1")
+    return table
 
 
 _EMPTY = {"", "nan", "na", "n/a", "null", "none", "#n/a", "<na>"}

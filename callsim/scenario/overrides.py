@@ -14,6 +14,7 @@ _TAGS = ("kind", "dist")
 _EXCLUSIVE = (
     ("rate_per_hour", "volume", "volume_csv"),
     ("shifts", "staffing", "staffing_csv"),
+    ("reason_mix", "reason_mix_csv"),
 )
 """Keys of which a section takes exactly one: setting one drops the others it had (a base
 resolved from a CSV holds ``volume``, though its file said ``volume_csv``)."""

@@ -17,6 +17,8 @@ from callsim.scenario.candidates import PlanSpec
 from callsim.scenario.clock import check_clock as _check_clock
 from callsim.scenario.clock import minutes
 from callsim.scenario.distributions import Busyness, Duration, Fixed, NoPatience, Patience
+from callsim.scenario.reason_mix import check_reason_mix
+from callsim.scenario.retention import Retention
 from callsim.scenario.scheduling import Scheduling, check_scheduling
 from callsim.scenario.selling import Outbound, Product, Satisfaction, Selling
 from callsim.service_level import SERVICE_LEVEL_DEFINITIONS
@@ -94,6 +96,17 @@ class Arrivals(_Strict):
     )
     scale: float = Field(1.0, gt=0, description="Multiplies every rate (what-if on volume).")
     busyness: Busyness | None = None
+    reason_mix: dict[Name, list[Annotated[float, Field(ge=0)]]] | None = Field(
+        None,
+        description="Per call reason, its weight in each interval (calls or shares; every "
+        "interval is normalised): one day (repeated) or every day. Replaces the reasons' share "
+        "interval by interval. A volume_csv with one column per reason instead of 'calls' sets it.",
+    )
+    reason_mix_csv: str | None = Field(
+        None,
+        description="CSV next to the scenario: columns interval_start[, day] and one per call "
+        "reason, each row's shares summing to 1.",
+    )
 
     @model_validator(mode="after")
     def _one_source(self) -> Arrivals:
@@ -102,6 +115,8 @@ class Arrivals(_Strict):
         ]
         if len(given) != 1:
             raise ValueError("give exactly one of rate_per_hour, volume or volume_csv")
+        if self.reason_mix is not None and self.reason_mix_csv is not None:
+            raise ValueError("give at most one of reason_mix or reason_mix_csv")
         return self
 
 
@@ -307,6 +322,11 @@ class Scenario(_Strict):
     selling: Selling = Field(default_factory=Selling)
     satisfaction: Satisfaction = Field(default_factory=Satisfaction)
     outbound: Outbound | None = None
+    retention: Retention | None = Field(
+        None,
+        description="Churn by products held and the value of a retained customer-year: a "
+        "sale's value then includes the churn it prevents.",
+    )
     simulation: Simulation = Field(default_factory=Simulation)
     plan: PlanSpec | None = Field(
         None, description="The selling policies callsim plan staffs and compares."
@@ -335,6 +355,10 @@ class Scenario(_Strict):
     @model_validator(mode="after")
     def _check(self) -> Scenario:
         self._check_staffing()
+        if self.arrivals.reason_mix is not None:
+            check_reason_mix(
+                self.arrivals.reason_mix, list(self.reasons), self.arrivals.volume, self.horizon
+            )
         self._check_selling()
         if self.scheduling is not None:
             h = self.horizon
@@ -361,6 +385,9 @@ class Scenario(_Strict):
             for s in product.segment_factor:
                 if s not in self.customers.segments:
                     raise ValueError(f"products.{name}.segment_factor: unknown segment '{s}'")
+        for s in self.retention.segment_value if self.retention else ():
+            if s not in self.customers.segments:
+                raise ValueError(f"retention.segment_value: unknown segment '{s}'")
         for where, names in (
             ("selling.contact_rules.never_reasons", self.selling.contact_rules.never_reasons),
             ("satisfaction.complaint_reasons", self.satisfaction.complaint_reasons),
