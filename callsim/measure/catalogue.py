@@ -74,6 +74,17 @@ _KPIS = (
     Kpi("waiting_at_end", "count", "Still waiting at end", "结束时仍在排队"),
     Kpi("retrials", "count", "Retrials", "重拨次数"),
     Kpi("repeat_calls", "count", "Repeat calls", "重复来电", -1),
+    Kpi("fcr", "pct", "First-contact resolution", "首次解决率", 1),
+    Kpi(
+        "repeats_per_first_call",
+        "number",
+        "Repeat calls per first call",
+        "每通首次来电的重复来电",
+        -1,
+        bounds=(0.0, math.inf),
+    ),
+    Kpi("deflected_calls", "count", "Resolved in self-service (IVR)", "自助语音（IVR）解决量", 1),
+    Kpi("ivr_containment", "pct", "IVR containment rate", "IVR 自助解决率", 1),
     Kpi("service_level", "pct", "Service level", "服务水平", 1),
     Kpi("sl_offered", "pct", "SL: answered ≤ T / offered", "服务水平：T 内接通 / 呼入量", 1),
     Kpi("sl_answered", "pct", "SL: answered ≤ T / answered", "服务水平：T 内接通 / 接通量", 1),
@@ -214,6 +225,10 @@ _BY_CALLS = (
     "waiting_at_end",
     "retrials",
     "repeat_calls",
+    "fcr",
+    "repeats_per_first_call",
+    "deflected_calls",
+    "ivr_containment",
     "service_level",
     "sl_offered",
     "sl_answered",
@@ -318,6 +333,9 @@ GROUPS: dict[str, tuple[str, ...]] = {
         "talk_time_s",
         "offer_time_s",
         "wrap_time_s",
+        "fcr",
+        "repeats_per_first_call",
+        "ivr_containment",
     ),
     "by_agents": (
         "agents",
@@ -340,6 +358,8 @@ GROUPS: dict[str, tuple[str, ...]] = {
     "stability": _STABILITY,
     # Events of the closed hours, shown when a line closes and something happened then.
     "closing": ("sent_away_at_close", "calls_again_moved", "calls_again_lost"),
+    # Shown where the scenario resolves or deflects calls (undefined or zero elsewhere).
+    "resolution": ("fcr", "repeats_per_first_call", "deflected_calls", "ivr_containment"),
     "headline": (
         "offered",
         "answered",

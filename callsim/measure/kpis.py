@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from callsim.measure import resolution
 from callsim.measure.overlap import overlap
 from callsim.measure.satisfaction import call_scores, repeated_offers
 from callsim.measure.slices import CALL_SLICES, agent_key, by_agents, by_day, day_windows, members
@@ -223,6 +224,9 @@ _CALL_COLUMNS = (
     "agent",
     "pitch",
     "wrap",
+    "resolved",
+    "ivr",
+    "ivr_s",
 )
 _INDICATORS = (
     "offered",
@@ -248,6 +252,7 @@ _INDICATORS = (
     "satisfaction",
     "top_box",
     "rated",
+    *resolution.INDICATORS,
 )
 
 
@@ -265,8 +270,12 @@ def _call_indicators(
     answered = col["outcome"] == ANSWERED
     abandoned = col["outcome"] == ABANDONED
     waiting = col["outcome"] == WAITING
+    reached = resolution.reached_queue(col, scenario)
+    if reached is not None:
+        waiting &= reached  # the menu resolved the others: they never waited
     wait = np.where(answered, col["answer"] - arrival, np.where(abandoned, col["patience"], 0.0))
-    wait = np.where(waiting, grid.horizon_end - arrival, wait)
+    queue_wait = np.where(waiting, grid.horizon_end - arrival, wait)
+    wait = resolution.with_menu_time(queue_wait, reached, col, scenario)
     product = col["product"].astype(int)  # -1 picks the trailing zero of value and weight
     sold = col["converted"] == 1
     score, top_box, rated = call_scores(col, wait, answered, abandoned, repeated, scenario)
@@ -275,13 +284,13 @@ def _call_indicators(
     pitch = np.where(answered, col["pitch"], 0.0)
     wrap = np.where(answered, col["wrap"], 0.0)
     indicators = {
-        "offered": np.ones_like(wait),
+        "offered": np.ones_like(wait) if reached is None else reached.astype(float),
         "answered": answered,
         "abandoned": abandoned,
         "short": short,
         "waiting": waiting,
         "retrial": col["attempt"] > 0,
-        "repeat": col["repeat"] > 0,
+        "repeat": col["repeat"] == 1,
         "ans_t": answered & (wait <= goal.threshold_s),
         "ab_t": abandoned & (wait <= goal.threshold_s) & ~short,
         "waited": wait > 0,
@@ -300,8 +309,9 @@ def _call_indicators(
         "satisfaction": np.where(rated, score, 0.0),
         "top_box": np.where(rated, top_box, 0.0),
         "rated": rated,
+        **resolution.indicators(col, answered, scenario),
     }
-    leave = arrival + wait  # answer, abandonment, or the close for callers still waiting
+    leave = arrival + queue_wait  # answer, abandonment, or the close for callers still waiting
     queued = leave > arrival
     return indicators, (arrival[queued], leave[queued])
 

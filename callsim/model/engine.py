@@ -33,6 +33,7 @@ from callsim.model.observers import QueuePeaks, SessionLog
 from callsim.model.offers import SalesDesk
 from callsim.model.opening_hours import OpeningHours
 from callsim.model.redials import Job, Redials
+from callsim.model.resolution import Resolver
 from callsim.model.roster import Roster
 from callsim.model.run_record import Sessions, Timelines
 from callsim.model.timegrid import TimeGrid
@@ -66,6 +67,7 @@ class Engine:
         sales: SalesDesk | None = None,
         mean_handle_s: float = 0.0,
         threshold_s: float = 20.0,
+        resolver: Resolver | None = None,
     ) -> None:
         self.grid = grid
         self.env = simpy.Environment(initial_time=min(grid.horizon_start, _first_login(roster)))
@@ -76,8 +78,16 @@ class Engine:
         self.closing = closing
         # Calls made again draw on the callers' own uniforms in the call log.
         self.redials = Redials(
-            self.calls, hours, closing.redials, retrial, policy.repeats, patience_of_segment
+            self.calls,
+            hours,
+            closing.redials,
+            retrial,
+            policy.repeats,
+            patience_of_segment,
+            resolver,
         )
+        # Callers the self-service menu resolved never reach the queue.
+        self.deflects = demand.ivr is not None
         # One FIFO per priority level, highest first; OrderedDict gives O(1) removal on abandonment.
         levels = sorted(set(priorities), reverse=True)
         self.queues: list[OrderedDict[int, Job]] = [OrderedDict() for _ in levels]
@@ -100,13 +110,14 @@ class Engine:
         self.shift_ends = roster.shift_ends()
         self.policy = policy
         self.sales = sales
-        self.two_phase = policy.sells or policy.flexes_talk
+        # Resolution is decided at the talk end, like an offer.
+        self.two_phase = policy.sells or policy.flexes_talk or resolver is not None
         # Looked up once: the talk-end decision runs on every answered call of a selling plan.
         self.may_sell = [sales is not None and trained for trained in roster.trained]
         self.may_offer = policy.may_offer
         self.sales_skill = list(roster.sales_skill)
         self.flexes_talk = policy.flexes_talk
-        self.repeats = policy.repeats is not None
+        self.repeats = policy.repeats is not None or resolver is not None
         # First attempts that no offer can be made to, whatever the policy says (nothing
         # eligible that the caller does not hold already); calls made again are not known.
         self.offerable = sales.offerable if sales is not None else np.zeros(0, dtype=bool)
@@ -287,13 +298,16 @@ class Engine:
         queue_of = np.asarray(self.queue_of_segment)
         for lo in range(0, n, _CHUNK):
             hi = min(lo + _CHUNK, n)
+            rows: slice | list[int] = slice(lo, hi)
+            if self.deflects:
+                rows = (np.flatnonzero(c.ivr[lo:hi] == 0) + lo).tolist()
             yield from zip(
-                range(lo, hi),
-                c.arrival[lo:hi].tolist(),
-                queue_of[c.segment[lo:hi]].tolist(),
-                c.patience[lo:hi].tolist(),
-                c.talk[lo:hi].tolist(),
-                c.wrap[lo:hi].tolist(),
+                range(lo, hi) if isinstance(rows, slice) else rows,
+                c.arrival[rows].tolist(),
+                queue_of[c.segment[rows]].tolist(),
+                c.patience[rows].tolist(),
+                c.talk[rows].tolist(),
+                c.wrap[rows].tolist(),
                 strict=True,
             )
 
@@ -361,7 +375,7 @@ class Engine:
                 calls.pitch[i] = duration
                 rest += duration
         if self.repeats:
-            again = self.redials.after_talk(job, self.env.now, float(calls.talk_factor[i]))
+            again = self.redials.after_talk(job, self.env.now, float(calls.talk_factor[i]), agent)
             if again is not None:
                 self.env.schedule(Due(self._on_again, again[1]), NORMAL, again[0])
         self.env.schedule(event.then(self._on_done), NORMAL, rest)

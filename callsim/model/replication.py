@@ -11,8 +11,10 @@ from dataclasses import dataclass
 from callsim.model.calllog import CallLog
 from callsim.model.demand import draw_demand
 from callsim.model.engine import Engine
+from callsim.model.ivr import through_ivr
 from callsim.model.offers import SalesDesk
 from callsim.model.opening_hours import OpeningHours
+from callsim.model.resolution import Resolver
 from callsim.model.roster import Roster, build_roster
 from callsim.model.run_record import Sessions, Timelines
 from callsim.model.streams import streams
@@ -36,7 +38,14 @@ def run_model(scenario: Scenario, seed: int, replication: int) -> ModelRun:
     grid = time_grid(scenario)
     rng = streams(seed, replication)
     demand = draw_demand(scenario, grid, rng)
+    if scenario.ivr is not None:
+        demand = through_ivr(demand, scenario.ivr, list(scenario.reasons), rng)
     roster = build_roster(scenario, grid)
+    policy = make_policy(scenario.selling.policy)
+    resolver = None
+    if scenario.resolution is not None:
+        per_cut = policy.repeats.per_cut if policy.repeats is not None else 0.0
+        resolver = Resolver(scenario, roster.group, per_cut)
     segments = list(scenario.customers.segments.values())
     sales = None
     if scenario.products:
@@ -52,10 +61,11 @@ def run_model(scenario: Scenario, seed: int, replication: int) -> ModelRun:
         reasons=list(scenario.reasons),
         retrial=scenario.customers.retrial,
         patience_of_segment=[s.patience or scenario.customers.patience for s in segments],
-        policy=make_policy(scenario.selling.policy),
+        policy=policy,
         sales=sales,
         mean_handle_s=scenario.mean_handle_s(),
         threshold_s=scenario.service_level.threshold_s,
+        resolver=resolver,
     )
     calls, sessions, timelines = engine.run()
     # The engine's processes, scheduled events and the policy's view of the centre all refer

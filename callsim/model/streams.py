@@ -31,6 +31,9 @@ SOURCES = (
     "again",
     "again_delay",
     "again_patience",
+    "resolution",  # the caller's own uniform: is the request resolved when answered
+    "ivr",  # does the self-service menu resolve the call
+    "ivr_time",  # how long the caller spends in the menu
 )
 
 

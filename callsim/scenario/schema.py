@@ -17,6 +17,7 @@ from callsim.scenario.candidates import PlanSpec
 from callsim.scenario.clock import check_clock as _check_clock
 from callsim.scenario.clock import minutes
 from callsim.scenario.distributions import Busyness, Duration, Fixed, NoPatience, Patience
+from callsim.scenario.resolution import Ivr, Resolution
 from callsim.scenario.scheduling import Scheduling, check_scheduling
 from callsim.scenario.selling import Outbound, Product, Satisfaction, Selling
 from callsim.service_level import SERVICE_LEVEL_DEFINITIONS
@@ -183,6 +184,13 @@ class AgentGroup(_Strict):
     )
     sales_skill: float = Field(1.0, ge=0, description="Multiplies conversion of their pitches.")
     trained_to_sell: bool = Field(False, description="Only trained agents may make offers.")
+    resolution_skill: float | None = Field(
+        None,
+        gt=0,
+        description="Multiplies the odds that their calls are resolved (the scenario's "
+        "resolution block; 1 when not given): 0.5 for new hires who resolve half as well, "
+        "in odds.",
+    )
     shifts: list[Shift] | None = None
     staffing: list[Annotated[int, Field(ge=0)]] | None = Field(
         None, description="Agents scheduled per interval: one day (repeated) or every day."
@@ -307,6 +315,10 @@ class Scenario(_Strict):
     selling: Selling = Field(default_factory=Selling)
     satisfaction: Satisfaction = Field(default_factory=Satisfaction)
     outbound: Outbound | None = None
+    resolution: Resolution | None = Field(
+        None, description="First-contact resolution and repeat calls; off without it."
+    )
+    ivr: Ivr | None = Field(None, description="Self-service menu in front of the queue.")
     simulation: Simulation = Field(default_factory=Simulation)
     plan: PlanSpec | None = Field(
         None, description="The selling policies callsim plan staffs and compares."
@@ -336,6 +348,7 @@ class Scenario(_Strict):
     def _check(self) -> Scenario:
         self._check_staffing()
         self._check_selling()
+        self._check_resolution()
         if self.scheduling is not None:
             h = self.horizon
             check_scheduling(
@@ -376,6 +389,24 @@ class Scenario(_Strict):
             raise ValueError(
                 f"selling.policy: '{kind}' sells, but no agent group is trained_to_sell"
             )
+
+    def _check_resolution(self) -> None:
+        """Settings that would do nothing are errors, not silent defaults."""
+        known = [
+            ("resolution.by_reason", self.resolution.by_reason if self.resolution else {}),
+            ("ivr.containment", self.ivr.containment if self.ivr else {}),
+        ]
+        for where, table in known:
+            for r in table:
+                if r not in self.reasons:
+                    raise ValueError(f"{where}: unknown call reason '{r}'")
+        if self.resolution is None:
+            for name, group in self.agents.groups.items():
+                if group.resolution_skill is not None:
+                    raise ValueError(
+                        f"agents.groups.{name}.resolution_skill: has no effect without a "
+                        "resolution block; add one or remove it"
+                    )
 
     def _check_staffing(self) -> None:
         _shares_sum_to_one("reasons", {k: r.share for k, r in self.reasons.items()})

@@ -1,0 +1,58 @@
+"""Resolution and self-service measures: first-contact resolution, repeat calls per first call,
+calls the self-service menu resolved (SPEC §3: "FCR, repeat calls, deflected calls").
+
+A first contact is an answered call that is not a repeat call (nor a retrial of one): the first
+time an agent heard this request. A first call is a request's first attempt, deflected or not,
+so repeats per first call is the extra load unresolved requests bring; with every call resolved
+with probability p it is (1 − p)/p. The menu's containment rate is deflected calls over the
+first calls that went through it.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from callsim.scenario.schema import Scenario
+
+INDICATORS = ("first_call", "first_contact", "first_resolved", "deflected", "ivr_call")
+"""Per-call counts these KPIs are made of, summed per interval and slice like the others."""
+
+
+def reached_queue(col: dict[str, np.ndarray], scenario: Scenario) -> np.ndarray | None:
+    """Which calls reached the queue (not resolved in the menu); None without a menu."""
+    return col["ivr"] == 0 if scenario.ivr is not None else None
+
+
+def with_menu_time(
+    wait: np.ndarray, queued: np.ndarray | None, col: dict[str, np.ndarray], scenario: Scenario
+) -> np.ndarray:
+    """The caller's wait as the service level counts it: the queue's, plus the menu's time
+    when the scenario says so (for callers who went on to the queue only)."""
+    if queued is None or scenario.ivr is None or not scenario.ivr.time_counts_as_wait:
+        return wait
+    return wait + np.where(queued, col["ivr_s"], 0.0)
+
+
+def indicators(
+    col: dict[str, np.ndarray], answered: np.ndarray, scenario: Scenario
+) -> dict[str, np.ndarray]:
+    first = (col["attempt"] == 0) & (col["repeat"] == 0)
+    contact = answered & (col["repeat"] == 0)
+    deflected = col["ivr"] == 1
+    return {
+        "first_call": first,
+        "first_contact": contact,
+        "first_resolved": contact & (col["resolved"] == 1),
+        "deflected": deflected,
+        "ivr_call": first if scenario.ivr is not None else np.zeros_like(first),
+    }
+
+
+def kpis(s: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return {
+            "fcr": s["first_resolved"] / s["first_contact"],
+            "repeats_per_first_call": s["repeat"] / s["first_call"],
+            "deflected_calls": s["deflected"],
+            "ivr_containment": s["deflected"] / s["ivr_call"],
+        }
