@@ -290,7 +290,7 @@ def _call_indicators(
         "short": short,
         "waiting": waiting,
         "retrial": col["attempt"] > 0,
-        "repeat": col["repeat"] == 1,
+        "repeat": col["repeat"] > 0,
         "ans_t": answered & (wait <= goal.threshold_s),
         "ab_t": abandoned & (wait <= goal.threshold_s) & ~short,
         "waited": wait > 0,

@@ -130,8 +130,7 @@ class CallLog:
         self._draws_of_call_again(of, j, repeat=repeat)
         self._blank(j)
         self.attempt[j] = 0 if repeat else self.attempt[of] + 1
-        # A retrial of a repeat call (2) is still about the request left unresolved.
-        self.repeat[j] = 1 if repeat else 2 if self.repeat[of] else 0
+        self.repeat[j] = repeat
         self.ivr[j] = 0  # calls made again go straight to the queue
         self.ivr_s[j] = 0.0
         return j
