@@ -1053,6 +1053,13 @@ def _print_schedule(schedule: Schedule) -> None:
     _few_replications(result.replications)
 
 
+def _resolution_kpis(scenario: Scenario) -> tuple[str, ...]:
+    """FCR and repeats where the scenario models resolution, the menu's where it has one."""
+    fcr, repeats, deflected, containment = kpis_in("resolution")
+    shown = (fcr, repeats) if scenario.resolution is not None else ()
+    return shown + ((deflected, containment) if scenario.ivr is not None else ())
+
+
 def _print_summary(result: SimulationResult, path: Path) -> None:
     goal = result.scenario.service_level
     table = Table(
@@ -1069,7 +1076,7 @@ def _print_summary(result: SimulationResult, path: Path) -> None:
     selling = kpis_in("selling")
     stability = kpis_in("stability")
     closing = tuple(k for k in kpis_in("closing") if result.kpi(k)["mean"] > 0)
-    shown = kpis_in("headline") + closing + stability
+    shown = kpis_in("headline") + _resolution_kpis(result.scenario) + closing + stability
     kpis = shown + (selling if result.scenario.products else ())
     ratios = set(kpis_in("ratios"))
     money = money_terms([result.scenario])

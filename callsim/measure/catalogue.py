@@ -214,6 +214,7 @@ _KPIS = (
     Kpi("paid_h", "hours", "Hours paid", "带薪时长"),
     Kpi("overtime_h", "hours", "Hours of overtime", "加班时长", -1),
     Kpi("cost", "money", "Cost", "成本", -1, bounds=(0.0, math.inf)),
+    Kpi("first_contacts", "count", "First contacts answered", "首次接通来电"),
 )
 CATALOGUE: dict[str, Kpi] = {k.name: k for k in _KPIS}
 
@@ -305,6 +306,8 @@ GROUPS: dict[str, tuple[str, ...]] = {
         "conversions",
         "revenue",
         "sales_score",
+        "first_contacts",
+        "fcr",
     ),
     # The slices (``callsim.measure.slices``): the calls' own KPIs by reason and segment, the
     # agents' by group and shift, and a day's like an interval's.
@@ -353,6 +356,8 @@ GROUPS: dict[str, tuple[str, ...]] = {
         "conversion_rate",
         "revenue",
         "sales_score",
+        "first_contacts",
+        "fcr",
     ),
     # What the tables and reports show, in the order they show it.
     "stability": _STABILITY,

@@ -324,6 +324,8 @@ _AGENT_CALL_SUMS = (
     "conversions",
     "revenue",
     "sales_score",
+    "first_contacts",
+    "first_resolved",
 )
 
 
@@ -352,6 +354,10 @@ def _add_agent_sums(
     sums["sales_score"] += np.bincount(
         by, weights=np.where(sold, weight[product], 0.0), minlength=n
     )
+    contact = col["repeat"][busy][in_window] == 0
+    resolved = contact & (col["resolved"][busy][in_window] == 1)
+    sums["first_contacts"] += np.bincount(by, weights=contact, minlength=n)
+    sums["first_resolved"] += np.bincount(by, weights=resolved, minlength=n)
 
 
 @dataclass(frozen=True)
@@ -409,6 +415,7 @@ def _agent_kpis(
     with np.errstate(invalid="ignore", divide="ignore"):
         occupancy = sums["busy_s"] / logged_s
         aht = sums["handle_s"] / sums["calls"]
+        fcr = sums["first_resolved"] / sums["first_contacts"]
     return {
         "calls": sums["calls"],
         "aht_s": aht,
@@ -422,4 +429,6 @@ def _agent_kpis(
         "conversions": sums["conversions"],
         "revenue": sums["revenue"],
         "sales_score": sums["sales_score"],
+        "first_contacts": sums["first_contacts"],
+        "fcr": fcr,
     }
