@@ -3,10 +3,10 @@ calls the self-service menu resolved (SPEC §3: "FCR, repeat calls, deflected ca
 
 A first contact is an answered call that is not a repeat call: the first time an agent heard
 this request (a retrial after hanging up on a repeat call is not told apart from one after
-hanging up on a first call, and counts as a first contact). A first call is a request's first attempt, deflected or not,
-so repeats per first call is the extra load unresolved requests bring; with every call resolved
-with probability p it is (1 − p)/p. The menu's containment rate is deflected calls over the
-first calls that went through it.
+hanging up on a first call, and counts as a first contact). A first call is a request's first
+attempt, deflected or not, so repeats per first call is the extra load unresolved requests
+bring; with every call resolved with probability p it is (1 − p)/p. The menu's containment
+rate is deflected calls over the first calls that went through it.
 """
 
 from __future__ import annotations
