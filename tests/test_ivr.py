@@ -129,3 +129,89 @@ def test_bad_ivr_settings_name_the_field(
     assert len(message.splitlines()) == 1 and "Traceback" not in message
     for fragment in (path.name, *fragments):
         assert fragment in message, (fragment, message)
+
+
+# Steering: customers who call several times (a population), one reason, a generous agent.
+STEER: dict[str, Any] = {
+    "name": "steering",
+    "horizon": {"days": 4, "interval_min": 60},
+    "arrivals": {"rate_per_hour": 40},
+    "reasons": {"bill": {"share": 1.0, "talk": {"dist": "exponential", "mean_s": 180}}},
+    "agents": {"groups": {"team": {"shifts": [{"start": "00:00", "end": "24:00", "count": 5}]}}},
+    "selling": {"population": 600},
+    "ivr": {
+        "containment": {},
+        "steering": {"share": 0.5, "reasons": ["bill"], "effect": 0.6, "time_s": 20},
+    },
+    "simulation": {"replications": 6, "seed": 5},
+}
+
+
+def _steered_before(c: Any) -> tuple[np.ndarray, np.ndarray]:
+    """First calls whose customer an agent had steered before they rang (worked out from the
+    call log alone: the steer happens at the talk end, the call's end less its 20 s), and
+    which of those were made in self-service."""
+    n = len(c.column("arrival"))
+    steered = c.column("steered") == 1
+    talk_end = c.column("end") - c.column("wrap") - c.column("pitch") - 20.0
+    first_steer: dict[int, float] = {}
+    for row in np.flatnonzero(steered):
+        customer = int(c.column("customer")[row])
+        first_steer[customer] = min(first_steer.get(customer, np.inf), float(talk_end[row]))
+    first = (c.column("attempt") == 0) & (c.column("repeat") == 0)
+    eligible = np.zeros(n, dtype=bool)
+    for row in np.flatnonzero(first):
+        eligible[row] = (
+            first_steer.get(int(c.column("customer")[row]), np.inf) < c.column("arrival")[row]
+        )
+    return eligible, first & (c.column("ivr") == 1)
+
+
+def test_steered_customers_later_calls_self_serve_with_the_configured_effect() -> None:
+    model = callsim.load_scenario(STEER)
+    shares, talk_added = [], []
+    for r in range(6):
+        c = run_model(model, 5, r).calls
+        eligible, self_served = _steered_before(c)
+        assert not (self_served & ~eligible).any()  # only steered customers self-serve
+        shares.append(float(self_served[eligible].mean()))
+        answered = c.column("agent") >= 0
+        steered = c.column("steered") == 1
+        talk_added.append(float(steered[answered].mean()))
+    d = np.array(shares)
+    half = 2.571 * d.std(ddof=1) / np.sqrt(len(d))  # t(0.975, 5)
+    assert abs(d.mean() - 0.6) <= half, (d.mean(), half)
+    s = np.array(talk_added)
+    assert abs(s.mean() - 0.5) <= 2.571 * s.std(ddof=1) / np.sqrt(len(s))
+
+
+def test_steering_lowers_the_load_of_the_days_after() -> None:
+    steered = callsim.simulate(STEER, workers=1).by("day")
+    never = callsim.simulate(merge(STEER, {"ivr": {"steering": {"share": 0.0}}}), workers=1).by(
+        "day"
+    )
+    assert (never["deflected_calls_mean"] == 0).all()
+    offered = steered["offered_mean"].to_numpy() / never["offered_mean"].to_numpy()
+    # Day 1 barely differs; each later day more of the customers have been steered.
+    assert offered[0] > offered[1] > offered[3]
+    assert offered[3] < 0.85
+
+
+def test_callers_still_in_the_menu_at_the_close_reach_the_queue_before_it() -> None:
+    closing = merge(
+        BASE,
+        {
+            "horizon": {"open": "08:00", "close": "10:00", "interval_min": 30},
+            "agents": {
+                "groups": {"team": {"shifts": [{"start": "08:00", "end": "10:00", "count": 4}]}}
+            },
+            "ivr": {"time": {"dist": "fixed", "value_s": 600}},
+        },
+    )
+    c = run_model(callsim.load_scenario(closing), 11, 0).calls
+    first = (c.column("attempt") == 0) & (c.column("repeat") == 0)
+    close = 10 * 3600.0
+    assert (c.column("arrival")[first] < close).all()
+    late = first & (c.column("ivr_s") < 599.9)
+    assert late.any() and np.allclose(c.column("arrival")[late], close)
+    assert (c.column("outcome")[first & (c.column("ivr") == 0)] != 0).all()  # none left waiting

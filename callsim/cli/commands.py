@@ -1055,9 +1055,12 @@ def _print_schedule(schedule: Schedule) -> None:
 
 def _resolution_kpis(scenario: Scenario) -> tuple[str, ...]:
     """FCR and repeats where the scenario models resolution, the menu's where it has one."""
-    fcr, repeats, deflected, containment = kpis_in("resolution")
-    shown = (fcr, repeats) if scenario.resolution is not None else ()
-    return shown + ((deflected, containment) if scenario.ivr is not None else ())
+    fcr, repeats, deflected, containment, steered = kpis_in("resolution")
+    shown: tuple[str, ...] = (fcr, repeats) if scenario.resolution is not None else ()
+    if scenario.ivr is not None:
+        shown += (deflected, containment)
+        shown += (steered,) if scenario.ivr.steering is not None else ()
+    return shown
 
 
 def _print_summary(result: SimulationResult, path: Path) -> None:

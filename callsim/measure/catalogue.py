@@ -85,6 +85,7 @@ _KPIS = (
     ),
     Kpi("deflected_calls", "count", "Resolved in self-service (IVR)", "自助语音（IVR）解决量", 1),
     Kpi("ivr_containment", "pct", "IVR containment rate", "IVR 自助解决率", 1),
+    Kpi("steered_calls", "count", "Callers steered to self-service", "引导至自助服务的来电"),
     Kpi("service_level", "pct", "Service level", "服务水平", 1),
     Kpi("sl_offered", "pct", "SL: answered ≤ T / offered", "服务水平：T 内接通 / 呼入量", 1),
     Kpi("sl_answered", "pct", "SL: answered ≤ T / answered", "服务水平：T 内接通 / 接通量", 1),
@@ -230,6 +231,7 @@ _BY_CALLS = (
     "repeats_per_first_call",
     "deflected_calls",
     "ivr_containment",
+    "steered_calls",
     "service_level",
     "sl_offered",
     "sl_answered",
@@ -364,7 +366,13 @@ GROUPS: dict[str, tuple[str, ...]] = {
     # Events of the closed hours, shown when a line closes and something happened then.
     "closing": ("sent_away_at_close", "calls_again_moved", "calls_again_lost"),
     # Shown where the scenario resolves or deflects calls (undefined or zero elsewhere).
-    "resolution": ("fcr", "repeats_per_first_call", "deflected_calls", "ivr_containment"),
+    "resolution": (
+        "fcr",
+        "repeats_per_first_call",
+        "deflected_calls",
+        "ivr_containment",
+        "steered_calls",
+    ),
     "headline": (
         "offered",
         "answered",

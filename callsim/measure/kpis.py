@@ -227,6 +227,7 @@ _CALL_COLUMNS = (
     "resolved",
     "ivr",
     "ivr_s",
+    "steered",
 )
 _INDICATORS = (
     "offered",

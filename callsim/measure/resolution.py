@@ -15,7 +15,7 @@ import numpy as np
 
 from callsim.scenario.schema import Scenario
 
-INDICATORS = ("first_call", "first_contact", "first_resolved", "deflected", "ivr_call")
+INDICATORS = ("first_call", "first_contact", "first_resolved", "deflected", "ivr_call", "steered")
 """Per-call counts these KPIs are made of, summed per interval and slice like the others."""
 
 
@@ -46,6 +46,7 @@ def indicators(
         "first_resolved": contact & (col["resolved"] == 1),
         "deflected": deflected,
         "ivr_call": first if scenario.ivr is not None else np.zeros_like(first),
+        "steered": col["steered"] == 1,
     }
 
 
@@ -56,4 +57,5 @@ def kpis(s: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
             "repeats_per_first_call": s["repeat"] / s["first_call"],
             "deflected_calls": s["deflected"],
             "ivr_containment": s["deflected"] / s["ivr_call"],
+            "steered_calls": s["steered"],
         }

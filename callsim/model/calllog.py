@@ -4,7 +4,13 @@ from __future__ import annotations
 
 import numpy as np
 
-from callsim.model.demand import AGAIN_DRAWS, RESOLUTION_DRAWS, SELLING_DRAWS, Demand
+from callsim.model.demand import (
+    AGAIN_DRAWS,
+    RESOLUTION_DRAWS,
+    SELLING_DRAWS,
+    STEERING_DRAWS,
+    Demand,
+)
 from callsim.model.hashing import GOLDEN, M64, splitmix64
 
 WAITING, ANSWERED, ABANDONED = 0, 1, 2
@@ -32,6 +38,7 @@ FIELDS: dict[str, type] = {
     "resolved": np.int8,
     "ivr": np.int8,
     "ivr_s": np.float64,
+    "steered": np.int8,
 }
 """The call table's columns, in order, with the type each is kept in."""
 
@@ -74,6 +81,7 @@ class CallLog:
     resolved: np.ndarray  # the request resolved at this contact (1), not (0), not answered (-1)
     ivr: np.ndarray  # resolved in the self-service menu, never queued (1)
     ivr_s: np.ndarray  # seconds in the menu before the queue (or before hanging up, resolved)
+    steered: np.ndarray  # the agent steered the caller to self-service (1)
     draws: dict[str, np.ndarray]
     """The callers' own float32 uniforms (:mod:`callsim.model.demand`), only those the scenario
     uses; kept for the decisions taken later, not part of the saved call table."""
@@ -114,6 +122,7 @@ class CallLog:
         self.converted[rows] = 0
         self.closed_out[rows] = 0
         self.resolved[rows] = -1
+        self.steered[rows] = 0
 
     def append_call(self, of: int, arrival: float, patience: float, *, repeat: bool) -> int:
         """Another call by the caller of row ``of`` about the same request, with fresh patience:
@@ -147,7 +156,7 @@ class CallLog:
         draws = self.draws
         again = [name for name in AGAIN_DRAWS if name in draws]
         selling = [name for name in SELLING_DRAWS if name in draws]
-        resolve = [name for name in RESOLUTION_DRAWS if name in draws]
+        resolve = [name for name in (*RESOLUTION_DRAWS, *STEERING_DRAWS) if name in draws]
         for names, salt, fresh in (
             (again, _SALT_AGAIN, True),
             (selling, _SALT_SELLING, repeat),
@@ -186,7 +195,7 @@ class CallLog:
         spare = len(self.arrival) > self.size
         return {name: self.column(name).copy() if spare else self.column(name) for name in FIELDS}
 
-    def finish(self, handle_time_factor: list[float]) -> None:
+    def finish(self, handle_time_factor: list[float], steer_s: float = 0.0) -> None:
         """Fill what the engine's hot path leaves out: who was answered, when each call ended
         (talk × the agent's and the policy's factors, pitch, wrap-up), and that an answered
         call the engine did not mark unresolved was resolved.
@@ -203,5 +212,7 @@ class CallLog:
         end += self.column("pitch")
         end += self.column("wrap")
         end += self.column("answer")
+        if steer_s:  # steering a caller to self-service is talk time too
+            end += steer_s * self.column("steered")
         resolved = self.column("resolved")
         resolved[(agent >= 0) & (resolved < 0)] = 1  # answered, and nothing left it unresolved

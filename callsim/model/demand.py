@@ -28,6 +28,8 @@ AGAIN_DRAWS = ("u_again", "u_delay", "u_patience")
 """The caller's uniforms for calling again: whether, after how long, and with what patience."""
 RESOLUTION_DRAWS = ("u_resolve",)
 """The caller's uniform for whether an answered call resolves their request."""
+STEERING_DRAWS = ("u_steer", "u_self_service")
+"""The caller's uniforms for being steered to self-service, and for self-serving later."""
 _STREAM = {
     "u_purchase": "purchase",
     "u_pitch": "pitch_time",
@@ -36,6 +38,8 @@ _STREAM = {
     "u_delay": "again_delay",
     "u_patience": "again_patience",
     "u_resolve": "resolution",
+    "u_steer": "steering",
+    "u_self_service": "self_service",
 }
 
 
@@ -126,6 +130,8 @@ def needed_draws(scenario: Scenario) -> tuple[str, ...]:
         names += AGAIN_DRAWS
     if scenario.resolution is not None:
         names += RESOLUTION_DRAWS
+    if scenario.ivr is not None and scenario.ivr.steering is not None:
+        names += STEERING_DRAWS
     return names
 
 

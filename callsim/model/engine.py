@@ -36,6 +36,7 @@ from callsim.model.redials import Job, Redials
 from callsim.model.resolution import Resolver
 from callsim.model.roster import Roster
 from callsim.model.run_record import Sessions, Timelines
+from callsim.model.steering import SteeringDesk
 from callsim.model.timegrid import TimeGrid
 from callsim.model.view import CallOnScreen, CentreView
 from callsim.policies.contract import SellingPolicy
@@ -68,6 +69,7 @@ class Engine:
         mean_handle_s: float = 0.0,
         threshold_s: float = 20.0,
         resolver: Resolver | None = None,
+        steering: SteeringDesk | None = None,
     ) -> None:
         self.grid = grid
         self.env = simpy.Environment(initial_time=min(grid.horizon_start, _first_login(roster)))
@@ -110,14 +112,18 @@ class Engine:
         self.shift_ends = roster.shift_ends()
         self.policy = policy
         self.sales = sales
-        # Resolution is decided at the talk end, like an offer.
-        self.two_phase = policy.sells or policy.flexes_talk or resolver is not None
+        # Resolution and steering are decided at the talk end, like an offer.
+        at_talk_end = resolver is not None or steering is not None
+        self.two_phase = policy.sells or policy.flexes_talk or at_talk_end
+        self.steering = steering
+        if steering is not None:  # a steered customer's later calls may self-serve
+            self._on_arrival = self._on_arrival_past_steering  # type: ignore[method-assign]
         # Looked up once: the talk-end decision runs on every answered call of a selling plan.
         self.may_sell = [sales is not None and trained for trained in roster.trained]
         self.may_offer = policy.may_offer
         self.sales_skill = list(roster.sales_skill)
         self.flexes_talk = policy.flexes_talk
-        self.repeats = policy.repeats is not None or resolver is not None
+        self.repeats = policy.repeats is not None or at_talk_end
         # First attempts that no offer can be made to, whatever the policy says (nothing
         # eligible that the caller does not hold already); calls made again are not known.
         self.offerable = sales.offerable if sales is not None else np.zeros(0, dtype=bool)
@@ -146,7 +152,7 @@ class Engine:
         # callers served after the close, agents the policy keeps on.
         while env.peek() <= end or self.n_waiting or self.kept_on or any(self.current):
             env.step()
-        self.calls.finish(self.factor)
+        self.calls.finish(self.factor, self.steering.time_s if self.steering else 0.0)
         for agent, logged in enumerate(self.logged_in):
             if logged:  # a session running past the horizon: it counts up to the horizon's end
                 self._end_session(agent, end)
@@ -320,6 +326,15 @@ class Engine:
         self._next_arrival()
         self._arrive(event._value)
 
+    def _on_arrival_past_steering(self, event: Due) -> None:
+        job = event._value
+        assert self.steering is not None  # only bound with steering
+        if self.steering.self_serves(self.calls, job[0], self.env.now):
+            self.calls.ivr[job[0]] = 1  # made in self-service: never reaches the queue
+            self._next_arrival()
+            return
+        Engine._on_arrival(self, event)
+
     def _arrive(self, job: Job) -> None:
         if self.idle:
             # ``job[1]`` is the drawn arrival time itself: answered at once means a wait of 0.
@@ -374,6 +389,8 @@ class Engine:
                 calls.converted[i] = converted
                 calls.pitch[i] = duration
                 rest += duration
+        if self.steering is not None:
+            rest += self.steering.at_talk_end(calls, i, self.env.now)
         if self.repeats:
             again = self.redials.after_talk(job, self.env.now, float(calls.talk_factor[i]), agent)
             if again is not None:

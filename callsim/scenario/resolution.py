@@ -49,6 +49,31 @@ class Resolution(Strict):
     )
 
 
+class Steering(Strict):
+    """Agents steering callers to self-service, like an offer: it takes talk time now and
+    lowers that customer's calls to come about the same reason.
+
+    On an answered call of one of ``reasons``, the agent steers the caller with chance
+    ``share``, which adds ``time_s`` of talk. For ``window_days`` after, each first call the
+    customer makes about that reason is resolved in self-service instead with chance
+    ``effect`` (never reaching the queue: counted as deflected). Customers call more than once
+    only with ``selling.population``, so steering needs it; calls made again (retrials, repeat
+    calls) are not steered away.
+    """
+
+    share: Probability = Field(description="Chance an agent steers a caller of these reasons.")
+    reasons: list[ReasonName] = Field(min_length=1, description="Call reasons it applies to.")
+    time_s: float = Field(
+        30.0, ge=0, description="Talk time it adds; assumption: 30 s, no source gives it."
+    )
+    effect: Probability = Field(
+        description="Chance a steered customer's later call about the reason self-serves."
+    )
+    window_days: float = Field(
+        30.0, gt=0, description="How long the effect lasts; assumption: 30 days."
+    )
+
+
 class Ivr(Strict):
     """A self-service menu (IVR) every first call passes through before the queue.
 
@@ -70,3 +95,4 @@ class Ivr(Strict):
     time_counts_as_wait: bool = Field(
         False, description="Count the menu's time in the wait of callers who reach an agent."
     )
+    steering: Steering | None = Field(None, description="Agents steering callers to it.")

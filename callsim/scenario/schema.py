@@ -392,14 +392,21 @@ class Scenario(_Strict):
 
     def _check_resolution(self) -> None:
         """Settings that would do nothing are errors, not silent defaults."""
+        steering = self.ivr.steering if self.ivr else None
         known = [
             ("resolution.by_reason", self.resolution.by_reason if self.resolution else {}),
             ("ivr.containment", self.ivr.containment if self.ivr else {}),
+            ("ivr.steering.reasons", steering.reasons if steering else []),
         ]
         for where, table in known:
             for r in table:
                 if r not in self.reasons:
                     raise ValueError(f"{where}: unknown call reason '{r}'")
+        if steering is not None and self.selling.population is None:
+            raise ValueError(
+                "ivr.steering: every first call is a different customer without "
+                "selling.population, so steering would change nothing; set a population"
+            )
         if self.resolution is None:
             for name, group in self.agents.groups.items():
                 if group.resolution_skill is not None:
