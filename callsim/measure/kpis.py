@@ -73,6 +73,7 @@ def compute_kpis(
     sizes = {kind: len(members(kind, scenario, roster, grid)) for kind in CALL_SLICES}
     cells_n = n * sizes["reason"] * sizes["segment"]
     agent_sums = {key: np.zeros(len(roster)) for key in _AGENT_CALL_SUMS}
+    resolution_sums = resolution.measured(scenario)
     edges = (grid.starts, grid.ends)
     window = (np.array([grid.warmup_end]), np.array([np.inf]))
     queue_edges = (grid.starts, np.minimum(grid.ends, grid.horizon_end))
@@ -92,7 +93,9 @@ def compute_kpis(
         add(per_interval, "busy_s", overlap(b_start, b_end, *edges))
         add(totals, "busy_s", overlap(b_start, b_end, *window))
         add(per_day, "busy_s", overlap(b_start, b_end, day_lo, day_hi))
-        _add_agent_sums(agent_sums, col, busy, grid.warmup_end, value, weight)
+        _add_agent_sums(
+            agent_sums, col, busy, grid.warmup_end, value, weight, resolution_sums=resolution_sums
+        )
 
         interval = grid.index_of(col["arrival"])
         counted = (col["arrival"] >= grid.warmup_end) & (interval >= 0)
@@ -337,6 +340,8 @@ def _add_agent_sums(
     warmup_end: float,
     value: np.ndarray,
     weight: np.ndarray,
+    *,
+    resolution_sums: bool,
 ) -> None:
     n = len(sums["calls"])
     agent = col["agent"][busy]
@@ -355,6 +360,8 @@ def _add_agent_sums(
     sums["sales_score"] += np.bincount(
         by, weights=np.where(sold, weight[product], 0.0), minlength=n
     )
+    if not resolution_sums:
+        return
     contact = col["repeat"][busy][in_window] == 0
     resolved = contact & (col["resolved"][busy][in_window] == 1)
     sums["first_contacts"] += np.bincount(by, weights=contact, minlength=n)

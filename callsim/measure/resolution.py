@@ -13,10 +13,21 @@ from __future__ import annotations
 
 import numpy as np
 
+from callsim.policies import make_policy
 from callsim.scenario.schema import Scenario
 
 INDICATORS = ("first_call", "first_contact", "first_resolved", "deflected", "ivr_call", "steered")
 """Per-call counts these KPIs are made of, summed per interval and slice like the others."""
+
+
+def measured(scenario: Scenario) -> bool:
+    """Whether anything can leave a call unresolved or resolve it outside the queue: without,
+    these KPIs are undefined (not computed, so measuring costs nothing more)."""
+    return (
+        scenario.resolution is not None
+        or scenario.ivr is not None
+        or make_policy(scenario.selling.policy).repeats is not None
+    )
 
 
 def reached_queue(col: dict[str, np.ndarray], scenario: Scenario) -> np.ndarray | None:
@@ -37,6 +48,8 @@ def with_menu_time(
 def indicators(
     col: dict[str, np.ndarray], answered: np.ndarray, scenario: Scenario
 ) -> dict[str, np.ndarray]:
+    if not measured(scenario):
+        return {}
     first = (col["attempt"] == 0) & (col["repeat"] == 0)
     contact = answered & (col["repeat"] == 0)
     deflected = col["ivr"] == 1
