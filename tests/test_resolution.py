@@ -10,6 +10,7 @@ by hand below. Tolerances are the 95% confidence intervals over replications on 
 from __future__ import annotations
 
 import math
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -234,3 +235,19 @@ def test_bad_resolution_settings_name_the_field(
         assert fragment in message, (fragment, message)
     with pytest.raises(callsim.ScenarioError):
         callsim.load_scenario(path)
+
+
+DATA = Path(__file__).parent / "data"
+
+
+def test_run_and_compare_show_resolution_where_the_scenario_models_it() -> None:
+    example = str(DATA / "resolution.yaml")
+    run = runner.invoke(app, ["run", example, "-r", "2", "-w", "1"])
+    assert run.exit_code == 0, run.output
+    for label in ("First-contact resolution", "Repeat calls per first call", "IVR containment"):
+        assert label in run.output
+    plain = runner.invoke(app, ["run", str(DATA / "small.yaml"), "-w", "1"])
+    assert plain.exit_code == 0 and "First-contact resolution" not in plain.output
+    compared = runner.invoke(app, ["compare", example, "-r", "2", "-w", "1"])
+    assert compared.exit_code == 0, compared.output
+    assert "First-contact resolution" in compared.output and "trained" in compared.output

@@ -35,6 +35,7 @@ from callsim.experiment.sweep_result import Pick, Sweep
 from callsim.measure.catalogue import clip_interval, fmt, kpis_in
 from callsim.measure.confidence import MIN_REPLICATIONS_FOR_CI
 from callsim.measure.money import money_label, money_terms
+from callsim.measure.resolution import shown as resolution_shown
 from callsim.model.timegrid import time_grid
 from callsim.planning.isa_iterations import MAX_ITERATIONS
 from callsim.planning.sizing import TARGET_KINDS, Target
@@ -1053,16 +1054,6 @@ def _print_schedule(schedule: Schedule) -> None:
     _few_replications(result.replications)
 
 
-def _resolution_kpis(scenario: Scenario) -> tuple[str, ...]:
-    """FCR and repeats where the scenario models resolution, the menu's where it has one."""
-    fcr, repeats, deflected, containment, steered = kpis_in("resolution")
-    shown: tuple[str, ...] = (fcr, repeats) if scenario.resolution is not None else ()
-    if scenario.ivr is not None:
-        shown += (deflected, containment)
-        shown += (steered,) if scenario.ivr.steering is not None else ()
-    return shown
-
-
 def _print_summary(result: SimulationResult, path: Path) -> None:
     goal = result.scenario.service_level
     table = Table(
@@ -1079,7 +1070,7 @@ def _print_summary(result: SimulationResult, path: Path) -> None:
     selling = kpis_in("selling")
     stability = kpis_in("stability")
     closing = tuple(k for k in kpis_in("closing") if result.kpi(k)["mean"] > 0)
-    shown = kpis_in("headline") + _resolution_kpis(result.scenario) + closing + stability
+    shown = kpis_in("headline") + resolution_shown([result.scenario]) + closing + stability
     kpis = shown + (selling if result.scenario.products else ())
     ratios = set(kpis_in("ratios"))
     money = money_terms([result.scenario])
@@ -1200,7 +1191,7 @@ def _print_comparison(comparison: Comparison) -> None:
     weighted = bool((t["verdict_on"] == "call_weighted").any())
     ratios = kpis_in("ratios")
     money = money_terms(r.scenario for r in comparison.results.values())
-    for kpi in kpis_in("compare"):
+    for kpi in dict.fromkeys(t.kpi):
         rows = t[t.kpi == kpi]
         title = money_label(kpi, "en", money)
         if weighted and kpi in ratios:

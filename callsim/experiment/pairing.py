@@ -18,6 +18,7 @@ import pandas as pd
 from scipy.special import stdtrit
 
 from callsim.experiment.results import SimulationResult
+from callsim.measure import resolution
 from callsim.measure.catalogue import better, kpis_in
 from callsim.measure.confidence import LEVEL, jackknife_interval, t_interval
 from callsim.measure.money import one_currency
@@ -35,9 +36,13 @@ class Comparison:
 
 
 def compare_results(
-    results: dict[str, SimulationResult], kpis: tuple[str, ...] = kpis_in("compare")
+    results: dict[str, SimulationResult], kpis: tuple[str, ...] | None = None
 ) -> Comparison:
-    """Compare finished runs; pairing needs the same seed and number of replications."""
+    """Compare finished runs; pairing needs the same seed and number of replications. By
+    default on the ``compare`` KPIs, and those of resolution and self-service where a plan
+    models them."""
+    if kpis is None:
+        kpis = kpis_in("compare") + resolution.shown([r.scenario for r in results.values()])
     names = list(results)
     first = results[names[0]]
     for name in names[1:]:

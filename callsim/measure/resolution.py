@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from callsim.measure.catalogue import kpis_in
 from callsim.policies import make_policy
 from callsim.scenario.schema import Scenario
 
@@ -28,6 +29,20 @@ def measured(scenario: Scenario) -> bool:
         or scenario.ivr is not None
         or make_policy(scenario.selling.policy).repeats is not None
     )
+
+
+def shown(scenarios: list[Scenario]) -> tuple[str, ...]:
+    """The resolution KPIs tables show for these plans: FCR and repeats where a plan models
+    resolution, the menu's where one has a menu, steering where one steers."""
+    fcr, repeats, deflected, containment, steered = kpis_in("resolution")
+    out: tuple[str, ...] = ()
+    if any(s.resolution is not None for s in scenarios):
+        out += (fcr, repeats)
+    if any(s.ivr is not None for s in scenarios):
+        out += (deflected, containment)
+    if any(s.ivr is not None and s.ivr.steering is not None for s in scenarios):
+        out += (steered,)
+    return out
 
 
 def reached_queue(col: dict[str, np.ndarray], scenario: Scenario) -> np.ndarray | None:
