@@ -215,3 +215,14 @@ def test_callers_still_in_the_menu_at_the_close_reach_the_queue_before_it() -> N
     late = first & (c.column("ivr_s") < 599.9)
     assert late.any() and np.allclose(c.column("arrival")[late], close)
     assert (c.column("outcome")[first & (c.column("ivr") == 0)] != 0).all()  # none left waiting
+
+
+def test_a_menu_that_resolves_nobody_and_takes_no_time_changes_nothing() -> None:
+    """The menu's own draws are on their own streams: nobody else's numbers move."""
+    plain = {k: v for k, v in BASE.items() if k != "ivr"}
+    idle = merge(plain, {"ivr": {"containment": {}, "time": {"dist": "fixed", "value_s": 0}}})
+    a = callsim.simulate(merge(plain, {"simulation": {"replications": 3}}), workers=1)
+    b = callsim.simulate(merge(idle, {"simulation": {"replications": 3}}), workers=1)
+    menu = ["deflected_calls", "ivr_containment", "fcr", "repeats_per_first_call"]
+    assert (b.per_replication["ivr_containment"] == 0).all()
+    assert a.per_replication.drop(columns=menu).equals(b.per_replication.drop(columns=menu))

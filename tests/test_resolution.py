@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import pandas as pd
 import pytest
 import yaml
 from helpers import merge
@@ -251,3 +252,17 @@ def test_run_and_compare_show_resolution_where_the_scenario_models_it() -> None:
     compared = runner.invoke(app, ["compare", example, "-r", "2", "-w", "1"])
     assert compared.exit_code == 0, compared.output
     assert "First-contact resolution" in compared.output and "trained" in compared.output
+
+
+def test_resolving_every_call_changes_nothing_but_the_resolution_kpis() -> None:
+    """p = 1 leaves nobody to call again: the same callers, served the same (to rounding,
+    since the call's end is reached through its talk end)."""
+    plain = {k: v for k, v in BASE.items() if k != "resolution"}
+    plain = merge(plain, {"customers": {"patience": {"dist": "exponential", "mean_s": 200}}})
+    certain = merge(plain, {"resolution": {"probability": 1.0}})
+    a = callsim.simulate(merge(plain, {"simulation": {"replications": 3}}), workers=1)
+    b = callsim.simulate(merge(certain, {"simulation": {"replications": 3}}), workers=1)
+    assert (b.per_replication["fcr"] == 1).all() and (b.per_replication["repeat_calls"] == 0).all()
+    assert a.per_replication["fcr"].isna().all()  # not modelled, so not measured
+    same = [c for c in a.per_replication.columns if c not in ("fcr", "repeats_per_first_call")]
+    pd.testing.assert_frame_equal(a.per_replication[same], b.per_replication[same], rtol=1e-9)
