@@ -14,7 +14,9 @@ time the offer phase would have ended them, without the stop (unless calls cut s
 redialled, which is decided at the talk end).
 
 This module is the hot path only. What a policy may read of the centre is
-:mod:`callsim.model.view`; who calls again is :mod:`callsim.model.redials`; queue peaks and
+:mod:`callsim.model.view`; who calls again is :mod:`callsim.model.redials`, whether an answer
+resolved the request :mod:`callsim.model.resolution`, who the self-service menu resolves
+:mod:`callsim.model.ivr` and who agents steer there :mod:`callsim.model.steering`; queue peaks and
 session records are :mod:`callsim.model.observers`; policies keep their own state.
 """
 
