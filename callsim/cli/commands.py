@@ -35,6 +35,7 @@ from callsim.experiment.sweep_result import Pick, Sweep
 from callsim.measure.catalogue import clip_interval, fmt, kpis_in
 from callsim.measure.confidence import MIN_REPLICATIONS_FOR_CI
 from callsim.measure.money import money_label, money_terms
+from callsim.measure.resolution import shown as resolution_shown
 from callsim.model.timegrid import time_grid
 from callsim.planning.isa_iterations import MAX_ITERATIONS
 from callsim.planning.sizing import TARGET_KINDS, Target
@@ -1072,7 +1073,7 @@ def _print_summary(result: SimulationResult, path: Path) -> None:
         selling = tuple(k for k in selling if k not in kpis_in("needs_retention"))
     stability = kpis_in("stability")
     closing = tuple(k for k in kpis_in("closing") if result.kpi(k)["mean"] > 0)
-    shown = kpis_in("headline") + closing + stability
+    shown = kpis_in("headline") + resolution_shown([result.scenario]) + closing + stability
     kpis = shown + (selling if result.scenario.products else ())
     ratios = set(kpis_in("ratios"))
     money = money_terms([result.scenario])
@@ -1193,7 +1194,7 @@ def _print_comparison(comparison: Comparison) -> None:
     weighted = bool((t["verdict_on"] == "call_weighted").any())
     ratios = kpis_in("ratios")
     money = money_terms(r.scenario for r in comparison.results.values())
-    for kpi in dict.fromkeys(t.kpi):  # the compare group, and retention when valued
+    for kpi in dict.fromkeys(t.kpi):  # the compare group, resolution and retention if modelled
         rows = t[t.kpi == kpi]
         title = money_label(kpi, "en", money)
         if weighted and kpi in ratios:

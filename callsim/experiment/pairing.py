@@ -18,6 +18,7 @@ import pandas as pd
 from scipy.special import stdtrit
 
 from callsim.experiment.results import SimulationResult
+from callsim.measure import resolution
 from callsim.measure.catalogue import better, kpis_in
 from callsim.measure.confidence import LEVEL, jackknife_interval, t_interval
 from callsim.measure.money import one_currency
@@ -39,11 +40,11 @@ def compare_results(
 ) -> Comparison:
     """Compare finished runs; pairing needs the same seed and number of replications.
 
-    ``kpis`` defaults to the ``compare`` group, and the retention KPIs after it when every plan
-    values retention (otherwise they are undefined in some plan, and no difference can be
-    taken)."""
+    ``kpis`` defaults to the ``compare`` group, those of resolution and self-service where a plan
+    models them, and the retention KPIs when every plan values retention (otherwise they are
+    undefined in some plan, and no difference can be taken)."""
     if kpis is None:
-        kpis = kpis_in("compare")
+        kpis = kpis_in("compare") + resolution.shown([r.scenario for r in results.values()])
         if all(r.scenario.retention is not None for r in results.values()):
             kpis += kpis_in("needs_retention")
     names = list(results)

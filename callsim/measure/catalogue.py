@@ -74,6 +74,18 @@ _KPIS = (
     Kpi("waiting_at_end", "count", "Still waiting at end", "结束时仍在排队"),
     Kpi("retrials", "count", "Retrials", "重拨次数"),
     Kpi("repeat_calls", "count", "Repeat calls", "重复来电", -1),
+    Kpi("fcr", "pct", "First-contact resolution", "首次解决率", 1),
+    Kpi(
+        "repeats_per_first_call",
+        "number",
+        "Repeat calls per first call",
+        "每通首次来电的重复来电",
+        -1,
+        bounds=(0.0, math.inf),
+    ),
+    Kpi("deflected_calls", "count", "Resolved in self-service (IVR)", "自助语音（IVR）解决量", 1),
+    Kpi("ivr_containment", "pct", "IVR containment rate", "IVR 自助解决率", 1),
+    Kpi("steered_calls", "count", "Callers steered to self-service", "引导至自助服务的来电"),
     Kpi("service_level", "pct", "Service level", "服务水平", 1),
     Kpi("sl_offered", "pct", "SL: answered ≤ T / offered", "服务水平：T 内接通 / 呼入量", 1),
     Kpi("sl_answered", "pct", "SL: answered ≤ T / answered", "服务水平：T 内接通 / 接通量", 1),
@@ -220,6 +232,7 @@ _KPIS = (
     Kpi("paid_h", "hours", "Hours paid", "带薪时长"),
     Kpi("overtime_h", "hours", "Hours of overtime", "加班时长", -1),
     Kpi("cost", "money", "Cost", "成本", -1, bounds=(0.0, math.inf)),
+    Kpi("first_contacts", "count", "First contacts answered", "首次接通来电"),
 )
 CATALOGUE: dict[str, Kpi] = {k.name: k for k in _KPIS}
 
@@ -231,6 +244,11 @@ _BY_CALLS = (
     "waiting_at_end",
     "retrials",
     "repeat_calls",
+    "fcr",
+    "repeats_per_first_call",
+    "deflected_calls",
+    "ivr_containment",
+    "steered_calls",
     "service_level",
     "sl_offered",
     "sl_answered",
@@ -309,6 +327,8 @@ GROUPS: dict[str, tuple[str, ...]] = {
         "conversions",
         "revenue",
         "sales_score",
+        "first_contacts",
+        "fcr",
     ),
     # The slices (``callsim.measure.slices``): the calls' own KPIs by reason and segment, the
     # agents' by group and shift, and a day's like an interval's.
@@ -337,6 +357,9 @@ GROUPS: dict[str, tuple[str, ...]] = {
         "talk_time_s",
         "offer_time_s",
         "wrap_time_s",
+        "fcr",
+        "repeats_per_first_call",
+        "ivr_containment",
     ),
     "by_agents": (
         "agents",
@@ -354,11 +377,21 @@ GROUPS: dict[str, tuple[str, ...]] = {
         "conversion_rate",
         "revenue",
         "sales_score",
+        "first_contacts",
+        "fcr",
     ),
     # What the tables and reports show, in the order they show it.
     "stability": _STABILITY,
     # Events of the closed hours, shown when a line closes and something happened then.
     "closing": ("sent_away_at_close", "calls_again_moved", "calls_again_lost"),
+    # Shown where the scenario resolves or deflects calls (undefined or zero elsewhere).
+    "resolution": (
+        "fcr",
+        "repeats_per_first_call",
+        "deflected_calls",
+        "ivr_containment",
+        "steered_calls",
+    ),
     "headline": (
         "offered",
         "answered",

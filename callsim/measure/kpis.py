@@ -18,6 +18,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from callsim.measure import resolution
 from callsim.measure.overlap import overlap
 from callsim.measure.satisfaction import call_scores, repeated_offers
 from callsim.measure.slices import CALL_SLICES, agent_key, by_agents, by_day, day_windows, members
@@ -78,6 +79,7 @@ def compute_kpis(
     sizes = {kind: len(members(kind, scenario, roster, grid)) for kind in CALL_SLICES}
     cells_n = n * sizes["reason"] * sizes["segment"]
     agent_sums = {key: np.zeros(len(roster)) for key in _AGENT_CALL_SUMS}
+    resolution_sums = resolution.measured(scenario)
     edges = (grid.starts, grid.ends)
     window = (np.array([grid.warmup_end]), np.array([np.inf]))
     queue_edges = (grid.starts, np.minimum(grid.ends, grid.horizon_end))
@@ -99,7 +101,9 @@ def compute_kpis(
         add(per_interval, "busy_s", overlap(b_start, b_end, *edges))
         add(totals, "busy_s", overlap(b_start, b_end, *window))
         add(per_day, "busy_s", overlap(b_start, b_end, day_lo, day_hi))
-        _add_agent_sums(agent_sums, col, busy, grid.warmup_end, value, weight)
+        _add_agent_sums(
+            agent_sums, col, busy, grid.warmup_end, value, weight, resolution_sums=resolution_sums
+        )
 
         interval = grid.index_of(col["arrival"])
         counted = (col["arrival"] >= grid.warmup_end) & (interval >= 0)
@@ -235,6 +239,10 @@ _CALL_COLUMNS = (
     "agent",
     "pitch",
     "wrap",
+    "resolved",
+    "ivr",
+    "ivr_s",
+    "steered",
 )
 _INDICATORS = (
     "offered",
@@ -260,6 +268,7 @@ _INDICATORS = (
     "satisfaction",
     "top_box",
     "rated",
+    *resolution.INDICATORS,
 )
 
 
@@ -277,8 +286,12 @@ def _call_indicators(
     answered = col["outcome"] == ANSWERED
     abandoned = col["outcome"] == ABANDONED
     waiting = col["outcome"] == WAITING
+    reached = resolution.reached_queue(col, scenario)
+    if reached is not None:
+        waiting &= reached  # the menu resolved the others: they never waited
     wait = np.where(answered, col["answer"] - arrival, np.where(abandoned, col["patience"], 0.0))
-    wait = np.where(waiting, grid.horizon_end - arrival, wait)
+    queue_wait = np.where(waiting, grid.horizon_end - arrival, wait)
+    wait = resolution.with_menu_time(queue_wait, reached, col, scenario)
     product = col["product"].astype(int)  # -1 picks the trailing zero of value and weight
     sold = col["converted"] == 1
     score, top_box, rated = call_scores(col, wait, answered, abandoned, repeated, scenario)
@@ -287,7 +300,7 @@ def _call_indicators(
     pitch = np.where(answered, col["pitch"], 0.0)
     wrap = np.where(answered, col["wrap"], 0.0)
     indicators = {
-        "offered": np.ones_like(wait),
+        "offered": np.ones_like(wait) if reached is None else reached.astype(float),
         "answered": answered,
         "abandoned": abandoned,
         "short": short,
@@ -312,8 +325,9 @@ def _call_indicators(
         "satisfaction": np.where(rated, score, 0.0),
         "top_box": np.where(rated, top_box, 0.0),
         "rated": rated,
+        **resolution.indicators(col, answered, scenario),
     }
-    leave = arrival + wait  # answer, abandonment, or the close for callers still waiting
+    leave = arrival + queue_wait  # answer, abandonment, or the close for callers still waiting
     queued = leave > arrival
     return indicators, (arrival[queued], leave[queued])
 
@@ -326,6 +340,8 @@ _AGENT_CALL_SUMS = (
     "conversions",
     "revenue",
     "sales_score",
+    "first_contacts",
+    "first_resolved",
 )
 
 
@@ -336,6 +352,8 @@ def _add_agent_sums(
     warmup_end: float,
     value: np.ndarray,
     weight: np.ndarray,
+    *,
+    resolution_sums: bool,
 ) -> None:
     n = len(sums["calls"])
     agent = col["agent"][busy]
@@ -354,6 +372,12 @@ def _add_agent_sums(
     sums["sales_score"] += np.bincount(
         by, weights=np.where(sold, weight[product], 0.0), minlength=n
     )
+    if not resolution_sums:
+        return
+    contact = col["repeat"][busy][in_window] == 0
+    resolved = contact & (col["resolved"][busy][in_window] == 1)
+    sums["first_contacts"] += np.bincount(by, weights=contact, minlength=n)
+    sums["first_resolved"] += np.bincount(by, weights=resolved, minlength=n)
 
 
 @dataclass(frozen=True)
@@ -420,6 +444,7 @@ def _agent_kpis(
     with np.errstate(invalid="ignore", divide="ignore"):
         occupancy = sums["busy_s"] / logged_s
         aht = sums["handle_s"] / sums["calls"]
+        fcr = sums["first_resolved"] / sums["first_contacts"]
     return {
         "calls": sums["calls"],
         "aht_s": aht,
@@ -433,4 +458,6 @@ def _agent_kpis(
         "conversions": sums["conversions"],
         "revenue": sums["revenue"],
         "sales_score": sums["sales_score"],
+        "first_contacts": sums["first_contacts"],
+        "fcr": fcr,
     }

@@ -72,6 +72,10 @@ def by_agents(agents: dict[str, np.ndarray], key: np.ndarray, n: int) -> dict[st
 
     calls, offers = total("calls"), total("offers")
     handle = np.bincount(key, weights=np.nan_to_num(agents["aht_s"] * agents["calls"]), minlength=n)
+    contacts = total("first_contacts")
+    resolved = np.bincount(
+        key, weights=np.nan_to_num(agents["fcr"] * agents["first_contacts"]), minlength=n
+    )
     with np.errstate(invalid="ignore", divide="ignore"):
         return {
             "agents": np.bincount(key, minlength=n).astype(float),
@@ -89,6 +93,8 @@ def by_agents(agents: dict[str, np.ndarray], key: np.ndarray, n: int) -> dict[st
             "conversion_rate": total("conversions") / offers,
             "revenue": total("revenue"),
             "sales_score": total("sales_score"),
+            "first_contacts": contacts,
+            "fcr": resolved / contacts,
         }
 
 

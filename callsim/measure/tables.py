@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from callsim.measure import resolution
 from callsim.service_level import SERVICE_LEVEL_DEFINITIONS
 
 Sums = dict[str, np.ndarray]
@@ -57,6 +58,7 @@ def call_kpis(s: Sums, definition: str) -> dict[str, np.ndarray]:
             "satisfaction_top_box": s["top_box"] / s["rated"],
             "selling_hours": s["pitch"] / 3600,
             "revenue_per_selling_hour": _per_hour(s["revenue"], s["pitch"]),
+            **resolution.kpis(s),
         }
 
 

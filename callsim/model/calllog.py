@@ -4,7 +4,13 @@ from __future__ import annotations
 
 import numpy as np
 
-from callsim.model.demand import AGAIN_DRAWS, SELLING_DRAWS, Demand
+from callsim.model.demand import (
+    AGAIN_DRAWS,
+    RESOLUTION_DRAWS,
+    SELLING_DRAWS,
+    STEERING_DRAWS,
+    Demand,
+)
 from callsim.model.hashing import GOLDEN, M64, splitmix64
 
 WAITING, ANSWERED, ABANDONED = 0, 1, 2
@@ -29,13 +35,17 @@ FIELDS: dict[str, type] = {
     "product": np.int16,
     "converted": np.int8,
     "closed_out": np.int8,
+    "resolved": np.int8,
+    "ivr": np.int8,
+    "ivr_s": np.float64,
+    "steered": np.int8,
 }
 """The call table's columns, in order, with the type each is kept in."""
 
 
 _DRAWN = ("arrival", "patience", "talk", "wrap", "reason", "segment", "customer")
 
-_SALT_AGAIN, _SALT_SELLING = 0x5EED_A6A1, 0x5EED_5E11
+_SALT_AGAIN, _SALT_SELLING, _SALT_RESOLVE = 0x5EED_A6A1, 0x5EED_5E11, 0x5EED_8E50
 
 
 def _derived(bits: list[int], salt: int, n: int) -> list[float]:
@@ -68,6 +78,10 @@ class CallLog:
     product: np.ndarray
     converted: np.ndarray
     closed_out: np.ndarray  # told at the close that the line is closed (1)
+    resolved: np.ndarray  # the request resolved at this contact (1), not (0), not answered (-1)
+    ivr: np.ndarray  # resolved in the self-service menu, never queued (1)
+    ivr_s: np.ndarray  # seconds in the menu before the queue (or before hanging up, resolved)
+    steered: np.ndarray  # the agent steered the caller to self-service (1)
     draws: dict[str, np.ndarray]
     """The callers' own float32 uniforms (:mod:`callsim.model.demand`), only those the scenario
     uses; kept for the decisions taken later, not part of the saved call table."""
@@ -93,6 +107,8 @@ class CallLog:
         self._blank(slice(0, n))
         self.attempt[:n] = 0
         self.repeat[:n] = 0
+        self.ivr[:n] = 0 if demand.ivr is None else demand.ivr
+        self.ivr_s[:n] = 0.0 if demand.ivr_s is None else demand.ivr_s
 
     def _blank(self, rows: slice | int) -> None:
         """What the engine fills in: no answer, no agent, no offer yet."""
@@ -105,6 +121,8 @@ class CallLog:
         self.product[rows] = -1
         self.converted[rows] = 0
         self.closed_out[rows] = 0
+        self.resolved[rows] = -1
+        self.steered[rows] = 0
 
     def append_call(self, of: int, arrival: float, patience: float, *, repeat: bool) -> int:
         """Another call by the caller of row ``of`` about the same request, with fresh patience:
@@ -122,6 +140,8 @@ class CallLog:
         self._blank(j)
         self.attempt[j] = 0 if repeat else self.attempt[of] + 1
         self.repeat[j] = repeat
+        self.ivr[j] = 0  # calls made again go straight to the queue
+        self.ivr_s[j] = 0.0
         return j
 
     def _draws_of_call_again(self, of: int, j: int, *, repeat: bool) -> None:
@@ -131,11 +151,17 @@ class CallLog:
         A retrial inherits the offer's uniforms (nobody offered anything to a caller who hung
         up: it is the same decision, taken later); a repeat call, after an answered call that
         may have had its offer, gets its own. Uniforms for calling yet again are new either way,
-        or the caller would redial for ever."""
+        or the caller would redial for ever. Resolution goes like the offer: a retrial is
+        the same request answered later, a repeat call another try at it."""
         draws = self.draws
         again = [name for name in AGAIN_DRAWS if name in draws]
         selling = [name for name in SELLING_DRAWS if name in draws]
-        for names, salt, fresh in ((again, _SALT_AGAIN, True), (selling, _SALT_SELLING, repeat)):
+        resolve = [name for name in (*RESOLUTION_DRAWS, *STEERING_DRAWS) if name in draws]
+        for names, salt, fresh in (
+            (again, _SALT_AGAIN, True),
+            (selling, _SALT_SELLING, repeat),
+            (resolve, _SALT_RESOLVE, repeat),
+        ):
             if not names:
                 continue
             if not fresh:
@@ -169,9 +195,10 @@ class CallLog:
         spare = len(self.arrival) > self.size
         return {name: self.column(name).copy() if spare else self.column(name) for name in FIELDS}
 
-    def finish(self, handle_time_factor: list[float]) -> None:
-        """Fill what the engine's hot path leaves out: who was answered, and when each call
-        ended (talk × the agent's and the policy's factors, pitch, wrap-up).
+    def finish(self, handle_time_factor: list[float], steer_s: float = 0.0) -> None:
+        """Fill what the engine's hot path leaves out: who was answered, when each call ended
+        (talk × the agent's and the policy's factors, pitch, wrap-up), and that an answered
+        call the engine did not mark unresolved was resolved.
 
         Computed in place over whole columns (no masked copies): a call never answered has no
         answer time, so its end comes out undefined by itself."""
@@ -185,3 +212,7 @@ class CallLog:
         end += self.column("pitch")
         end += self.column("wrap")
         end += self.column("answer")
+        if steer_s:  # steering a caller to self-service is talk time too
+            end += steer_s * self.column("steered")
+        resolved = self.column("resolved")
+        resolved[(agent >= 0) & (resolved < 0)] = 1  # answered, and nothing left it unresolved

@@ -27,6 +27,10 @@ SELLING_DRAWS = ("u_purchase", "u_pitch", "u_choice")
 """The caller's uniforms for an offer: buying, the pitch's length, a weighted screen's pick."""
 AGAIN_DRAWS = ("u_again", "u_delay", "u_patience")
 """The caller's uniforms for calling again: whether, after how long, and with what patience."""
+RESOLUTION_DRAWS = ("u_resolve",)
+"""The caller's uniform for whether an answered call resolves their request."""
+STEERING_DRAWS = ("u_steer", "u_self_service")
+"""The caller's uniforms for being steered to self-service, and for self-serving later."""
 _STREAM = {
     "u_purchase": "purchase",
     "u_pitch": "pitch_time",
@@ -34,6 +38,9 @@ _STREAM = {
     "u_again": "again",
     "u_delay": "again_delay",
     "u_patience": "again_patience",
+    "u_resolve": "resolution",
+    "u_steer": "steering",
+    "u_self_service": "self_service",
 }
 
 
@@ -49,6 +56,10 @@ class Demand:
     draws: dict[str, np.ndarray] = field(default_factory=dict)
     """Per-caller float32 uniforms by column name (:data:`SELLING_DRAWS`, :data:`AGAIN_DRAWS`),
     only those the scenario needs."""
+    ivr: np.ndarray | None = None
+    """Resolved in the self-service menu (1) or not (0); None without one (:mod:`.ivr`)."""
+    ivr_s: np.ndarray | None = None
+    """Seconds each caller spent in the menu."""
 
     def __len__(self) -> int:
         return len(self.arrival)
@@ -115,8 +126,16 @@ def needed_draws(scenario: Scenario) -> tuple[str, ...]:
     if scenario.products:
         weighted = scenario.selling.recommender.rule == "weighted"
         names += SELLING_DRAWS if weighted else SELLING_DRAWS[:2]
-    if scenario.customers.retrial is not None or make_policy(scenario.selling.policy).repeats:
+    if (
+        scenario.customers.retrial is not None
+        or make_policy(scenario.selling.policy).repeats
+        or scenario.resolution is not None
+    ):
         names += AGAIN_DRAWS
+    if scenario.resolution is not None:
+        names += RESOLUTION_DRAWS
+    if scenario.ivr is not None and scenario.ivr.steering is not None:
+        names += STEERING_DRAWS
     return names
 
 

@@ -14,7 +14,9 @@ time the offer phase would have ended them, without the stop (unless calls cut s
 redialled, which is decided at the talk end).
 
 This module is the hot path only. What a policy may read of the centre is
-:mod:`callsim.model.view`; who calls again is :mod:`callsim.model.redials`; queue peaks and
+:mod:`callsim.model.view`; who calls again is :mod:`callsim.model.redials`, whether an answer
+resolved the request :mod:`callsim.model.resolution`, who the self-service menu resolves
+:mod:`callsim.model.ivr` and who agents steer there :mod:`callsim.model.steering`; queue peaks and
 session records are :mod:`callsim.model.observers`; policies keep their own state.
 """
 
@@ -33,8 +35,10 @@ from callsim.model.observers import QueuePeaks, SessionLog
 from callsim.model.offers import SalesDesk
 from callsim.model.opening_hours import OpeningHours
 from callsim.model.redials import Job, Redials
+from callsim.model.resolution import Resolver
 from callsim.model.roster import Roster
 from callsim.model.run_record import Sessions, Timelines
+from callsim.model.steering import SteeringDesk
 from callsim.model.timegrid import TimeGrid
 from callsim.model.view import CallOnScreen, CentreView
 from callsim.policies.contract import SellingPolicy
@@ -66,6 +70,8 @@ class Engine:
         sales: SalesDesk | None = None,
         mean_handle_s: float = 0.0,
         threshold_s: float = 20.0,
+        resolver: Resolver | None = None,
+        steering: SteeringDesk | None = None,
     ) -> None:
         self.grid = grid
         self.env = simpy.Environment(initial_time=min(grid.horizon_start, _first_login(roster)))
@@ -76,8 +82,16 @@ class Engine:
         self.closing = closing
         # Calls made again draw on the callers' own uniforms in the call log.
         self.redials = Redials(
-            self.calls, hours, closing.redials, retrial, policy.repeats, patience_of_segment
+            self.calls,
+            hours,
+            closing.redials,
+            retrial,
+            policy.repeats,
+            patience_of_segment,
+            resolver,
         )
+        # Callers the self-service menu resolved never reach the queue.
+        self.deflects = demand.ivr is not None
         # One FIFO per priority level, highest first; OrderedDict gives O(1) removal on abandonment.
         levels = sorted(set(priorities), reverse=True)
         self.queues: list[OrderedDict[int, Job]] = [OrderedDict() for _ in levels]
@@ -100,13 +114,18 @@ class Engine:
         self.shift_ends = roster.shift_ends()
         self.policy = policy
         self.sales = sales
-        self.two_phase = policy.sells or policy.flexes_talk
+        # Resolution and steering are decided at the talk end, like an offer.
+        at_talk_end = resolver is not None or steering is not None
+        self.two_phase = policy.sells or policy.flexes_talk or at_talk_end
+        self.steering = steering
+        if steering is not None:  # a steered customer's later calls may self-serve
+            self._on_arrival = self._on_arrival_past_steering  # type: ignore[method-assign]
         # Looked up once: the talk-end decision runs on every answered call of a selling plan.
         self.may_sell = [sales is not None and trained for trained in roster.trained]
         self.may_offer = policy.may_offer
         self.sales_skill = list(roster.sales_skill)
         self.flexes_talk = policy.flexes_talk
-        self.repeats = policy.repeats is not None
+        self.repeats = policy.repeats is not None or at_talk_end
         # First attempts that no offer can be made to, whatever the policy says (nothing
         # eligible that the caller does not hold already); calls made again are not known.
         self.offerable = sales.offerable if sales is not None else np.zeros(0, dtype=bool)
@@ -135,7 +154,7 @@ class Engine:
         # callers served after the close, agents the policy keeps on.
         while env.peek() <= end or self.n_waiting or self.kept_on or any(self.current):
             env.step()
-        self.calls.finish(self.factor)
+        self.calls.finish(self.factor, self.steering.time_s if self.steering else 0.0)
         for agent, logged in enumerate(self.logged_in):
             if logged:  # a session running past the horizon: it counts up to the horizon's end
                 self._end_session(agent, end)
@@ -287,13 +306,16 @@ class Engine:
         queue_of = np.asarray(self.queue_of_segment)
         for lo in range(0, n, _CHUNK):
             hi = min(lo + _CHUNK, n)
+            rows: slice | list[int] = slice(lo, hi)
+            if self.deflects:
+                rows = (np.flatnonzero(c.ivr[lo:hi] == 0) + lo).tolist()
             yield from zip(
-                range(lo, hi),
-                c.arrival[lo:hi].tolist(),
-                queue_of[c.segment[lo:hi]].tolist(),
-                c.patience[lo:hi].tolist(),
-                c.talk[lo:hi].tolist(),
-                c.wrap[lo:hi].tolist(),
+                range(lo, hi) if isinstance(rows, slice) else rows,
+                c.arrival[rows].tolist(),
+                queue_of[c.segment[rows]].tolist(),
+                c.patience[rows].tolist(),
+                c.talk[rows].tolist(),
+                c.wrap[rows].tolist(),
                 strict=True,
             )
 
@@ -305,6 +327,15 @@ class Engine:
     def _on_arrival(self, event: Due) -> None:
         self._next_arrival()
         self._arrive(event._value)
+
+    def _on_arrival_past_steering(self, event: Due) -> None:
+        job = event._value
+        assert self.steering is not None  # only bound with steering
+        if self.steering.self_serves(self.calls, job[0], self.env.now):
+            self.calls.ivr[job[0]] = 1  # made in self-service: never reaches the queue
+            self._next_arrival()
+            return
+        Engine._on_arrival(self, event)
 
     def _arrive(self, job: Job) -> None:
         if self.idle:
@@ -360,8 +391,10 @@ class Engine:
                 calls.converted[i] = converted
                 calls.pitch[i] = duration
                 rest += duration
+        if self.steering is not None:
+            rest += self.steering.at_talk_end(calls, i, self.env.now)
         if self.repeats:
-            again = self.redials.after_talk(job, self.env.now, float(calls.talk_factor[i]))
+            again = self.redials.after_talk(job, self.env.now, float(calls.talk_factor[i]), agent)
             if again is not None:
                 self.env.schedule(Due(self._on_again, again[1]), NORMAL, again[0])
         self.env.schedule(event.then(self._on_done), NORMAL, rest)

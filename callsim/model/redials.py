@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from callsim.model.calllog import CallLog
 from callsim.model.opening_hours import OpeningHours
+from callsim.model.resolution import Resolver
 from callsim.policies.contract import Repeats
 from callsim.scenario.distributions import Sampler
 from callsim.scenario.schema import Retrial
@@ -30,6 +31,7 @@ class Redials:
         retrial: Retrial | None,
         repeats: Repeats | None,
         patience_of_segment: list[Sampler],
+        resolver: Resolver | None = None,
     ) -> None:
         self.calls = calls
         self.hours = hours
@@ -39,7 +41,9 @@ class Redials:
         self.retrial = retrial
         self.repeats = repeats
         self.patience_of_segment = patience_of_segment
-        if (retrial is not None or repeats is not None) and "u_again" not in calls.draws:
+        self.resolver = resolver
+        calling_again = retrial is not None or repeats is not None or resolver is not None
+        if calling_again and "u_again" not in calls.draws:
             raise ValueError("calls made again need the callers' own uniforms (u_again) drawn")
 
     @staticmethod
@@ -56,13 +60,25 @@ class Redials:
             return None
         return self._again(job, now, retrial.delay, repeat=False)
 
-    def after_talk(self, job: Job, now: float, talk_factor: float) -> tuple[float, Job] | None:
-        """A call cut short is left unresolved more often, and the caller rings again later."""
-        repeats = self.repeats
+    def after_talk(
+        self, job: Job, now: float, talk_factor: float, agent: int
+    ) -> tuple[float, Job] | None:
+        """An unresolved caller rings again later: by the scenario's resolution model
+        (:mod:`callsim.model.resolution`), or, without one, only when talk was cut short, by the
+        policy's own chance per cut (every other answered call resolves the request)."""
         cut = 1.0 - talk_factor
-        if repeats is None or cut <= 0 or self._u("u_again", job[0]) >= repeats.per_cut * cut:
-            return None
-        return self._again(job, now, repeats.delay, repeat=True)
+        resolver = self.resolver
+        if resolver is not None:
+            if resolver.resolves(self.calls, job[0], agent, cut):
+                return None
+            delay = resolver.delay
+        else:
+            repeats = self.repeats
+            if repeats is None or cut <= 0 or self._u("u_again", job[0]) >= repeats.per_cut * cut:
+                return None
+            delay = repeats.delay
+        self.calls.resolved[job[0]] = 0
+        return self._again(job, now, delay, repeat=True)
 
     def _u(self, name: str, row: int) -> float:
         """The caller's own uniform (the log may grow: looked up, not kept)."""

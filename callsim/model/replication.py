@@ -13,10 +13,13 @@ import numpy as np
 from callsim.model.calllog import CallLog
 from callsim.model.demand import draw_demand, expected_volume
 from callsim.model.engine import Engine
+from callsim.model.ivr import through_ivr
 from callsim.model.offers import SalesDesk
 from callsim.model.opening_hours import OpeningHours
+from callsim.model.resolution import Resolver
 from callsim.model.roster import Roster, build_roster
 from callsim.model.run_record import Sessions, Timelines
+from callsim.model.steering import SteeringDesk
 from callsim.model.streams import streams
 from callsim.model.timegrid import TimeGrid, time_grid
 from callsim.policies import make_policy
@@ -53,7 +56,17 @@ def run_model(scenario: Scenario, seed: int, replication: int) -> ModelRun:
     grid = time_grid(scenario)
     rng = streams(seed, replication)
     demand = draw_demand(scenario, grid, rng)
+    if scenario.ivr is not None:
+        demand = through_ivr(demand, scenario.ivr, list(scenario.reasons), grid, rng)
     roster = build_roster(scenario, grid)
+    policy = make_policy(scenario.selling.policy)
+    resolver = None
+    if scenario.resolution is not None:
+        per_cut = policy.repeats.per_cut if policy.repeats is not None else 0.0
+        resolver = Resolver(scenario, roster.group, per_cut)
+    steering = None
+    if scenario.ivr is not None and scenario.ivr.steering is not None:
+        steering = SteeringDesk(scenario.ivr.steering, list(scenario.reasons))
     segments = list(scenario.customers.segments.values())
     sales = None
     if scenario.products:
@@ -69,10 +82,12 @@ def run_model(scenario: Scenario, seed: int, replication: int) -> ModelRun:
         reasons=list(scenario.reasons),
         retrial=scenario.customers.retrial,
         patience_of_segment=[s.patience or scenario.customers.patience for s in segments],
-        policy=make_policy(scenario.selling.policy),
+        policy=policy,
         sales=sales,
         mean_handle_s=_mean_handle_s(scenario, grid),
         threshold_s=scenario.service_level.threshold_s,
+        resolver=resolver,
+        steering=steering,
     )
     calls, sessions, timelines = engine.run()
     # The engine's processes, scheduled events and the policy's view of the centre all refer

@@ -31,6 +31,11 @@ SOURCES = (
     "again",
     "again_delay",
     "again_patience",
+    "resolution",  # the caller's own uniform: is the request resolved when answered
+    "ivr",  # does the self-service menu resolve the call
+    "ivr_time",  # how long the caller spends in the menu
+    "steering",  # does the agent steer the caller to self-service
+    "self_service",  # does a steered customer's later call self-serve
 )
 
 

@@ -99,7 +99,8 @@ class CentreView:
         answered = calls.agent[lo:hi] >= 0
         wait = np.where(answered, calls.answer[lo:hi] - arrival, now - arrival)
         good = answered & (wait <= threshold)
-        late = (wait > threshold) | (calls.outcome[lo:hi] == ABANDONED)
+        queued = calls.ivr[lo:hi] == 0  # not resolved in the self-service menu
+        late = ((wait > threshold) & queued) | (calls.outcome[lo:hi] == ABANDONED)
         decided = int(good.sum() + (late & ~good).sum())
         return float(good.sum() / decided) if decided else 1.0
 

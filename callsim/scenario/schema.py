@@ -18,6 +18,7 @@ from callsim.scenario.clock import check_clock as _check_clock
 from callsim.scenario.clock import minutes
 from callsim.scenario.distributions import Busyness, Duration, Fixed, NoPatience, Patience
 from callsim.scenario.reason_mix import check_reason_mix
+from callsim.scenario.resolution import Ivr, Resolution
 from callsim.scenario.retention import Retention
 from callsim.scenario.scheduling import Scheduling, check_scheduling
 from callsim.scenario.selling import Outbound, Product, Satisfaction, Selling
@@ -198,6 +199,13 @@ class AgentGroup(_Strict):
     )
     sales_skill: float = Field(1.0, ge=0, description="Multiplies conversion of their pitches.")
     trained_to_sell: bool = Field(False, description="Only trained agents may make offers.")
+    resolution_skill: float | None = Field(
+        None,
+        gt=0,
+        description="Multiplies the odds that their calls are resolved (the scenario's "
+        "resolution block; 1 when not given): 0.5 for new hires who resolve half as well, "
+        "in odds.",
+    )
     shifts: list[Shift] | None = None
     staffing: list[Annotated[int, Field(ge=0)]] | None = Field(
         None, description="Agents scheduled per interval: one day (repeated) or every day."
@@ -327,6 +335,10 @@ class Scenario(_Strict):
         description="Churn by products held and the value of a retained customer-year: a "
         "sale's value then includes the churn it prevents.",
     )
+    resolution: Resolution | None = Field(
+        None, description="First-contact resolution and repeat calls; off without it."
+    )
+    ivr: Ivr | None = Field(None, description="Self-service menu in front of the queue.")
     simulation: Simulation = Field(default_factory=Simulation)
     plan: PlanSpec | None = Field(
         None, description="The selling policies callsim plan staffs and compares."
@@ -360,6 +372,7 @@ class Scenario(_Strict):
                 self.arrivals.reason_mix, list(self.reasons), self.arrivals.volume, self.horizon
             )
         self._check_selling()
+        self._check_resolution()
         if self.scheduling is not None:
             h = self.horizon
             check_scheduling(
@@ -403,6 +416,31 @@ class Scenario(_Strict):
             raise ValueError(
                 f"selling.policy: '{kind}' sells, but no agent group is trained_to_sell"
             )
+
+    def _check_resolution(self) -> None:
+        """Settings that would do nothing are errors, not silent defaults."""
+        steering = self.ivr.steering if self.ivr else None
+        known = [
+            ("resolution.by_reason", self.resolution.by_reason if self.resolution else {}),
+            ("ivr.containment", self.ivr.containment if self.ivr else {}),
+            ("ivr.steering.reasons", steering.reasons if steering else []),
+        ]
+        for where, table in known:
+            for r in table:
+                if r not in self.reasons:
+                    raise ValueError(f"{where}: unknown call reason '{r}'")
+        if steering is not None and self.selling.population is None:
+            raise ValueError(
+                "ivr.steering: every first call is a different customer without "
+                "selling.population, so steering would change nothing; set a population"
+            )
+        if self.resolution is None:
+            for name, group in self.agents.groups.items():
+                if group.resolution_skill is not None:
+                    raise ValueError(
+                        f"agents.groups.{name}.resolution_skill: has no effect without a "
+                        "resolution block; add one or remove it"
+                    )
 
     def _check_staffing(self) -> None:
         _shares_sum_to_one("reasons", {k: r.share for k, r in self.reasons.items()})
