@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 
 from callsim.experiment.call_table import legend, named
+from callsim.experiment.goal import goal_statement
 from callsim.experiment.precision import PrecisionOutcome
 from callsim.measure.catalogue import kpis_in
 from callsim.measure.confidence import jackknife_interval, t_interval
@@ -125,6 +126,7 @@ class SimulationResult:
                 "verdict": self.verdict,
             },
             "precision": None if self.precision is None else self.precision.to_dict(),
+            "goal_statement": goal_statement(self).to_dict(),
             "kpis": {name: _json_kpi(row) for name, row in self.summary.iterrows()},
         }
 
