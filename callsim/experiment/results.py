@@ -16,6 +16,7 @@ from callsim.measure.catalogue import kpis_in
 from callsim.measure.confidence import jackknife_interval, t_interval
 from callsim.measure.slices import KPI_GROUP, SLICES, members
 from callsim.measure.tables import kpi_table
+from callsim.measure.waits import wait_distribution
 from callsim.model.roster import Roster
 from callsim.model.timegrid import TimeGrid
 from callsim.scenario.schema import Scenario
@@ -62,6 +63,9 @@ class SimulationResult:
     replication_sums: pd.DataFrame
     slices: dict[str, pd.DataFrame]
     precision: PrecisionOutcome | None = None
+    waits: pd.DataFrame | None = None
+    """The share of offered calls answered within t (``wait_s``), mean and 95% CI over
+    replications; none for results saved before it was kept."""
 
     def kpi(self, name: str, estimate: str = "mean") -> dict[str, float]:
         """Mean and CI of a KPI, by the mean of the replications' values (``"mean"``) or the
@@ -225,7 +229,16 @@ def assemble(
             kind: _slice_table(kind, [o.kpis.slices[kind] for o in outputs], scenario, roster, grid)
             for kind in SLICES
         },
+        waits=_waits(outputs),
     )
+
+
+def _waits(outputs: list[ReplicationOutput]) -> pd.DataFrame | None:
+    kept = [o.kpis.answered_within for o in outputs]
+    if any(k is None for k in kept):
+        return None
+    offered = np.array([o.kpis.sums["offered"] for o in outputs])
+    return wait_distribution(np.stack([k for k in kept if k is not None]), offered)
 
 
 def _calls(outputs: list[ReplicationOutput]) -> pd.DataFrame | None:

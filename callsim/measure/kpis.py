@@ -20,6 +20,7 @@ from callsim.measure.overlap import overlap
 from callsim.measure.satisfaction import call_scores, repeated_offers
 from callsim.measure.slices import CALL_SLICES, agent_key, by_agents, by_day, day_windows, members
 from callsim.measure.tables import call_kpis, kpi_table
+from callsim.measure.waits import WAIT_POINTS_S, answered_within
 from callsim.model.calllog import ABANDONED, ANSWERED, WAITING, CallLog
 from callsim.model.roster import Roster
 from callsim.model.run_record import Sessions, Timelines
@@ -44,6 +45,8 @@ class ReplicationKpis:
     interval_sums: dict[str, np.ndarray]
     slices: dict[str, dict[str, np.ndarray]]
     """Per slice kind (``SLICES``): one value per member (each reason, segment, day, ...)."""
+    answered_within: np.ndarray | None = None
+    """Calls answered within each wait of ``waits.WAIT_POINTS_S``: the wait-time distribution."""
 
 
 def compute_kpis(
@@ -78,6 +81,7 @@ def compute_kpis(
     queue_window = (window[0], np.array([grid.horizon_end]))
     day_lo, day_hi, day_close = day_windows(grid)
     per_day: dict[str, np.ndarray] = {}
+    within = np.zeros(len(WAIT_POINTS_S))
 
     def add(into: dict[str, np.ndarray], key: str, values: np.ndarray) -> None:
         into[key] = into[key] + values if key in into else values
@@ -101,6 +105,7 @@ def compute_kpis(
         indicators, queued = _call_indicators(
             col, repeated[rows][counted], grid, scenario, value, weight
         )
+        within += answered_within(indicators["wait_answered"], indicators["answered"])
         # One pass per indicator over (interval, reason, segment) cells; the interval and
         # slice totals are sums of the cells (three passes each cost a fifth of the run).
         cell = (interval * sizes["reason"] + col["reason"]) * sizes["segment"] + col["segment"]
@@ -177,6 +182,7 @@ def compute_kpis(
         sums={name: float(v[0]) for name, v in totals.items()},
         interval_sums=per_interval,
         slices=slices,
+        answered_within=within,
     )
 
 

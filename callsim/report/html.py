@@ -279,6 +279,15 @@ p.lead { color: var(--muted); margin: 0; }
 p.note, figcaption { color: var(--muted); font-size: 13px; }
 p.warning { margin: 16px 0 0; padding: 8px 12px; border-left: 4px solid #f08c00;
   background: #fff4e6; font-size: 14px; }
+p.verdict { margin: 16px 0 0; padding: 10px 14px; font-size: 17px; font-weight: 600;
+  border-left: 5px solid #868e96; background: var(--soft); overflow-wrap: anywhere; }
+p.verdict-met { border-color: #2f9e44; background: #ebfbee; }
+p.verdict-missed { border-color: #c92a2a; background: #fff5f5; }
+p.verdict-inconclusive { border-color: #f08c00; background: #fff4e6; }
+td.status-met { color: #2b8a3e; font-weight: 600; }
+td.status-close { color: #e8590c; font-weight: 600; }
+td.status-short { color: #c92a2a; font-weight: 600; }
+table.intervals td { white-space: nowrap; }
 .goal { display: flex; flex-wrap: wrap; gap: 12px; align-items: center; margin: 12px 0; }
 .cards { display: grid; grid-template-columns: repeat(auto-fill, minmax(190px, 1fr)); gap: 12px; }
 .card { border: 1px solid var(--line); border-radius: 8px; padding: 12px 14px; background: #fff; }

@@ -109,6 +109,7 @@ def load_run(folder: Path) -> SimulationResult:
                 kind: pd.read_csv(folder / f"by_{kind}.csv", dtype={kind: str}) for kind in SLICES
             },
             precision=_precision(summary, folder / "summary.json"),
+            waits=pd.read_csv(waits) if (waits := folder / "waits.csv").is_file() else None,
         )
     except FileNotFoundError as exc:
         raise ResultsError(f"{folder}: missing {Path(exc.filename).name}") from None

@@ -77,6 +77,7 @@ KNOWN_FILES = frozenset(
         "replications.csv",
         "switch.csv",
         "replication_sums.csv",
+        "waits.csv",
         *(f"by_{kind}.csv" for kind in SLICES),
         "scenario.yaml",
         "calls.csv.gz",
@@ -252,6 +253,8 @@ def _run_files(result: SimulationResult, prefix: str = "") -> Writers:
         f"{prefix}replication_sums.csv": _csv(result.replication_sums.reset_index()),
         **{f"{prefix}by_{kind}.csv": _csv(table) for kind, table in result.slices.items()},
     }
+    if result.waits is not None:
+        writers[f"{prefix}waits.csv"] = _csv(result.waits)
     calls = result.calls
     if calls is not None:
         names = result.call_names()
