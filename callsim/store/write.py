@@ -100,15 +100,16 @@ def callsim_files(out: Path) -> set[str]:
     except (OSError, ValueError, AttributeError):
         listed = None
     # ``callsim report`` rewrites the report, and writes plotly.js beside it: plotly.js there
-    # is callsim's, whether the manifest lists it or not.
-    rewritten = {
-        "manifest.json",
-        "report.html",
-        *([PLOTLY_FILE] if is_plotly(out / PLOTLY_FILE) else []),
-    }
+    # is callsim's whether the manifest lists it or not, and a file of its name that is not
+    # plotly.js is the user's whatever the manifest says.
+    rewritten = {"manifest.json", "report.html"}
     if isinstance(listed, list) and all(isinstance(f, str) for f in listed):
-        return {*listed, *rewritten}
-    return {rel for rel in _entries(out) if _known(rel)} | (rewritten & set(_entries(out)))
+        ours = {*listed, *rewritten}
+    else:
+        ours = {rel for rel in _entries(out) if _known(rel)} | (rewritten & set(_entries(out)))
+    if (out / PLOTLY_FILE).exists():
+        ours = ours | {PLOTLY_FILE} if is_plotly(out / PLOTLY_FILE) else ours - {PLOTLY_FILE}
+    return ours
 
 
 def _known(rel: str) -> bool:
