@@ -64,7 +64,7 @@ class GoalStatement:
             k: (None if isinstance(v, float) and math.isnan(v) else v)
             for k, v in asdict(self).items()
         }
-        return {**data, "sentence": self.sentence()}
+        return {**data, "goal": self.goal, "sentence": self.sentence()}
 
 
 def goal_statement(result: SimulationResult) -> GoalStatement:
