@@ -220,8 +220,8 @@ def assert_cannot_break_out(page: str) -> None:
 
 def test_expected_charts_per_kind() -> None:
     assert expected_charts("run") == [
-        "offered",
         "staffing",
+        "offered",
         "service_level",
         "asa",
         "abandonment",

@@ -4,8 +4,8 @@ and a browser test checks the drawn page against this list, so the two cannot dr
 from __future__ import annotations
 
 RUN_CHARTS = (
-    "offered",
     "staffing",
+    "offered",
     "service_level",
     "asa",
     "abandonment",

@@ -136,8 +136,8 @@ def band_chart(
 def interval_charts(result: SimulationResult, need: pd.DataFrame, words: Words) -> list[Chart]:
     iv = result.intervals
     return [
+        staffing_chart(result, need, words),  # wide, so the pairs below stay paired
         band_chart("offered", ["offered"], iv, words),
-        staffing_chart(result, need, words),
         service_level_chart(result, words),
         band_chart("asa", ["asa_s"], iv, words),
         band_chart("abandonment", ["abandon_rate"], iv, words, share=True),
