@@ -232,14 +232,16 @@ def test_expected_charts_per_kind() -> None:
         "service_level_by_slice",
         "asa_s_by_slice",
     ]
-    assert expected_charts("run", has_selling=True)[-3:] == [
+    assert expected_charts("run", has_selling=True)[-4:] == [
         "offers_conversions",
         "revenue",
+        "products",
         "agent_scores",
     ]
-    assert expected_charts("run", has_selling=True, has_switch=True)[-4:] == [
+    assert expected_charts("run", has_selling=True, has_switch=True)[-5:] == [
         "offers_conversions",
         "revenue",
+        "products",
         "switch_signal",
         "agent_scores",
     ]

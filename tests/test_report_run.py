@@ -268,3 +268,16 @@ def test_callsim_report_single_file_and_a_users_file_of_that_name(tmp_path: Path
     # Replacing the results keeps it too (and refuses to clobber it).
     result = runner.invoke(app, [*args, "--force"])
     assert result.exit_code == 2 and (out / PLOTLY_FILE).read_text() == "my own notes"
+
+
+def test_products_add_up_to_the_totals(toggle: SimulationResult) -> None:
+    """Each replication's offers, sales and revenue per product sum to its totals, so the means
+    do too."""
+    table = toggle.products
+    assert table is not None and list(table["product"]) == list(toggle.scenario.products)
+    for kpi in ("offers", "conversions", "revenue"):
+        assert table[f"{kpi}_mean"].sum() == pytest.approx(toggle.kpi(kpi)["mean"]), kpi
+    page = run_report(toggle)
+    bars = chart_data(page, "products")["data"]
+    assert bars[0]["y"] == pytest.approx(table["offers_mean"].tolist())
+    assert 'data-slice="product"' in page

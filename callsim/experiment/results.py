@@ -14,6 +14,7 @@ from callsim.experiment.goal import goal_statement
 from callsim.experiment.precision import PrecisionOutcome
 from callsim.measure.catalogue import kpis_in
 from callsim.measure.confidence import jackknife_interval, t_interval
+from callsim.measure.products import product_table
 from callsim.measure.slices import KPI_GROUP, SLICES, members
 from callsim.measure.tables import kpi_table
 from callsim.measure.waits import wait_distribution
@@ -66,6 +67,8 @@ class SimulationResult:
     waits: pd.DataFrame | None = None
     """The share of offered calls answered within t (``wait_s``), mean and 95% CI over
     replications; none for results saved before it was kept."""
+    products: pd.DataFrame | None = None
+    """Offers, sales and revenue per product (mean and 95% CI); none without products."""
 
     def kpi(self, name: str, estimate: str = "mean") -> dict[str, float]:
         """Mean and CI of a KPI, by the mean of the replications' values (``"mean"``) or the
@@ -230,7 +233,16 @@ def assemble(
             for kind in SLICES
         },
         waits=_waits(outputs),
+        products=_products(outputs, scenario),
     )
+
+
+def _products(outputs: list[ReplicationOutput], scenario: Scenario) -> pd.DataFrame | None:
+    counts = [o.kpis.products for o in outputs]
+    if not scenario.products or any(c is None for c in counts):
+        return None
+    values = np.array([p.value_per_sale for p in scenario.products.values()])
+    return product_table(list(scenario.products), values, [c for c in counts if c is not None])
 
 
 def _waits(outputs: list[ReplicationOutput]) -> pd.DataFrame | None:

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from callsim.measure.overlap import overlap
+from callsim.measure.products import product_counts
 from callsim.measure.satisfaction import call_scores, repeated_offers
 from callsim.measure.slices import CALL_SLICES, agent_key, by_agents, by_day, day_windows, members
 from callsim.measure.tables import call_kpis, kpi_table
@@ -47,6 +48,8 @@ class ReplicationKpis:
     """Per slice kind (``SLICES``): one value per member (each reason, segment, day, ...)."""
     answered_within: np.ndarray | None = None
     """Calls answered within each wait of ``waits.WAIT_POINTS_S``: the wait-time distribution."""
+    products: dict[str, np.ndarray] | None = None
+    """Offers and sales of each product, in the scenario's order (``products.product_counts``)."""
 
 
 def compute_kpis(
@@ -82,6 +85,7 @@ def compute_kpis(
     day_lo, day_hi, day_close = day_windows(grid)
     per_day: dict[str, np.ndarray] = {}
     within = np.zeros(len(WAIT_POINTS_S))
+    per_product = product_counts(np.zeros(0, dtype=int), np.zeros(0, dtype=bool), len(value) - 1)
 
     def add(into: dict[str, np.ndarray], key: str, values: np.ndarray) -> None:
         into[key] = into[key] + values if key in into else values
@@ -106,6 +110,9 @@ def compute_kpis(
             col, repeated[rows][counted], grid, scenario, value, weight
         )
         within += answered_within(indicators["wait_answered"], indicators["answered"])
+        sold = product_counts(col["product"].astype(int), col["converted"] == 1, len(value) - 1)
+        for key, counts in sold.items():
+            add(per_product, key, counts)
         # One pass per indicator over (interval, reason, segment) cells; the interval and
         # slice totals are sums of the cells (three passes each cost a fifth of the run).
         cell = (interval * sizes["reason"] + col["reason"]) * sizes["segment"] + col["segment"]
@@ -183,6 +190,7 @@ def compute_kpis(
         interval_sums=per_interval,
         slices=slices,
         answered_within=within,
+        products=per_product,
     )
 
 

@@ -52,10 +52,6 @@ EN: dict[str, str] = {
         "as in a monthly report), with a jackknife 95% interval."
     ),
     "group_stability": "How even, and how often the goal held",
-    "goal_often": (
-        "{intervals} of {measured} intervals met the goal on average over the replications; "
-        "{days} of the simulated days met it."
-    ),
     "slices": "By reason, segment, group, shift and day",
     "slice_reason": "By call reason",
     "slice_segment": "By customer segment",
@@ -72,16 +68,12 @@ EN: dict[str, str] = {
     ),
     "selling": "Selling",
     # Chart titles
-    "chart_arrivals_staffing": "Calls offered and agents logged in",
     "chart_service_level": "Service level",
     "chart_asa": "Average speed of answer",
     "chart_abandonment": "Abandonment",
     "chart_occupancy": "Occupancy",
-    "chart_queue": "Queue length (mean callers waiting)",
     "chart_offers_conversions": "Offers and sales",
     "chart_revenue": "Revenue and staff cost",
-    "chart_switch_share": "Marketing switch: share of time on",
-    "chart_switch_timeline": "Marketing switch, first replication",
     "chart_agent_scores": "Value-weighted sales score per agent",
     "chart_group_scores": "Value-weighted sales score per agent, by group (mean)",
     "chart_compare_kpis": "KPIs by plan",
@@ -91,13 +83,9 @@ EN: dict[str, str] = {
     # Axes and legends
     "interval_start": "Interval start",
     "time": "Time",
-    "calls": "Calls",
     "agents_axis": "Agents",
     "seconds": "Seconds",
     "callers": "Callers",
-    "switch_on": "On",
-    "switch_off": "Off",
-    "no_switch_events": "The switch never changed in the first replication.",
     "agent": "Agent",
     "group": "Group",
     "agent_count": "Agents",
@@ -387,6 +375,8 @@ EN: dict[str, str] = {
     "within_s": "within {t} s",
     "goal_point": "Goal {goal}",
     "wait_axis": "Wait t",
+    "chart_products": "Offers and sales per product",
+    "product": "Product",
     "wait_note": (
         "Each point is the service level with that threshold (answered within t over calls "
         "offered), mean over replications with its 95% band; the cross marks the goal."
@@ -425,9 +415,6 @@ ZH: dict[str, str] = {
         "计数（每通来电计一次，与月度报表相同），并给出刀切法 95% 置信区间。"
     ),
     "group_stability": "均衡程度与达标频率",
-    "goal_often": (
-        "按各次重复模拟的均值，{measured} 个时段中有 {intervals} 个达标；模拟日中 {days} 达标。"
-    ),
     "slices": "按来电原因、客户分群、坐席组、班次和日期",
     "slice_reason": "按来电原因",
     "slice_segment": "按客户分群",
@@ -440,16 +427,12 @@ ZH: dict[str, str] = {
     "intervals": "分时段",
     "band_note": "线为各次重复的均值；阴影为 95% 置信区间，并限制在该指标可取的范围内。",
     "selling": "营销",
-    "chart_arrivals_staffing": "呼入量与在线坐席数",
     "chart_service_level": "服务水平",
     "chart_asa": "平均应答速度",
     "chart_abandonment": "放弃率",
     "chart_occupancy": "占用率",
-    "chart_queue": "队列长度（平均排队人数）",
     "chart_offers_conversions": "推荐与成交",
     "chart_revenue": "营收与人力成本",
-    "chart_switch_share": "营销开关：开启时间占比",
-    "chart_switch_timeline": "营销开关（第 1 次重复）",
     "chart_agent_scores": "各坐席价值加权营销得分",
     "chart_group_scores": "各坐席组人均价值加权营销得分",
     "chart_compare_kpis": "各方案指标",
@@ -458,13 +441,9 @@ ZH: dict[str, str] = {
     "chart_frontier": "服务水平与净贡献",
     "interval_start": "时段开始",
     "time": "时间",
-    "calls": "来电数",
     "agents_axis": "坐席数",
     "seconds": "秒",
     "callers": "排队人数",
-    "switch_on": "开",
-    "switch_off": "关",
-    "no_switch_events": "第 1 次重复中营销开关从未切换。",
     "agent": "坐席",
     "group": "坐席组",
     "agent_count": "坐席数",
@@ -715,6 +694,8 @@ ZH: dict[str, str] = {
     "within_s": "{t} 秒内",
     "goal_point": "目标 {goal}",
     "wait_axis": "等待时间 t",
+    "chart_products": "各产品的推荐与成交",
+    "product": "产品",
     "wait_note": (
         "每点为以该时长为阈值的服务水平（t 内接通 / 呼入量），"
         "为各次重复的均值及 95% 区间；叉号为目标。"

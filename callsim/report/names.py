@@ -16,7 +16,7 @@ RUN_CHARTS = (
     "service_level_by_slice",
     "asa_s_by_slice",
 )
-SELLING_CHARTS = ("offers_conversions", "revenue", "agent_scores")
+SELLING_CHARTS = ("offers_conversions", "revenue", "products", "agent_scores")
 """Added to a run report when the scenario has products."""
 SWITCH_CHARTS = ("switch_signal",)
 """Added to the selling charts, before the agents' scores, when the policy has a switch."""

@@ -28,6 +28,7 @@ from callsim.report.charts import (
 )
 from callsim.report.i18n import Words
 from callsim.report.names import AGENTS_PER_AGENT_MAX
+from callsim.report.product_chart import product_chart, product_table
 from callsim.report.switch_chart import has_switch, switch_signal
 from callsim.report.wfm import (
     interval_table,
@@ -226,6 +227,7 @@ def selling_charts(result: SimulationResult, words: Words) -> list[Chart]:
     charts = [
         band_chart("offers_conversions", ["offers", "conversions"], iv, words),
         band_chart("revenue", ["revenue", "staff_cost"], iv, words),
+        *([c] if (c := product_chart(result, words)) else []),
     ]
     if has_switch(result.scenario):
         charts.append(switch_signal(result, words))
@@ -407,7 +409,12 @@ def run_page(result: SimulationResult, words: Words) -> str:
     ]
     if has_selling(scenario):
         body.append(
-            h.section(words["selling"], h.charts(selling_charts(result, words)), id_="selling")
+            h.section(
+                words["selling"],
+                h.charts(selling_charts(result, words)),
+                product_table(result, words),
+                id_="selling",
+            )
         )
     body += [
         h.section(words["slices"], *slice_tables(result, words), id_="slices"),

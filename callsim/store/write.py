@@ -78,6 +78,7 @@ KNOWN_FILES = frozenset(
         "switch.csv",
         "replication_sums.csv",
         "waits.csv",
+        "products.csv",
         *(f"by_{kind}.csv" for kind in SLICES),
         "scenario.yaml",
         "calls.csv.gz",
@@ -256,6 +257,8 @@ def _run_files(result: SimulationResult, prefix: str = "") -> Writers:
     }
     if result.waits is not None:
         writers[f"{prefix}waits.csv"] = _csv(result.waits)
+    if result.products is not None:
+        writers[f"{prefix}products.csv"] = _csv(result.products)
     calls = result.calls
     if calls is not None:
         names = result.call_names()
