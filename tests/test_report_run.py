@@ -279,5 +279,5 @@ def test_products_add_up_to_the_totals(toggle: SimulationResult) -> None:
         assert table[f"{kpi}_mean"].sum() == pytest.approx(toggle.kpi(kpi)["mean"]), kpi
     page = run_report(toggle)
     bars = chart_data(page, "products")["data"]
-    assert bars[0]["y"] == pytest.approx(table["offers_mean"].tolist())
+    assert bars[0]["x"] == pytest.approx(table["offers_mean"].tolist())
     assert 'data-slice="product"' in page

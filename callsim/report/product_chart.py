@@ -12,6 +12,9 @@ from callsim.report import html as h
 from callsim.report.charts import Chart, colour, error_bars, legend_text, plot_text, style
 from callsim.report.i18n import Words
 
+PRODUCT_PX = 36
+"""Assumption: the height of one product's pair of bars, enough for its name in 12 px text."""
+
 
 def product_chart(result: SimulationResult, words: Words) -> Chart | None:
     table = result.products
@@ -25,12 +28,13 @@ def product_chart(result: SimulationResult, words: Words) -> Chart | None:
         )
         revenue = table["revenue_mean"].to_numpy(dtype=float)
         fig.add_trace(
-            go.Bar(
-                x=names,
-                y=np.nan_to_num(mean).tolist(),
+            go.Bar(  # names beside horizontal bars: on a phone, names under bars collide
+                x=np.nan_to_num(mean).tolist(),
+                y=names,
+                orientation="h",
                 name=legend_text(words.kpi(kpi)),
                 marker_color=colour(k),
-                error_y=error_bars(mean, low, high, kpi),
+                error_x=error_bars(mean, low, high, kpi),
                 text=[
                     plot_text(
                         f"{n} · {words.kpi(kpi)} {words.number(kpi, m)} · "
@@ -42,10 +46,10 @@ def product_chart(result: SimulationResult, words: Words) -> Chart | None:
                 hovertemplate="%{text}<extra></extra>",
             )
         )
-    style(fig, height=320, hovermode="closest")
+    style(fig, height=max(240, 90 + PRODUCT_PX * len(table)), hovermode="closest")
     fig.update_layout(barmode="group")
-    fig.update_xaxes(type="category", automargin=True)
-    fig.update_yaxes(rangemode="tozero", tickformat=",~r")
+    fig.update_yaxes(type="category", automargin=True, autorange="reversed")
+    fig.update_xaxes(rangemode="tozero", tickformat=",~r")
     return Chart("products", words["chart_products"], fig)
 
 
