@@ -12,12 +12,12 @@ import shutil
 from pathlib import Path
 
 import pytest
+from layout import overlapping_text
 from typer.testing import CliRunner
 
 from callsim.cli.commands import app
 from callsim.report import expected_charts
 from callsim.store.plotly_file import PLOTLY_FILE
-from layout import overlapping_text
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 if CHROMIUM is None and os.environ.get("CALLSIM_REQUIRE_BROWSER"):

@@ -170,7 +170,7 @@ def agent_scores(result: SimulationResult, words: Words) -> Chart:
     agents = result.agents
     per_agent = len(agents) <= AGENTS_PER_AGENT_MAX
     fig = go.Figure()
-    names = dict(zip(agents.index, unique_names(agents["agent"].astype(str)), strict=True))
+    names = dict(zip(agents.index, unique_names(agents["agent"].astype(str).tolist()), strict=True))
     for k, (group, rows) in enumerate(agents.groupby("group", sort=False)):
         if per_agent:
             x = [plot_text(names[i]) for i in rows.index]

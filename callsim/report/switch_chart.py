@@ -51,7 +51,10 @@ def signal_values(result: SimulationResult, signal: str) -> np.ndarray:
         return iv["mean_queue_mean"].to_numpy(dtype=float)
     if signal == "idle_agents":
         logged = iv["agents_logged_in_mean"].to_numpy(dtype=float)
-        return logged * (1.0 - np.nan_to_num(iv["occupancy_mean"].to_numpy(dtype=float)))
+        idle: np.ndarray = logged * (
+            1.0 - np.nan_to_num(iv["occupancy_mean"].to_numpy(dtype=float))
+        )
+        return idle
     if signal == "service_level":
         return iv["service_level_mean"].to_numpy(dtype=float)
     return iv["mean_wait_s_mean"].to_numpy(dtype=float)

@@ -86,8 +86,8 @@ def staffing_chart(result: SimulationResult, need: pd.DataFrame, words: Words) -
     ]
     fig = go.Figure()
     lines = (
-        ("required_erlang", need["required_on_phones"], "dash", 0),
-        ("required_scheduled", need["required_scheduled"], "dot", 1),
+        ("required_erlang", need["required_on_phones"].to_numpy(dtype=float), "dash", 0),
+        ("required_scheduled", need["required_scheduled"].to_numpy(dtype=float), "dot", 1),
     )
     for key, values, dash, k in lines:
         hover = [
