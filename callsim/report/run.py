@@ -12,10 +12,9 @@ import plotly.graph_objects as go
 
 from callsim.experiment.goal import goal_statement
 from callsim.experiment.results import SimulationResult
-from callsim.measure.catalogue import kpis_in, unit, value_range
+from callsim.measure.catalogue import kpis_in, value_range
 from callsim.report import html as h
 from callsim.report.charts import (
-    TARGET_COLOUR,
     Chart,
     add_band,
     axis_format,
@@ -25,6 +24,7 @@ from callsim.report.charts import (
     legend_text,
     plot_text,
     style,
+    target_line,
 )
 from callsim.report.i18n import Words
 from callsim.report.names import AGENTS_PER_AGENT_MAX
@@ -84,21 +84,6 @@ def sl_text(target: float, threshold_s: float, definition: str, words: Words) ->
     text = words["goal_text"].format(target=pct(target), threshold=f"{threshold_s:g}")
     name = re.split(r"[:\uff1a]\s*", words.kpi(f"sl_{definition}"), maxsplit=1)[-1]
     return f"{text} · {words.pair(words['definition'], name)}"
-
-
-def target_line(
-    fig: go.Figure, target: float, words: Words, kpi: str = "service_level", **where: object
-) -> None:
-    """The dashed line a KPI's curve must stay on the right side of."""
-    shown = pct(target) if unit(kpi) == "pct" else words.number(kpi, target)
-    fig.add_hline(
-        y=target,
-        line={"color": TARGET_COLOUR, "dash": "dash", "width": 1.5},
-        annotation_text=plot_text(words["target_value"].format(target=shown)),
-        annotation_position="bottom right",
-        annotation_font_color=TARGET_COLOUR,
-        **where,
-    )
 
 
 # -- per-interval charts ------------------------------------------------------------------------

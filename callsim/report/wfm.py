@@ -32,6 +32,7 @@ from callsim.report.charts import (
     plot_text,
     step_axis,
     style,
+    target_line,
 )
 from callsim.report.i18n import Words
 
@@ -179,16 +180,6 @@ def service_level_chart(result: SimulationResult, words: Words) -> Chart:
     shown = [*clipped("service_level", low), *clipped("service_level", high), target]
     fig.update_yaxes(**axis_format("service_level", words), range=zoom(shown, (0.0, 1.0)))
     return Chart("service_level", words["chart_service_level"], fig, note=words["status_note"])
-
-
-def target_line(fig: go.Figure, target: float, words: Words) -> None:
-    fig.add_hline(
-        y=target,
-        line={"color": TARGET_COLOUR, "dash": "dash", "width": 1.5},
-        annotation_text=plot_text(words["target_value"].format(target=f"{100 * target:g}%")),
-        annotation_position="bottom right",
-        annotation_font_color=TARGET_COLOUR,
-    )
 
 
 def interval_table(result: SimulationResult, need: pd.DataFrame, words: Words) -> h.Html:
