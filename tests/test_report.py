@@ -220,18 +220,29 @@ def assert_cannot_break_out(page: str) -> None:
 
 def test_expected_charts_per_kind() -> None:
     assert expected_charts("run") == [
-        "arrivals_staffing",
+        "staffing",
+        "offered",
         "service_level",
         "asa",
         "abandonment",
         "occupancy",
         "queue",
+        "sl_spread",
+        "wait_distribution",
+        "service_level_by_slice",
+        "asa_s_by_slice",
     ]
-    assert expected_charts("run", has_selling=True)[-5:] == [
+    assert expected_charts("run", has_selling=True)[-4:] == [
         "offers_conversions",
         "revenue",
-        "switch_share",
-        "switch_timeline",
+        "products",
+        "agent_scores",
+    ]
+    assert expected_charts("run", has_selling=True, has_switch=True)[-5:] == [
+        "offers_conversions",
+        "revenue",
+        "products",
+        "switch_signal",
         "agent_scores",
     ]
     assert expected_charts("compare") == ["compare_kpis", "differences", "plans_service_level"]
@@ -246,7 +257,7 @@ def test_expected_charts_per_kind() -> None:
 def test_run_report_is_one_self_contained_page(selling: SimulationResult) -> None:
     page = run_report(selling)
     assert_self_contained(page)
-    assert charts(page) == expected_charts("run", has_selling=True)
+    assert charts(page) == expected_charts("run", has_selling=True, has_switch=True)
     assert 'data-report="run"' in page and 'lang="en"' in page
 
 
@@ -299,7 +310,7 @@ def test_chinese_report(selling: SimulationResult) -> None:
     for english in (EN["headline"], EN["intervals"], EN["chart_asa"], "Service level"):
         assert english not in page
     assert "¥" not in page  # the scenario names no currency: none is invented
-    assert charts(page) == expected_charts("run", has_selling=True)
+    assert charts(page) == expected_charts("run", has_selling=True, has_switch=True)
 
 
 def test_every_word_and_kpi_is_translated() -> None:
@@ -445,7 +456,7 @@ def test_run_report_draws_the_results_tables(selling: SimulationResult) -> None:
         ("abandonment", "abandon_rate"),
         ("queue", "mean_queue"),
         ("queue", "max_queue"),
-        ("arrivals_staffing", "offered"),
+        ("offered", "offered"),
         ("revenue", "revenue"),
     ]:
         name = money_label(kpi, "en", money_terms([selling.scenario]))
@@ -540,7 +551,7 @@ def test_run_report_drills_into_the_slices_and_says_how_often(selling: Simulatio
     # "How often": intervals whose mean meets the target, counted here from the table.
     sl = selling.intervals["service_level_mean"].dropna()
     met = int((sl >= selling.scenario.service_level.target).sum())
-    assert f"{met} of {len(sl)} intervals met the goal" in page
+    assert f"{met} of {len(sl)} intervals met it" in page
     # The call-weighted service level sits beside the mean in the KPI table.
     weighted = selling.kpi("service_level", "call_weighted")["mean"]
     assert words.number("service_level", weighted) in page.split('id="kpis"')[1]

@@ -187,7 +187,7 @@ def test_every_chart_renders_with_data_and_no_errors(
     browser, reports: dict[str, Path], kind: str, key: str, selling: bool
 ) -> None:
     page, problems = open_report(browser, reports[key])
-    for chart in expected_charts(kind, selling):
+    for chart in expected_charts(kind, selling, has_switch=selling):
         figure = page.locator(f"[data-chart='{chart}']")
         assert figure.count() == 1, f"{kind}: chart {chart} missing"
         assert figure.get_attribute("data-rendered") == "true", f"{kind}: {chart} not drawn"

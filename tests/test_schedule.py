@@ -608,6 +608,7 @@ def test_schedule_writes_a_scenario_that_runs_and_meets_its_goal(
     assert sorted(p.name for p in folder.iterdir()) == [
         "coverage.csv",
         "manifest.json",
+        "plotly.min.js",  # the report loads it from beside it
         "report.html",
         "schedule.csv",
         "schedule.yaml",

@@ -29,6 +29,7 @@ from callsim import analytic
 from callsim.cli.deferred import deferred
 from callsim.errors import UserError
 from callsim.experiment.cluster import Cluster, connect
+from callsim.experiment.goal import goal_statement
 from callsim.experiment.pool import Interrupted
 from callsim.experiment.precision import PrecisionOutcome, parse_targets, stopping_rule
 from callsim.experiment.sweep_result import Pick, Sweep
@@ -50,6 +51,7 @@ from callsim.scenario.files import (
 )
 from callsim.scenario.schema import Scenario
 from callsim.scenario.sweep_grammar import parse_param
+from callsim.store.plotly_file import PLOTLY_FILE, needs_file, write_plotly
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -400,12 +402,22 @@ def sweep_cmd(
 def report_cmd(
     results: Annotated[Path, typer.Argument(help="A results directory.", show_default=False)],
     lang: Lang = "en",
+    single_file: Annotated[
+        bool,
+        typer.Option(
+            "--single-file",
+            help="Put plotly.js inside report.html (4.8 MB more), to mail it on its own; "
+            "by default the report loads plotly.min.js from its folder.",
+        ),
+    ] = False,
 ) -> None:
     """Rebuild report.html from a results directory, in the language of --lang (as run,
     compare and sweep write it): the report is always report.html, in one language."""
     _check_lang(lang)
     with user_errors():
-        html = _report(load_results(results), lang)
+        html = _report(load_results(results), lang, single_file)
+        if needs_file(html):
+            write_plotly(results / PLOTLY_FILE)
     target = results / "report.html"
     _write_file(target, lambda p: p.write_text(html, encoding="utf-8"))
     say(f"Report written to {target}")
@@ -588,7 +600,9 @@ def staff(
         return
     call.update(scenario=model.name, target=goal.as_dict())
     with user_errors():
-        report = None if found is None else str(_reports().staff_report(found, lang))
+        report = (
+            None if found is None else str(_reports().staff_report(found, lang, single_file=False))
+        )
         write_requirements(
             out,
             table=table,
@@ -878,7 +892,7 @@ def schedule_cmd(
                 requirement=chosen,
                 force=force,
                 command=_command_line(ctx),
-                report=str(_reports().schedule_report(result, lang)),
+                report=str(_reports().schedule_report(result, lang, single_file=False)),
             )
         say(
             f"Schedule and report.html written to {out}/ "
@@ -937,7 +951,7 @@ def plan_cmd(
     _print_plan(found)
     if out is not None:
         with user_errors():
-            report = str(_reports().plan_report(found, lang))
+            report = str(_reports().plan_report(found, lang, single_file=False))
             write_plan(found, out, force=force, report=report, command=_command_line(ctx))
         say(f"Plan written to {out}/")
 
@@ -1111,6 +1125,7 @@ def _print_summary(result: SimulationResult, path: Path) -> None:
         ),
         soft_wrap=True,
     )
+    out_console.print(Text(goal_statement(result).sentence()), soft_wrap=True)
 
 
 def _reports() -> ModuleType:
@@ -1128,16 +1143,19 @@ def _check_outputs(lang: str, out: Path | None, force: bool) -> None:
             check_target(out, force)
 
 
-def _report(results: SimulationResult | Comparison | Sweep, lang: str) -> str:
-    """The report.html of a run, a comparison or a sweep."""
+def _report(
+    results: SimulationResult | Comparison | Sweep, lang: str, single_file: bool = False
+) -> str:
+    """The report.html of a run, a comparison or a sweep; unless ``single_file``, it loads
+    plotly.js from beside it, where the results directory's writers put it."""
     from callsim.experiment.pairing import Comparison
 
     reports = _reports()
     if isinstance(results, Comparison):
-        return str(reports.compare_report(results, lang))
+        return str(reports.compare_report(results, lang, single_file=single_file))
     if isinstance(results, Sweep):
-        return str(reports.sweep_report(results, lang))
-    return str(reports.run_report(results, lang))
+        return str(reports.sweep_report(results, lang, single_file=single_file))
+    return str(reports.run_report(results, lang, single_file=single_file))
 
 
 def _save(

@@ -10,11 +10,14 @@ import numpy as np
 import pandas as pd
 
 from callsim.experiment.call_table import legend, named
+from callsim.experiment.goal import goal_statement
 from callsim.experiment.precision import PrecisionOutcome
 from callsim.measure.catalogue import kpis_in
 from callsim.measure.confidence import jackknife_interval, t_interval
+from callsim.measure.products import product_table
 from callsim.measure.slices import KPI_GROUP, SLICES, members
 from callsim.measure.tables import kpi_table
+from callsim.measure.waits import wait_distribution
 from callsim.model.roster import Roster
 from callsim.model.timegrid import TimeGrid
 from callsim.scenario.schema import Scenario
@@ -61,6 +64,11 @@ class SimulationResult:
     replication_sums: pd.DataFrame
     slices: dict[str, pd.DataFrame]
     precision: PrecisionOutcome | None = None
+    waits: pd.DataFrame | None = None
+    """The share of offered calls answered within t (``wait_s``), mean and 95% CI over
+    replications; none for results saved before it was kept."""
+    products: pd.DataFrame | None = None
+    """Offers, sales and revenue per product (mean and 95% CI); none without products."""
 
     def kpi(self, name: str, estimate: str = "mean") -> dict[str, float]:
         """Mean and CI of a KPI, by the mean of the replications' values (``"mean"``) or the
@@ -125,6 +133,7 @@ class SimulationResult:
                 "verdict": self.verdict,
             },
             "precision": None if self.precision is None else self.precision.to_dict(),
+            "goal_statement": goal_statement(self).to_dict(),
             "kpis": {name: _json_kpi(row) for name, row in self.summary.iterrows()},
         }
 
@@ -223,7 +232,25 @@ def assemble(
             kind: _slice_table(kind, [o.kpis.slices[kind] for o in outputs], scenario, roster, grid)
             for kind in SLICES
         },
+        waits=_waits(outputs),
+        products=_products(outputs, scenario),
     )
+
+
+def _products(outputs: list[ReplicationOutput], scenario: Scenario) -> pd.DataFrame | None:
+    counts = [o.kpis.products for o in outputs]
+    if not scenario.products or any(c is None for c in counts):
+        return None
+    values = np.array([p.value_per_sale for p in scenario.products.values()])
+    return product_table(list(scenario.products), values, [c for c in counts if c is not None])
+
+
+def _waits(outputs: list[ReplicationOutput]) -> pd.DataFrame | None:
+    kept = [o.kpis.answered_within for o in outputs]
+    if any(k is None for k in kept):
+        return None
+    offered = np.array([o.kpis.sums["offered"] for o in outputs])
+    return wait_distribution(np.stack([k for k in kept if k is not None]), offered)
 
 
 def _calls(outputs: list[ReplicationOutput]) -> pd.DataFrame | None:

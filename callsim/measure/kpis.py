@@ -20,9 +20,11 @@ import numpy as np
 
 from callsim.measure import resolution
 from callsim.measure.overlap import overlap
+from callsim.measure.products import product_counts
 from callsim.measure.satisfaction import call_scores, repeated_offers
 from callsim.measure.slices import CALL_SLICES, agent_key, by_agents, by_day, day_windows, members
 from callsim.measure.tables import call_kpis, kpi_table
+from callsim.measure.waits import WAIT_POINTS_S, answered_within
 from callsim.model.calllog import ABANDONED, ANSWERED, WAITING, CallLog
 from callsim.model.roster import Roster
 from callsim.model.run_record import Sessions, Timelines
@@ -47,6 +49,10 @@ class ReplicationKpis:
     interval_sums: dict[str, np.ndarray]
     slices: dict[str, dict[str, np.ndarray]]
     """Per slice kind (``SLICES``): one value per member (each reason, segment, day, ...)."""
+    answered_within: np.ndarray | None = None
+    """Calls answered within each wait of ``waits.WAIT_POINTS_S``: the wait-time distribution."""
+    products: dict[str, np.ndarray] | None = None
+    """Offers and sales of each product, in the scenario's order (``products.product_counts``)."""
 
 
 def compute_kpis(
@@ -88,6 +94,8 @@ def compute_kpis(
     per_day: dict[str, np.ndarray] = {}
     kept = retention_values(scenario) if held_at_sales is not None else None
     summed = _INDICATORS if kept is None else (*_INDICATORS, "retention")
+    within = np.zeros(len(WAIT_POINTS_S))
+    per_product = product_counts(np.zeros(0, dtype=int), np.zeros(0, dtype=bool), len(value) - 1)
 
     def add(into: dict[str, np.ndarray], key: str, values: np.ndarray) -> None:
         into[key] = into[key] + values if key in into else values
@@ -117,6 +125,10 @@ def compute_kpis(
             held = held_at_sales[rows][counted]
             worth = kept[col["segment"].astype(np.intp), np.maximum(held, 0)]
             indicators["retention"] = np.where(held >= 0, worth, 0.0)
+        within += answered_within(indicators["wait_answered"], indicators["answered"])
+        sold = product_counts(col["product"].astype(int), col["converted"] == 1, len(value) - 1)
+        for key, counts in sold.items():
+            add(per_product, key, counts)
         # One pass per indicator over (interval, reason, segment) cells; the interval and
         # slice totals are sums of the cells (three passes each cost a fifth of the run).
         cell = (interval * sizes["reason"] + col["reason"]) * sizes["segment"] + col["segment"]
@@ -193,6 +205,8 @@ def compute_kpis(
         sums={name: float(v[0]) for name, v in totals.items()},
         interval_sums=per_interval,
         slices=slices,
+        answered_within=within,
+        products=per_product,
     )
 
 

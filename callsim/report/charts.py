@@ -320,3 +320,18 @@ def step_axis(fig: go.Figure, labels: Sequence[str], words: Words) -> None:
 def interval_axis(fig: go.Figure, words: Words, **where: object) -> None:
     """Interval starts are categories: plotly would otherwise read "08:00" as a time of today."""
     fig.update_xaxes(type="category", title_text=plot_text(words["interval_start"]), **where)
+
+
+def target_line(
+    fig: go.Figure, target: float, words: Words, kpi: str = "service_level", **where: object
+) -> None:
+    """The dashed line a KPI's curve must stay on the right side of."""
+    shown = f"{100 * target:g}%" if unit(kpi) == "pct" else words.number(kpi, target)
+    fig.add_hline(
+        y=target,
+        line={"color": TARGET_COLOUR, "dash": "dash", "width": 1.5},
+        annotation_text=plot_text(words["target_value"].format(target=shown)),
+        annotation_position="bottom right",
+        annotation_font_color=TARGET_COLOUR,
+        **where,
+    )

@@ -1,5 +1,6 @@
-"""One self-contained HTML page: styles, plotly.js and every chart's data inline, so a report
-opens offline, can be mailed as one file, and loads nothing from the network.
+"""One HTML page: styles and every chart's data inline, plotly.js from ``plotly.min.js`` beside
+it (one copy for a folder of reports, :mod:`callsim.store.plotly_file`) or inlined too for a
+single file to mail; either way it opens offline and loads nothing from the network.
 
 Every piece of text passes through ``render``: strings are escaped unless they are ``Html``
 (markup this module built from escaped parts). Scenario, plan, group and product names are the
@@ -14,11 +15,11 @@ from collections.abc import Iterable, Sequence
 
 import plotly.io as pio
 import yaml
-from plotly.offline import get_plotlyjs
 
 from callsim.measure.confidence import MIN_REPLICATIONS_FOR_CI
 from callsim.report.charts import Chart
 from callsim.report.i18n import ZH_LOCALE, Words
+from callsim.store.plotly_file import SCRIPT_TAG
 
 
 class Html(str):
@@ -278,6 +279,15 @@ p.lead { color: var(--muted); margin: 0; }
 p.note, figcaption { color: var(--muted); font-size: 13px; }
 p.warning { margin: 16px 0 0; padding: 8px 12px; border-left: 4px solid #f08c00;
   background: #fff4e6; font-size: 14px; }
+p.verdict { margin: 16px 0 0; padding: 10px 14px; font-size: 17px; font-weight: 600;
+  border-left: 5px solid #868e96; background: var(--soft); overflow-wrap: anywhere; }
+p.verdict-met { border-color: #2f9e44; background: #ebfbee; }
+p.verdict-missed { border-color: #c92a2a; background: #fff5f5; }
+p.verdict-inconclusive { border-color: #f08c00; background: #fff4e6; }
+td.status-met { color: #2b8a3e; font-weight: 600; }
+td.status-close { color: #e8590c; font-weight: 600; }
+td.status-short { color: #c92a2a; font-weight: 600; }
+table.intervals td { white-space: nowrap; }
 .goal { display: flex; flex-wrap: wrap; gap: 12px; align-items: center; margin: 12px 0; }
 .cards { display: grid; grid-template-columns: repeat(auto-fill, minmax(190px, 1fr)); gap: 12px; }
 .card { border: 1px solid var(--line); border-radius: 8px; padding: 12px 14px; background: #fff; }
@@ -346,8 +356,9 @@ def page(
     body: Sequence[Content],
     footer: Html,
 ) -> str:
-    """The whole document. plotly.js is inlined once, after the content, so text shows at once
-    and every chart's data is in place when the one drawing script runs."""
+    """The whole document. plotly.js is loaded once, after the content, so text shows at once
+    and every chart's data is in place when the one drawing script runs; it is loaded from
+    beside the page, until ``plotly_file.inline`` puts it in the page."""
     config: dict[str, object] = {**PLOTLY_CONFIG}
     setup: dict[str, object] = {"config": config, "locale": None, "narrow_px": NARROW_PX}
     if words.lang == "zh":
@@ -372,7 +383,7 @@ def page(
                 '<script type="application/json" id="plot-setup">'
                 f"{script_json(json.dumps(setup, ensure_ascii=False))}</script>"
             ),
-            Html(f'<script type="text/javascript">{get_plotlyjs()}</script>'),
+            Html(SCRIPT_TAG),
             Html(f'<script type="text/javascript">{RENDER}</script>'),
         ]
     )

@@ -52,10 +52,6 @@ EN: dict[str, str] = {
         "as in a monthly report), with a jackknife 95% interval."
     ),
     "group_stability": "How even, and how often the goal held",
-    "goal_often": (
-        "{intervals} of {measured} intervals met the goal on average over the replications; "
-        "{days} of the simulated days met it."
-    ),
     "slices": "By reason, segment, group, shift and day",
     "slice_reason": "By call reason",
     "slice_segment": "By customer segment",
@@ -72,16 +68,12 @@ EN: dict[str, str] = {
     ),
     "selling": "Selling",
     # Chart titles
-    "chart_arrivals_staffing": "Calls offered and agents logged in",
     "chart_service_level": "Service level",
     "chart_asa": "Average speed of answer",
     "chart_abandonment": "Abandonment",
     "chart_occupancy": "Occupancy",
-    "chart_queue": "Queue length (mean callers waiting)",
     "chart_offers_conversions": "Offers and sales",
     "chart_revenue": "Revenue and staff cost",
-    "chart_switch_share": "Marketing switch: share of time on",
-    "chart_switch_timeline": "Marketing switch, first replication",
     "chart_agent_scores": "Value-weighted sales score per agent",
     "chart_group_scores": "Value-weighted sales score per agent, by group (mean)",
     "chart_compare_kpis": "KPIs by plan",
@@ -91,13 +83,9 @@ EN: dict[str, str] = {
     # Axes and legends
     "interval_start": "Interval start",
     "time": "Time",
-    "calls": "Calls",
     "agents_axis": "Agents",
     "seconds": "Seconds",
     "callers": "Callers",
-    "switch_on": "On",
-    "switch_off": "Off",
-    "no_switch_events": "The switch never changed in the first replication.",
     "agent": "Agent",
     "group": "Group",
     "agent_count": "Agents",
@@ -323,6 +311,76 @@ EN: dict[str, str] = {
     "seed": "Seed",
     "replications": "Replications",
     "created": "Created (UTC)",
+    # run page (issue 13)
+    "goal_sentence": (
+        "{verdict} {goal} {how} (CI {ci}); {days_met} of {days} simulated days and "
+        "{intervals_met} of {intervals} intervals met it"
+    ),
+    "sentence_met": "Met",
+    "sentence_missed": "Missed",
+    "sentence_inconclusive": "Inconclusive on",
+    "sentence_replication_mean": "on average",
+    "sentence_call_weighted": "call-weighted",
+    "often": "How often the goal held",
+    "by_slice": "Service by customer segment and call reason",
+    "chart_offered": "Calls offered",
+    "chart_staffing": "Agents required, scheduled and logged in",
+    "staffing_note": (
+        "Required: each interval sized by Erlang as a steady queue of its own (Erlang A with "
+        "the callers' patience, C when nobody hangs up), on the phones and scheduled (with "
+        "shrinkage). Scheduled: agents paid; logged in: simulated, with its 95% band."
+    ),
+    "required_erlang": "Required on the phones (Erlang)",
+    "required_scheduled": "Required scheduled (with shrinkage)",
+    "scheduled_paid": "Scheduled (paid)",
+    "logged_in": "Logged in (simulated)",
+    "chart_queue_mean_max": "Queue length: mean and max callers waiting",
+    "status_note": (
+        "Marks: green where the interval's 95% CI lies above the target, amber where only its "
+        "mean does, red where its mean falls short."
+    ),
+    "status": "Status",
+    "rag_met": "Met",
+    "rag_close": "Met on average",
+    "rag_short": "Short",
+    "interval_table": "Every interval: calls, agents, service level",
+    "chart_sl_spread": "Service level of each replication",
+    "spread_note": (
+        "One point per replication: the spread of outcomes from one simulated period to the "
+        "next, which the confidence interval of the mean, much narrower, is not."
+    ),
+    "day_met": "Met the goal",
+    "day_short": "Missed the goal",
+    "replication_n": "Replication {n}",
+    "replication_axis": "Simulated day (replication)",
+    "replication_axis_days": "Replication ({days} days each)",
+    "slice_kind_segment": "Segment",
+    "slice_kind_reason": "Reason",
+    "chart_service_level_by_slice": "Service level by customer segment and call reason",
+    "chart_asa_s_by_slice": "ASA by customer segment and call reason",
+    "chart_switch_signal": "Marketing switch over the load signal it follows",
+    "switch_signal_note": (
+        "Line: the signal per interval, mean over replications; shaded: when the switch was on "
+        "in the first replication; dashed: the levels that turn it on and off."
+    ),
+    "signal_queue": "Callers waiting",
+    "signal_idle_agents": "Idle agents",
+    "signal_service_level": "Service level",
+    "signal_expected_wait_s": "Mean wait (s)",
+    "switch_on_at": "on at {value}",
+    "switch_off_at": "off at {value}",
+    "switch_on_period": "Switch on (first replication)",
+    "chart_wait_distribution": "Wait-time distribution: share of calls answered within t",
+    "answered_within": "Answered within t (of calls offered)",
+    "within_s": "within {t} s",
+    "goal_point": "Goal {goal}",
+    "wait_axis": "Wait t",
+    "chart_products": "Offers and sales per product",
+    "product": "Product",
+    "wait_note": (
+        "Each point is the service level with that threshold (answered within t over calls "
+        "offered), mean over replications with its 95% band; the cross marks the goal."
+    ),
 }
 
 ZH: dict[str, str] = {
@@ -357,9 +415,6 @@ ZH: dict[str, str] = {
         "计数（每通来电计一次，与月度报表相同），并给出刀切法 95% 置信区间。"
     ),
     "group_stability": "均衡程度与达标频率",
-    "goal_often": (
-        "按各次重复模拟的均值，{measured} 个时段中有 {intervals} 个达标；模拟日中 {days} 达标。"
-    ),
     "slices": "按来电原因、客户分群、坐席组、班次和日期",
     "slice_reason": "按来电原因",
     "slice_segment": "按客户分群",
@@ -372,16 +427,12 @@ ZH: dict[str, str] = {
     "intervals": "分时段",
     "band_note": "线为各次重复的均值；阴影为 95% 置信区间，并限制在该指标可取的范围内。",
     "selling": "营销",
-    "chart_arrivals_staffing": "呼入量与在线坐席数",
     "chart_service_level": "服务水平",
     "chart_asa": "平均应答速度",
     "chart_abandonment": "放弃率",
     "chart_occupancy": "占用率",
-    "chart_queue": "队列长度（平均排队人数）",
     "chart_offers_conversions": "推荐与成交",
     "chart_revenue": "营收与人力成本",
-    "chart_switch_share": "营销开关：开启时间占比",
-    "chart_switch_timeline": "营销开关（第 1 次重复）",
     "chart_agent_scores": "各坐席价值加权营销得分",
     "chart_group_scores": "各坐席组人均价值加权营销得分",
     "chart_compare_kpis": "各方案指标",
@@ -390,13 +441,9 @@ ZH: dict[str, str] = {
     "chart_frontier": "服务水平与净贡献",
     "interval_start": "时段开始",
     "time": "时间",
-    "calls": "来电数",
     "agents_axis": "坐席数",
     "seconds": "秒",
     "callers": "排队人数",
-    "switch_on": "开",
-    "switch_off": "关",
-    "no_switch_events": "第 1 次重复中营销开关从未切换。",
     "agent": "坐席",
     "group": "坐席组",
     "agent_count": "坐席数",
@@ -585,6 +632,74 @@ ZH: dict[str, str] = {
     "seed": "随机种子",
     "replications": "重复次数",
     "created": "生成时间（UTC）",
+    # run page (issue 13)
+    "goal_sentence": (
+        "{verdict} {goal} 目标（{how}，置信区间 {ci}）；{days} 个模拟日中 {days_met} 个达标，"
+        "{intervals} 个时段中 {intervals_met} 个达标"
+    ),
+    "sentence_met": "达成",
+    "sentence_missed": "未达成",
+    "sentence_inconclusive": "无法判定是否达成",
+    "sentence_replication_mean": "按均值",
+    "sentence_call_weighted": "按来电加权",
+    "often": "目标达成的频率",
+    "by_slice": "按客户分群与来电原因的服务",
+    "chart_offered": "呼入量",
+    "chart_staffing": "所需、排班与在线坐席数",
+    "staffing_note": (
+        "所需：每个时段按 Erlang 公式单独作为稳态队列计算（有放弃时用 Erlang A，无放弃时用 "
+        "Erlang C），分为在线所需与排班所需（含缩减）。排班：带薪坐席；"
+        "在线：仿真结果及其 95% 区间。"
+    ),
+    "required_erlang": "所需在线坐席（Erlang）",
+    "required_scheduled": "所需排班（含缩减）",
+    "scheduled_paid": "排班（带薪）",
+    "logged_in": "在线（仿真）",
+    "chart_queue_mean_max": "队列长度：平均与最大排队人数",
+    "status_note": (
+        "标记：绿色为该时段 95% 置信区间高于目标，琥珀色为仅均值达标，红色为均值未达标。"
+    ),
+    "status": "状态",
+    "rag_met": "达标",
+    "rag_close": "均值达标",
+    "rag_short": "未达标",
+    "interval_table": "各时段明细：来电、坐席、服务水平",
+    "chart_sl_spread": "每次重复的服务水平",
+    "spread_note": (
+        "每点为一次重复：反映各模拟周期之间结果的波动，而均值的置信区间（窄得多）并不反映这一点。"
+    ),
+    "day_met": "达标",
+    "day_short": "未达标",
+    "replication_n": "第 {n} 次重复",
+    "replication_axis": "模拟日（重复次序）",
+    "replication_axis_days": "重复次序（每次 {days} 天）",
+    "slice_kind_segment": "客户分群",
+    "slice_kind_reason": "来电原因",
+    "chart_service_level_by_slice": "按客户分群与来电原因的服务水平",
+    "chart_asa_s_by_slice": "按客户分群与来电原因的平均应答速度",
+    "chart_switch_signal": "营销开关与其跟随的负载信号",
+    "switch_signal_note": (
+        "线：各时段信号在各次重复中的均值；阴影：第 1 次重复中开关开启的时间；"
+        "虚线：开启与关闭的阈值。"
+    ),
+    "signal_queue": "排队人数",
+    "signal_idle_agents": "空闲坐席数",
+    "signal_service_level": "服务水平",
+    "signal_expected_wait_s": "平均等待时间（秒）",
+    "switch_on_at": "开启阈值 {value}",
+    "switch_off_at": "关闭阈值 {value}",
+    "switch_on_period": "开关开启（第 1 次重复）",
+    "chart_wait_distribution": "等待时间分布：t 内接通的来电占比",
+    "answered_within": "t 内接通（占呼入量）",
+    "within_s": "{t} 秒内",
+    "goal_point": "目标 {goal}",
+    "wait_axis": "等待时间 t",
+    "chart_products": "各产品的推荐与成交",
+    "product": "产品",
+    "wait_note": (
+        "每点为以该时长为阈值的服务水平（t 内接通 / 呼入量），"
+        "为各次重复的均值及 95% 区间；叉号为目标。"
+    ),
 }
 
 ZH_LOCALE: dict[str, object] = {

@@ -3,33 +3,44 @@ then selling, so a planner reads whether the plan works before how it behaves.""
 
 from __future__ import annotations
 
-import math
 import re
 from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
-from plotly.subplots import make_subplots
 
+from callsim.experiment.goal import goal_statement
 from callsim.experiment.results import SimulationResult
-from callsim.measure.catalogue import kpis_in, unit
+from callsim.measure.catalogue import kpis_in, value_range
 from callsim.report import html as h
 from callsim.report.charts import (
-    TARGET_COLOUR,
     Chart,
     add_band,
     axis_format,
+    clipped,
     colour,
     interval_axis,
     legend_text,
     plot_text,
-    rgba,
     style,
+    target_line,
 )
 from callsim.report.i18n import Words
 from callsim.report.names import AGENTS_PER_AGENT_MAX
-from callsim.scenario.schema import SECONDS_PER_DAY, Scenario, minutes
+from callsim.report.product_chart import product_chart, product_table
+from callsim.report.switch_chart import has_switch, switch_signal
+from callsim.report.wfm import (
+    interval_table,
+    requirement,
+    service_level_chart,
+    slice_chart,
+    spread_chart,
+    staffing_chart,
+    wait_chart,
+    zoom,
+)
+from callsim.scenario.schema import Scenario
 from callsim.version import __version__
 
 
@@ -75,21 +86,6 @@ def sl_text(target: float, threshold_s: float, definition: str, words: Words) ->
     return f"{text} · {words.pair(words['definition'], name)}"
 
 
-def target_line(
-    fig: go.Figure, target: float, words: Words, kpi: str = "service_level", **where: object
-) -> None:
-    """The dashed line a KPI's curve must stay on the right side of."""
-    shown = pct(target) if unit(kpi) == "pct" else words.number(kpi, target)
-    fig.add_hline(
-        y=target,
-        line={"color": TARGET_COLOUR, "dash": "dash", "width": 1.5},
-        annotation_text=plot_text(words["target_value"].format(target=shown)),
-        annotation_position="bottom right",
-        annotation_font_color=TARGET_COLOUR,
-        **where,
-    )
-
-
 # -- per-interval charts ------------------------------------------------------------------------
 
 
@@ -101,6 +97,7 @@ def band_chart(
     *,
     target: float | None = None,
     share: bool = False,
+    title: str | None = None,
 ) -> Chart:
     """One or more KPIs of the same unit over the intervals, each in its band."""
     fig = go.Figure()
@@ -113,135 +110,44 @@ def band_chart(
     if target is not None:
         target_line(fig, target, words)
     style(fig)
+    fig.update_layout(showlegend=len(kpis) > 1)
     interval_axis(fig, words)
     fig.update_yaxes(**axis_format(kpis[0], words), rangemode="tozero")
-    if share:
-        fig.update_yaxes(range=[0, 1.05])
-    return Chart(name, words[f"chart_{name}"], fig)
+    if share:  # zoomed to the data: a 0-100% axis flattens 0-9% into the floor
+        shown = [v for kpi in kpis for part in series(intervals, kpi)[1:] for v in part]
+        fig.update_yaxes(range=zoom(clipped(kpis[0], shown).tolist(), value_range(kpis[0])))
+    return Chart(name, words[title or f"chart_{name}"], fig)
 
 
-def arrivals_staffing(intervals: pd.DataFrame, words: Words) -> Chart:
-    """Calls and agents differ in unit, so agents get the right-hand axis."""
-    fig = make_subplots(specs=[[{"secondary_y": True}]])
-    x = x_labels(intervals, words)
-    for k, (kpi, secondary) in enumerate((("offered", False), ("agents_logged_in", True))):
-        mean, low, high = series(intervals, kpi)
-        add_band(
-            fig,
-            x,
-            kpi,
-            mean,
-            low,
-            high,
-            name=words.kpi(kpi),
-            words=words,
-            colour_hex=colour(k),
-            secondary_y=secondary,
-        )
-    style(fig)
-    interval_axis(fig, words)
-    fig.update_yaxes(title_text=plot_text(words["calls"]), rangemode="tozero", secondary_y=False)
-    fig.update_yaxes(
-        title_text=plot_text(words["agents_axis"]),
-        rangemode="tozero",
-        showgrid=False,
-        tickmode="auto",
-        secondary_y=True,
-    )
-    return Chart("arrivals_staffing", words["chart_arrivals_staffing"], fig, wide=True)
-
-
-def interval_charts(result: SimulationResult, words: Words) -> list[Chart]:
+def interval_charts(result: SimulationResult, need: pd.DataFrame, words: Words) -> list[Chart]:
     iv = result.intervals
-    target = result.scenario.service_level.target
     return [
-        arrivals_staffing(iv, words),
-        band_chart("service_level", ["service_level"], iv, words, target=target, share=True),
+        staffing_chart(result, need, words),  # wide, so the pairs below stay paired
+        band_chart("offered", ["offered"], iv, words),
+        service_level_chart(result, words),
         band_chart("asa", ["asa_s"], iv, words),
         band_chart("abandonment", ["abandon_rate"], iv, words, share=True),
         band_chart("occupancy", ["occupancy"], iv, words, share=True),
-        band_chart("queue", ["mean_queue", "max_queue"], iv, words),
+        band_chart("queue", ["mean_queue", "max_queue"], iv, words, title="chart_queue_mean_max"),
     ]
 
 
 # -- selling ------------------------------------------------------------------------------------
 
 
-def interval_positions(result: SimulationResult, times_s: np.ndarray) -> np.ndarray:
-    """Where moments fall on the interval axis: interval k spans [k, k + 1] and closed hours
-    shrink to nothing, so a multi-day horizon is not drawn as mostly night. A moment after
-    closing sits at the start of the next open interval, where it takes effect."""
-    iv = result.intervals
-    clock = iv["start"].map(lambda c: minutes(str(c)) * 60.0).to_numpy(dtype=float)
-    starts = (iv["day"].to_numpy(dtype=float) - 1) * SECONDS_PER_DAY + clock
-    length = result.scenario.horizon.interval_min * 60.0
-    k = np.searchsorted(starts, times_s, side="right") - 1
-    inside = np.clip(k, 0, len(starts) - 1)
-    share = np.clip((times_s - starts[inside]) / length, 0.0, 1.0)
-    return np.where(k < 0, 0.0, inside + share)
+BAR_PX = 18
+"""Assumption: the height of one agent's bar with its name beside it, enough for 12 px text."""
 
 
-def switch_timeline(result: SimulationResult, words: Words) -> Chart:
-    """The first replication's switch as a step line, where the lag of a supervisor's review
-    shows; the per-interval share averages it away."""
-    iv = result.intervals
-    n = len(iv)
-    events = result.switch
-    if len(events):
-        events = events[events["replication"] == events["replication"].min()]
-    events = events.sort_values("time_s", kind="stable")
-    times = events["time_s"].to_numpy(dtype=float)
-    x = interval_positions(result, times).tolist()
-    y = events["on"].to_numpy(dtype=float).tolist()
-    multi = iv["day"].nunique() > 1
-    text = [
-        plot_text(
-            words.pair(
-                words.interval_label(int(t // SECONDS_PER_DAY) + 1, _clock(t), multi),
-                words["switch_on"] if on else words["switch_off"],
-            )
-        )
-        for t, on in zip(times, y, strict=True)
-    ]
-    if y:
-        x.append(float(n))
-        y.append(y[-1])
-        text.append(text[-1])
-    step = max(1, math.ceil(n / 12))
-    fig = go.Figure(
-        go.Scatter(
-            x=x,
-            y=y,
-            mode="lines",
-            line={"shape": "hv", "color": colour(2), "width": 2},
-            fill="tozeroy",
-            fillcolor=rgba(colour(2), 0.15),
-            name=plot_text(words.kpi("switch_on_share")),
-            text=text,
-            hovertemplate="%{text}<extra></extra>",
-        )
-    )
-    style(fig, height=260, hovermode="closest")
-    fig.update_xaxes(
-        tickmode="array",
-        tickvals=list(range(0, n, step)),
-        ticktext=x_labels(iv, words)[::step],
-        title_text=plot_text(words["interval_start"]),
-        range=[0, n],
-    )
-    fig.update_yaxes(
-        tickmode="array",
-        tickvals=[0, 1],
-        ticktext=[plot_text(words["switch_off"]), plot_text(words["switch_on"])],
-        range=[-0.05, 1.15],
-    )
-    note = "" if len(events) > 1 else words["no_switch_events"]
-    return Chart("switch_timeline", words["chart_switch_timeline"], fig, note=note, wide=True)
-
-
-def _clock(seconds: float) -> str:
-    minute = int(seconds % SECONDS_PER_DAY // 60)
-    return f"{minute // 60:02d}:{minute % 60:02d}"
+def unique_names(names: Sequence[str]) -> list[str]:
+    """Names made unique by a counter: bars on a category axis that share a name are drawn as
+    one, hiding agents."""
+    seen: dict[str, int] = {}
+    out = []
+    for name in names:
+        seen[name] = seen.get(name, 0) + 1
+        out.append(name if seen[name] == 1 else f"{name} ({seen[name]})")
+    return out
 
 
 def agent_scores(result: SimulationResult, words: Words) -> Chart:
@@ -249,9 +155,10 @@ def agent_scores(result: SimulationResult, words: Words) -> Chart:
     agents = result.agents
     per_agent = len(agents) <= AGENTS_PER_AGENT_MAX
     fig = go.Figure()
+    names = dict(zip(agents.index, unique_names(agents["agent"].astype(str).tolist()), strict=True))
     for k, (group, rows) in enumerate(agents.groupby("group", sort=False)):
         if per_agent:
-            x = [plot_text(a) for a in rows["agent"]]
+            x = [plot_text(names[i]) for i in rows.index]
             y = rows["sales_score"].to_numpy(dtype=float)
             stats = rows
         else:
@@ -272,8 +179,9 @@ def agent_scores(result: SimulationResult, words: Words) -> Chart:
         ]
         fig.add_trace(
             go.Bar(
-                x=x,
-                y=y,
+                x=y,
+                y=x,
+                orientation="h",
                 name=legend_text(group),
                 marker_color=colour(k),
                 text=text,
@@ -281,13 +189,15 @@ def agent_scores(result: SimulationResult, words: Words) -> Chart:
                 hovertemplate="%{text}<extra></extra>",
             )
         )
-    style(fig, height=340, hovermode="closest")
-    fig.update_xaxes(
-        type="category",
-        title_text=plot_text(words["agent"] if per_agent else words["group"]),
-        tickangle=-45 if per_agent else 0,
-    )
+    bars = len(agents) if per_agent else agents["group"].nunique()
+    style(fig, height=max(240, 90 + BAR_PX * bars), hovermode="closest")
     fig.update_yaxes(
+        type="category",
+        autorange="reversed",
+        automargin=True,
+        title_text=plot_text(words["agent"] if per_agent else words["group"]),
+    )
+    fig.update_xaxes(
         title_text=plot_text(words["score"] if per_agent else words["score_per_agent"]),
         rangemode="tozero",
     )
@@ -296,14 +206,17 @@ def agent_scores(result: SimulationResult, words: Words) -> Chart:
 
 
 def selling_charts(result: SimulationResult, words: Words) -> list[Chart]:
+    """The switch's charts only for a policy that has a switch: elsewhere they are a flat 0%
+    and an empty timeline."""
     iv = result.intervals
-    return [
+    charts = [
         band_chart("offers_conversions", ["offers", "conversions"], iv, words),
         band_chart("revenue", ["revenue", "staff_cost"], iv, words),
-        band_chart("switch_share", ["switch_on_share"], iv, words, share=True),
-        switch_timeline(result, words),
-        agent_scores(result, words),
+        *([c] if (c := product_chart(result, words)) else []),
     ]
+    if has_switch(result.scenario):
+        charts.append(switch_signal(result, words))
+    return [*charts, agent_scores(result, words)]
 
 
 # -- tables and cards ---------------------------------------------------------------------------
@@ -314,7 +227,8 @@ def headline(result: SimulationResult, words: Words) -> h.Html:
     goal = result.scenario.service_level
     cards = []
     for kpi in kpis_in("card"):
-        if (kpi in kpis_in("needs_products") and not selling) or kpi not in result.summary.index:
+        money_made = kpi in kpis_in("needs_products") or kpi == "net_contribution"
+        if (money_made and not selling) or kpi not in result.summary.index:
             continue
         k = result.kpi(kpi)
         interval = words.interval(kpi, k["ci_low"], k["ci_high"])
@@ -339,34 +253,42 @@ def headline(result: SimulationResult, words: Words) -> h.Html:
     return h.join(
         [
             goal_line,
-            h.paragraph(goal_often(result, words), class_="often"),
             h.tag("div", cards, class_="cards"),
             h.paragraph(words["verdict_note"], class_="note"),
         ]
     )
 
 
-def goal_often(result: SimulationResult, words: Words) -> str:
-    """ "How sure" is also "how often": the intervals whose mean service level meets the goal,
-    and the share of simulated days that met it, beside the mean's interval."""
-    sl = result.intervals["service_level_mean"].to_numpy(dtype=float)
-    measured = sl[~np.isnan(sl)]
-    met = int(np.sum(measured >= result.scenario.service_level.target))
-    days = result.kpi("days_meeting_goal_share")["mean"]
-    return words["goal_often"].format(
-        intervals=met,
-        measured=len(measured),
-        days=words.number("days_meeting_goal_share", days),
+def goal_sentence(result: SimulationResult, words: Words) -> h.Html:
+    """The page's answer, first: the same statement as the CLI's and ``summary.json``'s."""
+    st = goal_statement(result)
+    text = words["goal_sentence"].format(
+        verdict=words[f"sentence_{st.verdict}"],
+        goal=st.goal,
+        how=words[f"sentence_{st.estimate}"],
+        ci=st.ci_text,
+        days_met=st.days_met,
+        days=st.days,
+        intervals_met=st.intervals_met,
+        intervals=st.intervals,
+    )
+    return h.tag(
+        "p",
+        text,
+        class_=f"verdict verdict-{st.verdict}",
+        id="goal-sentence",
+        data_verdict=st.verdict,
     )
 
 
 def kpi_table(result: SimulationResult, words: Words) -> h.Html:
     """Every KPI's mean and interval, and for the ratios the call-weighted value beside them."""
     closing = tuple(k for k in kpis_in("closing") if result.kpi(k)["mean"] > 0)
+    same_sl = f"sl_{result.scenario.service_level.definition}"  # the "service level" row
     groups = [
         ("group_service", kpis_in("headline") + closing),
         ("group_stability", kpis_in("stability")),
-        ("group_sl", kpis_in("service_levels")),
+        ("group_sl", tuple(k for k in kpis_in("service_levels") if k != same_sl)),
     ]
     if has_selling(result.scenario):
         groups.append(("group_selling", kpis_in("selling")))
@@ -449,19 +371,37 @@ def scenario_details(scenario: Scenario, summary: str) -> h.Html:
 
 def run_page(result: SimulationResult, words: Words) -> str:
     scenario = result.scenario
+    need = requirement(result)
     body: list[h.Content] = [
+        goal_sentence(result, words),
         *h.few_replications(words, result.replications),
         h.section(words["headline"], headline(result, words), id_="headline"),
         h.section(
             words["intervals"],
             h.paragraph(words["band_note"], class_="note"),
-            h.charts(interval_charts(result, words)),
+            h.charts(interval_charts(result, need, words)),
+            interval_table(result, need, words),
             id_="intervals",
+        ),
+        h.section(
+            words["often"],
+            h.charts([c for c in (spread_chart(result, words), wait_chart(result, words)) if c]),
+            id_="often",
+        ),
+        h.section(
+            words["by_slice"],
+            h.charts([slice_chart(result, k, words) for k in ("service_level", "asa_s")]),
+            id_="by-slice",
         ),
     ]
     if has_selling(scenario):
         body.append(
-            h.section(words["selling"], h.charts(selling_charts(result, words)), id_="selling")
+            h.section(
+                words["selling"],
+                h.charts(selling_charts(result, words)),
+                product_table(result, words),
+                id_="selling",
+            )
         )
     body += [
         h.section(words["slices"], *slice_tables(result, words), id_="slices"),

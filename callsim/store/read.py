@@ -109,6 +109,8 @@ def load_run(folder: Path) -> SimulationResult:
                 kind: pd.read_csv(folder / f"by_{kind}.csv", dtype={kind: str}) for kind in SLICES
             },
             precision=_precision(summary, folder / "summary.json"),
+            waits=pd.read_csv(waits) if (waits := folder / "waits.csv").is_file() else None,
+            products=_products(folder / "products.csv"),
         )
     except FileNotFoundError as exc:
         raise ResultsError(f"{folder}: missing {Path(exc.filename).name}") from None
@@ -253,3 +255,8 @@ def load_sweep(folder: Path) -> Sweep:
         created=str(manifest.get("created", "")),
         pick=pick,
     )
+
+
+def _products(path: Path) -> pd.DataFrame | None:
+    """Offers, sales and revenue per product, named as the scenario names them."""
+    return pd.read_csv(path, dtype={"product": str}) if path.is_file() else None

@@ -18,7 +18,7 @@ import pandas as pd
 import yaml
 
 from callsim.scenario.schema import Scenario
-from callsim.store.write import Writer, Writers, manifest, write_directory
+from callsim.store.write import Writer, Writers, manifest, report_writers, write_directory
 
 
 def write_requirements(
@@ -41,8 +41,7 @@ def write_requirements(
     if staffed is not None:
         plain = staffed.model_dump(mode="json", exclude_none=True)
         writers["staffed.yaml"] = _text(yaml.safe_dump(plain, sort_keys=False, allow_unicode=True))
-    if report is not None:
-        writers["report.html"] = _text(report)
+    writers.update(report_writers(report))
     made = manifest(
         "staff",
         int(call.get("seed", summary.get("seed", 0))),

@@ -25,6 +25,7 @@ from callsim.measure.slices import SLICES
 from callsim.planning.plan import Plan
 from callsim.scenario.schema import Scenario
 from callsim.store.calls_file import write_calls
+from callsim.store.plotly_file import PLOTLY_FILE, is_plotly, needs_file, write_plotly
 from callsim.version import __version__
 
 if TYPE_CHECKING:  # writing results must not import the runner and the engine
@@ -76,6 +77,8 @@ KNOWN_FILES = frozenset(
         "replications.csv",
         "switch.csv",
         "replication_sums.csv",
+        "waits.csv",
+        "products.csv",
         *(f"by_{kind}.csv" for kind in SLICES),
         "scenario.yaml",
         "calls.csv.gz",
@@ -97,9 +100,17 @@ def callsim_files(out: Path) -> set[str]:
         listed = json.loads((out / "manifest.json").read_text(encoding="utf-8")).get("files")
     except (OSError, ValueError, AttributeError):
         listed = None
+    # ``callsim report`` rewrites the report, and writes plotly.js beside it: plotly.js there
+    # is callsim's whether the manifest lists it or not, and a file of its name that is not
+    # plotly.js is the user's whatever the manifest says.
+    rewritten = {"manifest.json", "report.html"}
     if isinstance(listed, list) and all(isinstance(f, str) for f in listed):
-        return {*listed, "manifest.json", "report.html"}
-    return {rel for rel in _entries(out) if _known(rel)}
+        ours = {*listed, *rewritten}
+    else:
+        ours = {rel for rel in _entries(out) if _known(rel)} | (rewritten & set(_entries(out)))
+    if (out / PLOTLY_FILE).exists():
+        ours = ours | {PLOTLY_FILE} if is_plotly(out / PLOTLY_FILE) else ours - {PLOTLY_FILE}
+    return ours
 
 
 def _known(rel: str) -> bool:
@@ -192,8 +203,14 @@ def _csv(frame: pd.DataFrame) -> Writer:
     return lambda p: frame.to_csv(p, index=False)
 
 
-def _html(report: str | None) -> Writers:
-    return {} if report is None else {"report.html": lambda p: p.write_text(report, "utf-8")}
+def report_writers(report: str | None) -> Writers:
+    """``report.html``, and the plotly.js it loads from beside it unless it holds its own."""
+    if report is None:
+        return {}
+    writers: Writers = {"report.html": lambda p: p.write_text(report, "utf-8")}
+    if needs_file(report):
+        writers[PLOTLY_FILE] = write_plotly
+    return writers
 
 
 def manifest(
@@ -238,6 +255,10 @@ def _run_files(result: SimulationResult, prefix: str = "") -> Writers:
         f"{prefix}replication_sums.csv": _csv(result.replication_sums.reset_index()),
         **{f"{prefix}by_{kind}.csv": _csv(table) for kind, table in result.slices.items()},
     }
+    if result.waits is not None:
+        writers[f"{prefix}waits.csv"] = _csv(result.waits)
+    if result.products is not None:
+        writers[f"{prefix}products.csv"] = _csv(result.products)
     calls = result.calls
     if calls is not None:
         names = result.call_names()
@@ -446,7 +467,7 @@ def _records(table: pd.DataFrame) -> list[dict[str, object]]:
 def _write(out: Path, force: bool, files: Writers, made: dict, report: str | None) -> Path:
     """The files, their manifest (which lists them: what a later ``--force`` may replace) and
     the report."""
-    writers = {**files, **_html(report)}
+    writers = {**files, **report_writers(report)}
     made["files"] = sorted([*writers, "manifest.json"])
     return write_directory(out, force, {**writers, "manifest.json": _json(made)})
 
