@@ -17,12 +17,14 @@ import numpy as np
 import pandas as pd
 from scipy.special import stdtrit
 
+from callsim.experiment.recommend import Recommendation, recommend
 from callsim.experiment.results import SimulationResult
 from callsim.measure.catalogue import better, kpis_in
 from callsim.measure.confidence import LEVEL, jackknife_interval, t_interval
 from callsim.measure.money import one_currency
 from callsim.measure.tables import kpi_table
 from callsim.model.timegrid import time_grid
+from callsim.scenario.objective import Objective
 
 
 @dataclass(frozen=True)
@@ -32,10 +34,19 @@ class Comparison:
     table: pd.DataFrame
     """One row per (kpi, plan): mean and CI, and the difference to the baseline with its paired
     and unpaired CIs and a verdict."""
+    objective: Objective | None = None
+    """Which plan to recommend; None takes the baseline scenario's ``objective:``."""
+
+    @property
+    def recommendation(self) -> Recommendation:
+        """The plan the objective picks, with its paired difference and verdict."""
+        return recommend(self)
 
 
 def compare_results(
-    results: dict[str, SimulationResult], kpis: tuple[str, ...] = kpis_in("compare")
+    results: dict[str, SimulationResult],
+    kpis: tuple[str, ...] = kpis_in("compare"),
+    objective: Objective | None = None,
 ) -> Comparison:
     """Compare finished runs; pairing needs the same seed and number of replications."""
     names = list(results)
@@ -81,7 +92,9 @@ def compare_results(
                 verdict="baseline" if name == names[0] else verdict(kpi, *judged),
             )
             rows.append(row)
-    return Comparison(baseline=names[0], results=results, table=pd.DataFrame(rows))
+    return Comparison(
+        baseline=names[0], results=results, table=pd.DataFrame(rows), objective=objective
+    )
 
 
 def call_weighted_difference(

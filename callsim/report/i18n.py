@@ -323,6 +323,45 @@ EN: dict[str, str] = {
     "seed": "Seed",
     "replications": "Replications",
     "created": "Created (UTC)",
+    # comparison page (issue 13)
+    "compare_page": "Comparison",
+    "compare_lead": "{n} plans against the baseline, {baseline}",
+    "recommended": "recommended",
+    "forest_title": "{kpi}: difference to the baseline",
+    "forest_axis": "Paired difference to the baseline",
+    "forest_note": (
+        "A mark per plan: its mean difference to the baseline over the same callers, and the "
+        "bar its paired 95% CI; a bar across the zero line is no significant difference. "
+        "Green: better; red: worse; blue: higher or lower where neither is better; grey: no "
+        "significant difference. ★ marks the recommended plan."
+    ),
+    "headline_differences": "Headline KPIs: paired difference to the baseline",
+    "all_differences": "All {n} compared KPIs, plan by plan",
+    "sl_plans_note": (
+        "The baseline and the recommended plan are drawn; click a plan in the legend to add it. "
+        "Lines: means; shading: 95% CI; the dashed line is the target."
+    ),
+    "sweep_best": (
+        "Best point {point}: the most net contribution among points meeting the {goal} goal "
+        "({rule}): {net} ({net_ci}); service level {sl} ({sl_ci}), {verdict}."
+    ),
+    "sweep_none": (
+        "No point meets the {goal} goal ({rule}); the highest service level is {point}'s: {sl} "
+        "({sl_ci}), {verdict}."
+    ),
+    "staff_verdict": (
+        "{agents} agent-hours scheduled meet {target} in every interval{ok}; the simulated "
+        "service level over the day is {sl} ({sl_ci}), {verdict}."
+    ),
+    "staff_not_all": " except {n} (see the table)",
+    "plan_chosen": (
+        "Best candidate {plan}: the most net contribution among candidates meeting the goal at "
+        "their own staffing: {net} ({net_ci}); {diff} ({diff_ci}) against {baseline}, "
+        "{dverdict}; service level {sl}, {verdict}."
+    ),
+    "plan_no_candidate": "No candidate meets the goal with confidence at its staffing.",
+    "ci_words": "95% CI {interval}",
+    "goal_short": "{target}/{threshold}",
 }
 
 ZH: dict[str, str] = {
@@ -585,7 +624,68 @@ ZH: dict[str, str] = {
     "seed": "随机种子",
     "replications": "重复次数",
     "created": "生成时间（UTC）",
+    # comparison page (issue 13)
+    "compare_page": "方案比较",
+    "compare_lead": "共 {n} 个方案，基准方案为 {baseline}",
+    "recommended": "推荐",
+    "forest_title": "{kpi}：与基准方案之差",
+    "forest_axis": "与基准方案的配对差异",
+    "forest_note": (
+        "每个标记为一个方案在相同来电下与基准方案的平均差异，横线为其配对 95% 置信区间；"
+        "横线跨过零线即无显著差异。绿色：更好；红色：更差；蓝色：无优劣之分的升高或降低；"
+        "灰色：无显著差异。★ 为推荐方案。"
+    ),
+    "headline_differences": "核心指标：与基准方案的配对差异",
+    "all_differences": "全部 {n} 项比较指标（逐方案）",
+    "sl_plans_note": (
+        "默认只画出基准方案与推荐方案；点击图例中的方案可加入。线为均值，阴影为 95% "
+        "置信区间，虚线为目标。"
+    ),
+    "sweep_best": (
+        "最佳参数点 {point}：在达到 {goal} 目标（{rule}）的参数点中净贡献最高：{net}"
+        "（{net_ci}）；服务水平 {sl}（{sl_ci}），{verdict}。"
+    ),
+    "sweep_none": (
+        "没有参数点达到 {goal} 目标（{rule}）；服务水平最高的是 {point}：{sl}（{sl_ci}），"
+        "{verdict}。"
+    ),
+    "staff_verdict": (
+        "排班 {agents} 坐席小时，{target}在各时段均满足{ok}；全天仿真服务水平 {sl}"
+        "（{sl_ci}），{verdict}。"
+    ),
+    "staff_not_all": "（{n} 个时段除外，见下表）",
+    "plan_chosen": (
+        "最佳候选 {plan}：在按各自人数达到目标的候选中净贡献最高：{net}（{net_ci}）；"
+        "与 {baseline} 相比 {diff}（{diff_ci}），{dverdict}；服务水平 {sl}，{verdict}。"
+    ),
+    "plan_no_candidate": "按各自的人数，没有候选能以足够把握达到目标。",
+    "ci_words": "95% 置信区间 {interval}",
+    "goal_short": "{target}/{threshold}",
 }
+
+# comparison page (issue 13)
+ZH_RECOMMENDATION: dict[str, str] = {
+    "sl": "服务水平 {value}（{ci}），{verdict}",
+    "ci": "95% 置信区间 {interval}",
+    "no_ci": "无置信区间",
+    "diff_ci": "95% 置信区间 {low} 至 {high}",
+    "within": "，且人力成本不超过 {cost}",
+    "rule_net_contribution": "在达到 {goal} 目标的方案中净贡献最高{within}",
+    "rule_service_level": "服务水平最高{within}",
+    "plan": (
+        "推荐方案：{plan}，{rule}：与基准方案 {baseline} 相比 {diff}（{ci}），{verdict}；{sl}。"
+    ),
+    "baseline": "推荐方案：{plan}（基准方案），{rule}；{sl}。",
+    "none_goal": (
+        "没有方案能以足够把握达到 {goal} 目标{within}；服务水平最高的是 {plan}：{sl}。"
+    ),
+    "none_cost": "没有方案的人力成本在 {cost} 以内；成本最低的是 {plan}：{value}；{sl}。",
+    "met": "达标",
+    "missed": "未达标",
+    "inconclusive": "无法判定",
+}
+"""The recommendation's sentence in Chinese; the English one is the recommendation's own
+(``Recommendation.sentence``), as the command line prints it and ``summary.json`` records it."""
 
 ZH_LOCALE: dict[str, object] = {
     "moduleType": "locale",

@@ -12,7 +12,16 @@ SELLING_CHARTS = (
     "agent_scores",
 )
 """Added to a run report when the scenario has products."""
-COMPARE_CHARTS = ("compare_kpis", "differences", "plans_service_level")
+COMPARE_CHARTS = (
+    "diff_service_level",
+    "diff_abandon_rate",
+    "diff_asa_s",
+    "diff_money",
+    "diff_occupancy",
+    "plans_service_level",
+)
+"""A forest plot per headline KPI (``diff_money``: net contribution, or staff cost where no
+plan sells), then service level per interval."""
 SWEEP_CHARTS = ("frontier",)
 STAFF_CHARTS = ("staff_agents", "staff_target")
 SCHEDULE_CHARTS = ("schedule_gantt", "schedule_coverage", "schedule_service_level")
