@@ -334,19 +334,17 @@ def test_a_phone_shows_the_report_within_its_width(
     page.close()
 
 
-def test_small_multiples_stack_on_a_phone_and_sit_three_to_a_row_on_a_desktop(
+def test_forest_plots_stack_on_a_phone_and_sit_side_by_side_on_a_desktop(
     browser, phone_reports: dict[str, Path]
 ) -> None:
-    columns = """() => {
-      const gd = document.querySelector("[data-chart='compare_kpis'] .js-plotly-plot");
-      const starts = Object.keys(gd._fullLayout).filter(k => /^xaxis\\d*$/.test(k))
-        .map(k => gd._fullLayout[k].domain[0].toFixed(2));
-      return new Set(starts).size; }"""
-    for viewport, expected in ((PHONE, 1), ({"width": 1280, "height": 900}, 3)):
+    tops = """() => ["diff_service_level", "diff_abandon_rate"].map(name =>
+      Math.round(document.querySelector(`[data-chart='${name}']`).getBoundingClientRect().top))"""
+    for viewport, side_by_side in ((PHONE, False), ({"width": 1280, "height": 900}, True)):
         page = browser.new_page(viewport=viewport)
         page.goto(phone_reports["compare"].as_uri())
         page.wait_for_selector("body[data-rendered='true']", timeout=30_000)
-        assert page.evaluate(columns) == expected, viewport
+        first, second = page.evaluate(tops)
+        assert (first == second) == side_by_side, viewport
         page.close()
 
 
