@@ -181,7 +181,7 @@ def recommend(comparison: Comparison, objective: Objective | None = None) -> Rec
     cost = {n: float(r.kpi(COST_KPI)["mean"]) for n, r in results.items()}
     net = {n: float(r.kpi("net_contribution")["mean"]) for n, r in results.items()}
     affordable = [n for n in results if chosen.max_cost is None or cost[n] <= chosen.max_cost]
-    kpi = chosen.maximise
+    kpi: str = chosen.maximise
     plan: str | None = None
     closest: str | None = None
     if not affordable:
@@ -216,11 +216,10 @@ def recommend(comparison: Comparison, objective: Objective | None = None) -> Rec
 
 def _row(comparison: Comparison, kpi: str, plan: str) -> dict[str, Any]:
     t = comparison.table
-    rows = t[(t["kpi"] == kpi) & (t["plan"] == plan)].to_dict("records")
-    if not rows:
+    rows = t[(t["kpi"] == kpi) & (t["plan"] == plan)]
+    if rows.empty:
         raise KeyError(f"{kpi!r} is not compared")
-    row: dict[str, Any] = rows[0]
-    return row
+    return {str(k): v for k, v in rows.iloc[0].items()}
 
 
 def _figure(comparison: Comparison, kpi: str, plan: str, weighted: bool, what: str) -> Figure:

@@ -343,25 +343,23 @@ EN: dict[str, str] = {
     ),
     "sweep_best": (
         "Best point {point}: the most net contribution among points meeting the {goal} goal "
-        "({rule}): {net} ({net_ci}); service level {sl} ({sl_ci}), {verdict}."
+        "({rule}): {net} (95% CI {net_ci}); service level {sl} (95% CI {sl_ci}), {verdict}."
     ),
     "sweep_none": (
         "No point meets the {goal} goal ({rule}); the highest service level is {point}'s: {sl} "
-        "({sl_ci}), {verdict}."
+        "(95% CI {sl_ci}), {verdict}."
     ),
+    "sweep_rule_confident": "its CI's lower end at the target",
+    "sweep_rule_mean": "judged by the mean alone",
     "staff_verdict": (
-        "{agents} agent-hours scheduled meet {target} in every interval{ok}; the simulated "
-        "service level over the day is {sl} ({sl_ci}), {verdict}."
+        "The ISA staffing schedules {hours} agent-hours ({vs_erlang} h on the phones against "
+        "Erlang's) for "
+        "{target}; simulated, {met} of {total} intervals meet it, and over the day {kpi} is "
+        "{value} (95% CI {ci}): {verdict}."
     ),
-    "staff_not_all": " except {n} (see the table)",
-    "plan_chosen": (
-        "Best candidate {plan}: the most net contribution among candidates meeting the goal at "
-        "their own staffing: {net} ({net_ci}); {diff} ({diff_ci}) against {baseline}, "
-        "{dverdict}; service level {sl}, {verdict}."
-    ),
-    "plan_no_candidate": "No candidate meets the goal with confidence at its staffing.",
-    "ci_words": "95% CI {interval}",
-    "goal_short": "{target}/{threshold}",
+    "tv_met": "met",
+    "tv_missed": "missed",
+    "tv_inconclusive": "inconclusive",
 }
 
 ZH: dict[str, str] = {
@@ -643,24 +641,22 @@ ZH: dict[str, str] = {
     ),
     "sweep_best": (
         "最佳参数点 {point}：在达到 {goal} 目标（{rule}）的参数点中净贡献最高：{net}"
-        "（{net_ci}）；服务水平 {sl}（{sl_ci}），{verdict}。"
+        "（95% 置信区间 {net_ci}）；服务水平 {sl}（95% 置信区间 {sl_ci}），{verdict}。"
     ),
     "sweep_none": (
-        "没有参数点达到 {goal} 目标（{rule}）；服务水平最高的是 {point}：{sl}（{sl_ci}），"
-        "{verdict}。"
+        "没有参数点达到 {goal} 目标（{rule}）；服务水平最高的是 {point}：{sl}"
+        "（95% 置信区间 {sl_ci}），{verdict}。"
     ),
+    "sweep_rule_confident": "置信区间下限达到目标",
+    "sweep_rule_mean": "仅按均值判断",
     "staff_verdict": (
-        "排班 {agents} 坐席小时，{target}在各时段均满足{ok}；全天仿真服务水平 {sl}"
-        "（{sl_ci}），{verdict}。"
+        "ISA 人数共排班 {hours} 坐席小时（在线人时比 Erlang {vs_erlang} 小时），目标为{target}；"
+        "仿真中 {total} 个时段有 {met} 个达到，全天{kpi}为 {value}"
+        "（95% 置信区间 {ci}）：{verdict}。"
     ),
-    "staff_not_all": "（{n} 个时段除外，见下表）",
-    "plan_chosen": (
-        "最佳候选 {plan}：在按各自人数达到目标的候选中净贡献最高：{net}（{net_ci}）；"
-        "与 {baseline} 相比 {diff}（{diff_ci}），{dverdict}；服务水平 {sl}，{verdict}。"
-    ),
-    "plan_no_candidate": "按各自的人数，没有候选能以足够把握达到目标。",
-    "ci_words": "95% 置信区间 {interval}",
-    "goal_short": "{target}/{threshold}",
+    "tv_met": "达标",
+    "tv_missed": "未达标",
+    "tv_inconclusive": "无法判定",
 }
 
 # comparison page (issue 13)
@@ -676,13 +672,8 @@ ZH_RECOMMENDATION: dict[str, str] = {
         "推荐方案：{plan}，{rule}：与基准方案 {baseline} 相比 {diff}（{ci}），{verdict}；{sl}。"
     ),
     "baseline": "推荐方案：{plan}（基准方案），{rule}；{sl}。",
-    "none_goal": (
-        "没有方案能以足够把握达到 {goal} 目标{within}；服务水平最高的是 {plan}：{sl}。"
-    ),
+    "none_goal": ("没有方案能以足够把握达到 {goal} 目标{within}；服务水平最高的是 {plan}：{sl}。"),
     "none_cost": "没有方案的人力成本在 {cost} 以内；成本最低的是 {plan}：{value}；{sl}。",
-    "met": "达标",
-    "missed": "未达标",
-    "inconclusive": "无法判定",
 }
 """The recommendation's sentence in Chinese; the English one is the recommendation's own
 (``Recommendation.sentence``), as the command line prints it and ``summary.json`` records it."""

@@ -21,7 +21,7 @@ from callsim.report.charts import (
     VERDICT_COLOURS,
     Chart,
     add_band,
-    axis_format,
+    clipped,
     colour,
     interval_axis,
     plot_text,
@@ -38,6 +38,7 @@ from callsim.report.run import (
     x_labels,
 )
 from callsim.report.verdict import recommendation
+from callsim.report.zoom import share_range
 from callsim.version import __version__
 
 TICK_CELLS = 24
@@ -191,7 +192,7 @@ def plans_service_level(comparison: Any, words: Words, chosen: str | None) -> Ch
     is in the legend, one click away, so twelve bands do not hide each other."""
     fig = go.Figure()
     targets = []
-    lows, highs = [], []
+    drawn = []
     for p, (plan, result) in enumerate(comparison.results.items()):
         mean, low, high = series(result.intervals, "service_level")
         before = len(fig.data)
@@ -208,8 +209,7 @@ def plans_service_level(comparison: Any, words: Words, chosen: str | None) -> Ch
         )
         shown = plan in (comparison.baseline, chosen)
         if shown:
-            lows.append(np.nanmin(np.r_[low, mean]))
-            highs.append(np.nanmax(np.r_[high, mean]))
+            drawn += [clipped("service_level", low), clipped("service_level", high), mean]
         else:
             for trace in fig.data[before:]:
                 trace.visible = "legendonly"
@@ -218,7 +218,7 @@ def plans_service_level(comparison: Any, words: Words, chosen: str | None) -> Ch
         target_line(fig, target, words)
     style(fig, height=380)
     interval_axis(fig, words)
-    fig.update_yaxes(tickformat=".0%", range=zoomed(lows, highs, targets))
+    fig.update_yaxes(tickformat=".0%", range=share_range(drawn, targets))
     # On a phone the legend takes a row per plan below the plot; the figure must hold it on
     # its first drawing, before the page grows it by the legend's height.
     narrow = go.Figure(fig).update_layout(
@@ -232,16 +232,6 @@ def plans_service_level(comparison: Any, words: Words, chosen: str | None) -> Ch
         wide=True,
         narrow=narrow,
     )
-
-
-def zoomed(lows: list[float], highs: list[float], targets: list[float]) -> list[float]:
-    """A share axis around the drawn data and the target, not 0-100%: a service level between
-    70% and 95% drawn on 0-100% is a flat line."""
-    values = np.array([*lows, *highs, *targets], dtype=float)
-    values = values[np.isfinite(values)]
-    low, high = (float(values.min()), float(values.max())) if len(values) else (0.0, 1.0)
-    pad = max(0.02, 0.08 * (high - low))
-    return [max(0.0, low - pad), min(1.0, high + pad) + 0.01]
 
 
 def swatch(k: int) -> h.Html:

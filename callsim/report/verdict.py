@@ -23,12 +23,14 @@ STYLE = (
 """Set on the element itself: the page's shared style sheet belongs to every page."""
 
 
-def verdict_sentence(text: str, *, plan: str | None, verdict: str) -> h.Html:
+def verdict_sentence(
+    text: h.Content, *, plan: str | None, verdict: str, class_: str = "verdict"
+) -> h.Html:
     return h.tag(
         "p",
         text,
+        class_=class_,
         id="verdict",
-        class_="verdict",
         style=STYLE,
         data_plan=plan,
         data_verdict=verdict,
@@ -41,7 +43,7 @@ def recommendation_text(rec: Recommendation, words: Words) -> str:
     sl = ZH["sl"].format(
         value=words.number("service_level", rec.service_level.mean),
         ci=_ci(words, "service_level", rec.service_level),
-        verdict=ZH[rec.verdict],
+        verdict=words[f"tv_{rec.verdict}"],
     )
     within = (
         ""
