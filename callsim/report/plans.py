@@ -45,8 +45,13 @@ TICK_CELLS = 24
 """Assumption: the widest plan name on a forest plot's axis, in character cells, before it
 wraps: about 150 px of 11 px text, which leaves a phone's plot (about 340 px) room for marks."""
 
-NARROW_TICKS = 4
-"""Assumption: ticks a phone's forest plot (about 180 px of axis) labels without crowding."""
+WIDE_TICKS = 8
+"""Assumption: ticks a desktop's forest plot labels; plotly's own choice left a money axis of
+±40,000 with a single tick at zero."""
+
+NARROW_TICKS = 6
+"""Assumption: the most ticks a narrow forest plot (a phone's, or one of two side by side)
+labels without crowding; plotly may draw fewer."""
 
 FOREST_ROW_PX = 26
 """Assumption: height per line of plan name; two wrapped lines still read apart."""
@@ -114,7 +119,7 @@ def forest(comparison: Any, kpi: str, words: Words, chosen: str | None) -> Chart
     fig = go.Figure()
     rows = {p: table.loc[(kpi, p)] for p in others}
     verdicts = {p: str(rows[p]["verdict"]) for p in others}
-    for verdict in dict.fromkeys(verdicts.values()):
+    for verdict in sorted(set(verdicts.values()), key=list(VERDICT_COLOURS).index):
         plans = [p for p in others if verdicts[p] == verdict]
         diff, low, high = (
             np.array(v, dtype=float) * scale
@@ -163,7 +168,9 @@ def forest(comparison: Any, kpi: str, words: Words, chosen: str | None) -> Chart
         automargin=True,
     )
     fig.update_xaxes(
-        tickformat="+,~r",
+        # Thousands as "k" on a money axis: "−40,000" four times over does not fit a phone.
+        tickformat="+~s" if unit(kpi) == "money" else "+,~r",
+        nticks=WIDE_TICKS,
         zeroline=False,
         title_text=plot_text(words["forest_axis"] + axis_unit(kpi, words)),
         automargin=True,
@@ -284,7 +291,7 @@ def difference_cell(kpi: str, row: pd.Series, words: Words) -> h.Html:
                 "span",
                 words.difference_interval(kpi, low, high),
                 class_="paired",
-                style="display:block",
+                style="display:block;white-space:nowrap",
             ),
         ],
         class_=f"verdict-{verdict.replace(' ', '-')}",
