@@ -48,8 +48,8 @@ STEP_SERIES = (
     ("required_scheduled", "s_isa_scheduled", 2, "solid"),
     ("planned_scheduled", "s_planned", 8, "dot"),
 )
-"""Columns of the requirement drawn as steps: (column, label, colour, dash). On the phones in
-blue and orange, scheduled in green, the scenario's own roster in grey."""
+"""Columns of the requirement drawn as steps, all on one axis of agents: (column, label, colour
+index in the palette, dash). The roster is dotted, Erlang dashed."""
 
 SHOWN_KPIS = ("service_level", "asa_s", "abandon_rate", "p_wait", "occupancy")
 _COLUMN = {"service_level": "sl"}
