@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 import yaml
+from layout import overlapping_text
 from typer.testing import CliRunner
 
 from callsim.cli.commands import app
@@ -331,6 +332,8 @@ def test_a_phone_shows_the_report_within_its_width(
     assert found["out"] == [], found["out"]
     assert found["scroll"] <= found["width"], "the page scrolls sideways"
     assert page.evaluate(LEGENDS) == []
+    if key != "run":  # the run page's texts are checked by its own tests
+        assert overlapping_text(page) == []
     page.close()
 
 
@@ -376,5 +379,6 @@ def test_planning_pages_render_within_the_width(
     assert found["out"] == [], found["out"]
     assert found["scroll"] <= found["width"], "the page scrolls sideways"
     assert page.evaluate(LEGENDS) == []
+    assert overlapping_text(page) == []
     assert problems == []
     page.close()

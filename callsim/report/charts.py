@@ -304,7 +304,13 @@ def step_axis(fig: go.Figure, labels: Sequence[str], words: Words) -> None:
         ticktext=[plot_text(label) for label in labels[::step]],
         range=[0, n],
         title_text=plot_text(words["interval_start"]),
+        # The first tick sits on the y axis: pushed down, it clears the "0" at the axis' foot.
+        ticklabelstandoff=STEP_TICK_STANDOFF_PX,
     )
+
+
+STEP_TICK_STANDOFF_PX = 6
+"""Assumption: half a 12 px label's height, enough for the interval under the y axis' zero."""
 
 
 def interval_axis(fig: go.Figure, words: Words, **where: object) -> None:

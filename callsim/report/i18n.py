@@ -353,9 +353,8 @@ EN: dict[str, str] = {
     "sweep_rule_mean": "judged by the mean alone",
     "staff_verdict": (
         "The ISA staffing schedules {hours} agent-hours ({vs_erlang} h on the phones against "
-        "Erlang's) for "
-        "{target}; simulated, {met} of {total} intervals meet it, and over the day {kpi} is "
-        "{value} (95% CI {ci}): {verdict}."
+        "Erlang's) for the target {target}; simulated, {met} of {total} intervals meet it; over "
+        "the day, {kpi}: {value} (95% CI {ci}), {verdict}."
     ),
     "tv_met": "met",
     "tv_missed": "missed",
@@ -650,7 +649,7 @@ ZH: dict[str, str] = {
     "sweep_rule_confident": "置信区间下限达到目标",
     "sweep_rule_mean": "仅按均值判断",
     "staff_verdict": (
-        "ISA 人数共排班 {hours} 坐席小时（在线人时比 Erlang {vs_erlang} 小时），目标为{target}；"
+        "ISA 人数共排班 {hours} 坐席小时（在线人时比 Erlang {vs_erlang} 小时），目标为 {target}；"
         "仿真中 {total} 个时段有 {met} 个达到，全天{kpi}为 {value}"
         "（95% 置信区间 {ci}）：{verdict}。"
     ),

@@ -257,6 +257,13 @@ def requirement_table(isa: IsaResult, words: Words) -> h.Html:
     return h.table(head, rows, class_="requirement", row_classes=classes)
 
 
+def short_target(target: Target, words: Words) -> str:
+    """A target as a planner writes it in a sentence: 80/20 for a service level."""
+    if target.kind == "sl":
+        return f"{100 * target.value:g}/{target.threshold_s:g}"
+    return target_text(target, words)
+
+
 def staff_sentence(isa: IsaResult, words: Words) -> h.Html:
     """The staffing the ISA chose, what it costs in hours against Erlang's, and whether its
     simulation keeps the target: per interval and over the day, on the interval."""
@@ -272,7 +279,7 @@ def staff_sentence(isa: IsaResult, words: Words) -> h.Html:
     text = words["staff_verdict"].format(
         hours=f"{hours['required_scheduled']:,.1f}",
         vs_erlang=f"{hours['isa_on_phones'] - hours['erlang_on_phones']:+,.1f}",
-        target=target_text(isa.target, words),
+        target=short_target(isa.target, words),
         met=int(t["meets"].sum()),
         total=len(t),
         kpi=words.kpi(kpi),
