@@ -29,6 +29,7 @@ PLANS = {
     "C": (0.78, 0.70, 0.86, 300.0, 400.0),  # inconclusive, though the most net and cheapest
 }
 TARGET = 0.8
+SELLS = {"card": "a product"}
 
 
 def fake_result(sl: float, low: float, high: float, net: float, cost: float) -> Any:
@@ -39,7 +40,7 @@ def fake_result(sl: float, low: float, high: float, net: float, cost: float) -> 
     }
     verdict = "met" if low >= TARGET else "missed" if high < TARGET else "inconclusive"
     goal = SimpleNamespace(target=TARGET, threshold_s=20.0, verdict_on="replication_mean")
-    scenario = SimpleNamespace(service_level=goal, currency=None, objective=None)
+    scenario = SimpleNamespace(service_level=goal, currency=None, objective=None, products=SELLS)
 
     def kpi(name: str, estimate: str = "mean") -> dict[str, float]:
         m, lo, hi = values[name]
@@ -118,6 +119,19 @@ def test_with_no_plan_qualifying_the_nearest_is_named_and_none_recommended() -> 
     poor = recommend(fake_comparison(), Objective(max_cost=100))
     assert (poor.plan, poor.closest) == (None, "C")
     assert poor.sentence().startswith("No plan's staff cost is within 100; the cheapest is C: 400")
+
+
+def test_where_nothing_is_sold_the_most_net_contribution_is_the_lowest_cost(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(f"{__name__}.SELLS", {})
+    rec = recommend(fake_comparison())
+    # Of the plans meeting the goal (base, A, B), base costs least.
+    assert (rec.plan, rec.kpi, rec.rule) == ("base", "staff_cost", "staff_cost")
+    assert rec.sentence().startswith(
+        "Recommended: base (the baseline), the lowest staff cost among plans meeting the 80/20 "
+        "goal (nothing is sold)"
+    )
 
 
 def test_the_comparison_takes_its_own_objective_before_the_scenario_default() -> None:

@@ -64,6 +64,8 @@ class Recommendation:
     """Its paired difference to the baseline (zero for the baseline itself)."""
     difference_verdict: str
     """better, worse, no significant difference, or baseline."""
+    over_budget: bool = False
+    """Every plan costs more than ``max_cost``: none is recommended, the cheapest is named."""
     currency: str | None = None
 
     @property
@@ -76,7 +78,7 @@ class Recommendation:
         ``summary.json`` and at the top of the English report."""
         sl = f"service level {fmt('service_level', self.service_level.mean)}"
         sl += f" ({_interval('service_level', self.service_level)}), {self.verdict}"
-        if self.plan is None and self.value_is_cost:
+        if self.plan is None and self.over_budget:
             return (
                 f"No plan's staff cost is within {self._money(self.max_cost or 0)}; the "
                 f"cheapest is {self.named}: {self._money(self.value.mean)}; {sl}."
@@ -86,11 +88,13 @@ class Recommendation:
                 f"No plan meets the {self.goal} goal with confidence{self._within()}; the "
                 f"highest service level is {self.named}'s: {sl}."
             )
-        rule = (
-            f"the most net contribution among plans meeting the {self.goal} goal{self._within()}"
-            if self.objective == "net_contribution"
-            else f"the best service level{self._within()}"
-        )
+        rule = {
+            "net_contribution": "the most net contribution among plans meeting the "
+            f"{self.goal} goal{self._within()}",
+            COST_KPI: f"the lowest staff cost among plans meeting the {self.goal} goal"
+            f"{self._within()} (nothing is sold)",
+            "service_level": f"the best service level{self._within()}",
+        }[self.rule]
         if self.plan == self.baseline:
             return f"Recommended: {self.plan} (the baseline), {rule}; {sl}."
         diff = (
@@ -100,9 +104,10 @@ class Recommendation:
         return f"Recommended: {self.plan}, {rule}: {diff}; {sl}."
 
     @property
-    def value_is_cost(self) -> bool:
-        """Every plan is over the cost ceiling: the sentence names the cheapest."""
-        return self.kpi == COST_KPI
+    def rule(self) -> str:
+        """What decided: ``net_contribution``, ``staff_cost`` (the most net contribution where
+        nothing is sold is the lowest cost) or ``service_level``."""
+        return self.kpi if self.objective == "net_contribution" else self.objective
 
     def _within(self) -> str:
         return (
@@ -143,6 +148,7 @@ class Recommendation:
             "value": self.value.to_dict(),
             "difference": self.difference.to_dict(),
             "difference_verdict": self.difference_verdict,
+            "over_budget": self.over_budget,
             "sentence": self.sentence(),
         }
 
@@ -181,7 +187,9 @@ def recommend(comparison: Comparison, objective: Objective | None = None) -> Rec
     cost = {n: float(r.kpi(COST_KPI)["mean"]) for n, r in results.items()}
     net = {n: float(r.kpi("net_contribution")["mean"]) for n, r in results.items()}
     affordable = [n for n in results if chosen.max_cost is None or cost[n] <= chosen.max_cost]
-    kpi: str = chosen.maximise
+    sells = any(r.scenario.products for r in results.values())
+    # Where nothing is sold, net contribution is the staff cost negated: say it as the cost.
+    kpi: str = chosen.maximise if sells or chosen.maximise != "net_contribution" else COST_KPI
     plan: str | None = None
     closest: str | None = None
     if not affordable:
@@ -190,7 +198,7 @@ def recommend(comparison: Comparison, objective: Objective | None = None) -> Rec
     elif chosen.maximise == "net_contribution":
         met = [n for n in affordable if results[n].verdict == "met"]
         if met:
-            plan = max(met, key=lambda n: net[n])
+            plan = max(met, key=lambda n: net[n] if sells else -cost[n])
         else:
             closest = max(affordable, key=lambda n: mean[n])
     else:
@@ -210,6 +218,7 @@ def recommend(comparison: Comparison, objective: Objective | None = None) -> Rec
         value=_figure(comparison, kpi, named, weighted, "value"),
         difference=_figure(comparison, kpi, named, weighted, "diff"),
         difference_verdict=_row(comparison, kpi, named)["verdict"],
+        over_budget=not affordable,
         currency=base.currency,
     )
 

@@ -667,6 +667,7 @@ ZH_RECOMMENDATION: dict[str, str] = {
     "within": "，且人力成本不超过 {cost}",
     "rule_net_contribution": "在达到 {goal} 目标的方案中净贡献最高{within}",
     "rule_service_level": "服务水平最高{within}",
+    "rule_staff_cost": "在达到 {goal} 目标的方案中人力成本最低{within}（不销售）",
     "plan": (
         "推荐方案：{plan}，{rule}：与基准方案 {baseline} 相比 {diff}（{ci}），{verdict}；{sl}。"
     ),

@@ -51,7 +51,7 @@ def recommendation_text(rec: Recommendation, words: Words) -> str:
         else ZH["within"].format(cost=words.number("staff_cost", rec.max_cost))
     )
     money = words.with_currency
-    if rec.plan is None and rec.value_is_cost:
+    if rec.plan is None and rec.over_budget:
         return ZH["none_cost"].format(
             cost=words.number("staff_cost", rec.max_cost or 0),
             plan=rec.named,
@@ -60,7 +60,7 @@ def recommendation_text(rec: Recommendation, words: Words) -> str:
         )
     if rec.plan is None:
         return ZH["none_goal"].format(goal=rec.goal, within=within, plan=rec.named, sl=sl)
-    rule = ZH[f"rule_{rec.objective}"].format(goal=rec.goal, within=within)
+    rule = ZH[f"rule_{rec.rule}"].format(goal=rec.goal, within=within)
     if rec.plan == rec.baseline:
         return ZH["baseline"].format(plan=rec.plan, rule=rule, sl=sl)
     d = rec.difference
