@@ -115,7 +115,7 @@ def test_with_no_plan_qualifying_the_nearest_is_named_and_none_recommended() -> 
     unsure["B"] = (0.81, 0.77, 0.85, 120.0, 700.0)
     rec = recommend(fake_comparison(unsure))
     assert (rec.plan, rec.closest, rec.verdict) == (None, "B", "inconclusive")
-    assert rec.sentence().startswith("No plan meets the 80/20 goal with confidence; the highest")
+    assert rec.sentence().startswith("No plan meets the 80/20 goal with confidence; the nearest")
     poor = recommend(fake_comparison(), Objective(max_cost=100))
     assert (poor.plan, poor.closest) == (None, "C")
     assert poor.sentence().startswith("No plan's staff cost is within 100; the cheapest is C: 400")

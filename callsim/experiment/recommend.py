@@ -86,7 +86,7 @@ class Recommendation:
         if self.plan is None:
             return (
                 f"No plan meets the {self.goal} goal with confidence{self._within()}; the "
-                f"highest service level is {self.named}'s: {sl}."
+                f"nearest, by service level, is {self.named}: {sl}."
             )
         rule = {
             "net_contribution": "the most net contribution among plans meeting the "

@@ -346,8 +346,8 @@ EN: dict[str, str] = {
         "({rule}): {net} (95% CI {net_ci}); service level {sl} (95% CI {sl_ci}), {verdict}."
     ),
     "sweep_none": (
-        "No point meets the {goal} goal ({rule}); the highest service level is {point}'s: {sl} "
-        "(95% CI {sl_ci}), {verdict}."
+        "No point meets the {goal} goal ({rule}); the nearest, by service level, is {point}: "
+        "{sl} (95% CI {sl_ci}), {verdict}."
     ),
     "sweep_rule_confident": "its CI's lower end at the target",
     "sweep_rule_mean": "judged by the mean alone",

@@ -45,6 +45,10 @@ TICK_CELLS = 24
 """Assumption: the widest plan name on a forest plot's axis, in character cells, before it
 wraps: about 150 px of 11 px text, which leaves a phone's plot (about 340 px) room for marks."""
 
+FOREST_PAD = 0.06
+"""Assumption: room beside the outermost interval, as a share of the axis, so its mark and bar
+end are drawn whole rather than cut by the frame."""
+
 WIDE_TICKS = 8
 """Assumption: ticks a desktop's forest plot labels; plotly's own choice left a money axis of
 ±40,000 with a single tick at zero."""
@@ -157,6 +161,9 @@ def forest(comparison: Any, kpi: str, words: Words, chosen: str | None) -> Chart
             )
         )
     fig.add_vline(x=0, line={"color": "#212529", "width": 1})
+    ends = np.array([0.0, *(v * scale for p in others for v in judged(rows[p]))])
+    ends = ends[np.isfinite(ends)]
+    pad = FOREST_PAD * (float(ends.max() - ends.min()) or 1.0)
     lines = sum(label.count("<br>") + 1 for label in labels)
     style(fig, height=90 + FOREST_ROW_PX * max(lines, 2), hovermode="closest")
     fig.update_yaxes(
@@ -171,6 +178,7 @@ def forest(comparison: Any, kpi: str, words: Words, chosen: str | None) -> Chart
         # Thousands as "k" on a money axis: "−40,000" four times over does not fit a phone.
         tickformat="+~s" if unit(kpi) == "money" else "+,~r",
         nticks=WIDE_TICKS,
+        range=[float(ends.min()) - pad, float(ends.max()) + pad],
         zeroline=False,
         title_text=plot_text(words["forest_axis"] + axis_unit(kpi, words)),
         automargin=True,
@@ -191,7 +199,9 @@ def axis_unit(kpi: str, words: Words) -> str:
         "hours": words["unit_h"],
         "money": words.money.currency or "",
     }.get(unit(kpi), "")
-    return f" ({name})" if name else ""
+    if not name:
+        return ""
+    return f"\uff08{name}\uff09" if words.lang == "zh" else f" ({name})"  # full-width in Chinese
 
 
 def plans_service_level(comparison: Any, words: Words, chosen: str | None) -> Chart:
