@@ -148,6 +148,10 @@ CASES: dict[str, Case] = {
     # Types, ranges and keys.
     "wrong_type": Case(setting("arrivals.rate_per_hour", "lots"), ("arrivals.rate_per_hour",)),
     "negative_rate": Case(setting("arrivals.rate_per_hour", -5), ("arrivals.rate_per_hour", "-5")),
+    "unknown_objective": Case(
+        setting("objective.maximise", "revenue"), ("objective.maximise", "net_contribution")
+    ),
+    "negative_max_cost": Case(setting("objective.max_cost", -100), ("objective.max_cost",)),
     "zero_rate": Case(setting("arrivals.rate_per_hour", 0), ("arrivals.rate_per_hour",)),
     "unknown_key": Case(setting("arrivals.rate_per_hr", 60), ("arrivals.rate_per_hr", "unknown")),
     "unknown_top_level_key": Case(setting("agnets", {}), ("agnets", "unknown")),

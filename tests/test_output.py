@@ -168,6 +168,8 @@ def test_api_manifest_of_a_comparison_records_the_plans(tmp_path: Path) -> None:
         "plans": ["a", "b"],
         "seed": 4,
         "replications": 2,
+        # what picked the recommended plan: the scenarios' default, none being stated
+        "objective": {"maximise": "net_contribution", "max_cost": None},
     }
     assert "pytest" not in json.dumps(manifest)
 

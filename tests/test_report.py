@@ -40,7 +40,7 @@ from callsim.report import (
 )
 from callsim.report.charts import cells, legend_text, wrap_cells
 from callsim.report.i18n import EN, ZH, Words
-from callsim.report.plans import charted_kpis
+from callsim.report.plans import chart_name, headline_kpis, tick_label
 from callsim.scenario.files import load_scenario
 from callsim.scenario.schema import Scenario
 
@@ -245,7 +245,14 @@ def test_expected_charts_per_kind() -> None:
         "switch_signal",
         "agent_scores",
     ]
-    assert expected_charts("compare") == ["compare_kpis", "differences", "plans_service_level"]
+    assert expected_charts("compare") == [
+        "diff_service_level",
+        "diff_abandon_rate",
+        "diff_asa_s",
+        "diff_money",
+        "diff_occupancy",
+        "plans_service_level",
+    ]
     assert expected_charts("sweep") == ["frontier"]
     with pytest.raises(ValueError, match="report kind"):
         expected_charts("pie")
@@ -479,21 +486,29 @@ def test_compare_report_draws_the_results_tables(comparison: Any) -> None:
     for plan, result in comparison.results.items():
         mean, _, _ = band(page, "plans_service_level", plan)
         assert mean == pytest.approx(result.intervals["service_level_mean"].to_numpy(float))
-    kpis = charted_kpis(comparison)
-    assert {"service_level", "revenue", "net_contribution"} <= set(kpis)
-    # Panels are filled in order: axes x, x2, x3, ... hold the charted KPIs, one bar per plan.
-    bars = [t for t in chart_data(page, "compare_kpis")["data"] if t["type"] == "bar"]
-    assert len(bars) == len(comparison.results) * len(kpis)
-    for t in bars:
-        kpi = kpis[0 if t["xaxis"] == "x" else int(t["xaxis"][1:]) - 1]
-        plan = html.unescape(t["x"][0])
-        assert values(t["y"])[0] == pytest.approx(table.loc[(kpi, plan), "mean"]), (kpi, plan)
-    diffs = chart_data(page, "differences")["data"]
+    kpis = headline_kpis(comparison)
+    assert kpis == ["service_level", "abandon_rate", "asa_s", "net_contribution", "occupancy"]
+    chosen = comparison.recommendation.plan
     others = [p for p in comparison.results if p != comparison.baseline]
-    for panel, kpi in enumerate(kpis):
+    for kpi in kpis:
+        # Each forest plot's marks: a plan's paired difference, its bar the paired CI.
         scale = 100.0 if unit(kpi) == "pct" else 1.0
-        expected = [table.loc[(kpi, p), "diff"] * scale for p in others]
-        assert values(diffs[panel]["y"]) == pytest.approx(expected), kpi
+        drawn = {}
+        for t in chart_data(page, chart_name(kpi))["data"]:
+            x, plus, minus = values(t["x"]), t["error_x"]["array"], t["error_x"]["arrayminus"]
+            for y, d, hi, lo in zip(t["y"], x, plus, minus, strict=True):
+                drawn[y] = (d, d + hi, d - lo)
+        for p in others:
+            row = table.loc[(kpi, p)]
+            expected = (row["diff"], row["diff_ci_high"], row["diff_ci_low"])
+            assert drawn[tick_label(p, p == chosen)] == pytest.approx(
+                tuple(v * scale for v in expected)
+            ), (kpi, p)
+        assert len(drawn) == len(others)
+    # The baseline and the recommended plan are drawn; the others wait in the legend.
+    traces = chart_data(page, "plans_service_level")["data"]
+    shown = {t["name"] for t in traces if "name" in t and t.get("visible", True) is True}
+    assert shown == {legend_text(p) for p in {comparison.baseline, chosen}}
 
 
 # -- legend names on a phone --------------------------------------------------------------------

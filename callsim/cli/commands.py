@@ -14,6 +14,7 @@ import signal
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import replace
 from pathlib import Path
 from types import ModuleType
 from typing import TYPE_CHECKING, Annotated, Any, NoReturn
@@ -49,6 +50,7 @@ from callsim.scenario.files import (
     load_scenario,
     load_sweep_spec,
 )
+from callsim.scenario.objective import OBJECTIVES, Objective
 from callsim.scenario.schema import Scenario
 from callsim.scenario.sweep_grammar import parse_param
 from callsim.store.plotly_file import PLOTLY_FILE, needs_file, write_plotly
@@ -299,10 +301,30 @@ def compare_cmd(
     force: Force = False,
     lang: Lang = "en",
     cluster: ClusterOpt = None,
+    objective: Annotated[
+        str | None,
+        typer.Option(
+            help="Which plan to recommend: net_contribution (the most net contribution among "
+            "plans meeting the service-level goal) or service_level (the best service level). "
+            "Default: the baseline scenario's objective, else net_contribution.",
+            show_default=False,
+        ),
+    ] = None,
+    max_cost: Annotated[
+        str | None,
+        typer.Option(
+            help="Recommend only plans whose mean staff cost over the horizon is at most this "
+            "amount. Default: the baseline scenario's objective.max_cost, else none.",
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
-    """Compare plans on common random numbers: each KPI with its CI, and the paired difference
-    to the baseline with a verdict."""
+    """Compare plans on common random numbers: each KPI with its CI, the paired difference
+    to the baseline with a verdict, and the plan to recommend."""
     _check_outputs(lang, out, force)
+    ceiling = _max_cost(max_cost)
+    if objective is not None and objective not in OBJECTIVES:
+        fail(f"--objective: expected {' or '.join(OBJECTIVES)}, got {objective!r}")
     sources = [_scenario_path(p) for p in sources]
     _check_distinct(sources)
     with user_errors():
@@ -336,8 +358,31 @@ def compare_cmd(
                     progress=progress,
                     cluster=on,
                 )
+        chosen = _objective(comparison, objective, ceiling)
+        comparison = replace(comparison, objective=chosen)
     _print_comparison(comparison)
     _save(ctx, comparison, out, force, lang)
+
+
+def _max_cost(text: str | None) -> float | None:
+    if text is None:
+        return None
+    try:
+        value = float(text)
+    except ValueError:
+        fail(f"--max-cost: expected a positive amount, got {text!r}")
+    if not (math.isfinite(value) and value > 0):
+        fail(f"--max-cost: expected a positive amount, got {text!r}")
+    return value
+
+
+def _objective(comparison: Comparison, maximise: str | None, ceiling: float | None) -> Objective:
+    """The command line's choice over the baseline scenario's ``objective:``, key by key."""
+    own = comparison.results[comparison.baseline].scenario.objective or Objective()
+    return Objective(
+        maximise=maximise or own.maximise,  # type: ignore[arg-type]
+        max_cost=own.max_cost if ceiling is None else ceiling,
+    )
 
 
 @app.command("sweep")
@@ -1243,6 +1288,7 @@ def _print_comparison(comparison: Comparison) -> None:
     first = next(iter(comparison.results.values()))
     _few_replications(first.replications)
     _print_precision(first.precision, first.replications)
+    out_console.print(Text(comparison.recommendation.sentence(), style="bold"), soft_wrap=True)
 
 
 def _print_sweep(result: Sweep) -> None:

@@ -12,6 +12,7 @@ from callsim.experiment.cluster import Cluster
 from callsim.experiment.pairing import Comparison, compare_results
 from callsim.experiment.runner import Progress, simulate_many
 from callsim.measure.money import one_currency
+from callsim.scenario.objective import Objective
 from callsim.scenario.schema import Scenario
 
 
@@ -23,9 +24,11 @@ def compare(
     workers: int | None = None,
     progress: Progress | None = None,
     cluster: Cluster | str | Any = None,
+    objective: Objective | None = None,
 ) -> Comparison:
     """Run every plan on the same seed; the first plan is the baseline. ``cluster`` runs them
-    on Dask (see :func:`~callsim.experiment.runner.simulate`)."""
+    on Dask (see :func:`~callsim.experiment.runner.simulate`). ``objective`` picks the
+    recommended plan (default: the baseline scenario's ``objective:``)."""
     one_currency(plans)  # refused before anything runs
     results = simulate_many(
         list(plans.values()),
@@ -35,4 +38,4 @@ def compare(
         progress=progress,
         cluster=cluster,
     )
-    return compare_results(dict(zip(plans, results, strict=True)))
+    return compare_results(dict(zip(plans, results, strict=True)), objective=objective)

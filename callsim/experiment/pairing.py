@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 from scipy.special import stdtrit
 
+from callsim.experiment.recommend import Recommendation, recommend
 from callsim.experiment.results import SimulationResult
 from callsim.measure import resolution
 from callsim.measure.catalogue import better, kpis_in
@@ -24,6 +25,7 @@ from callsim.measure.confidence import LEVEL, jackknife_interval, t_interval
 from callsim.measure.money import one_currency
 from callsim.measure.tables import kpi_table
 from callsim.model.timegrid import time_grid
+from callsim.scenario.objective import Objective
 
 
 @dataclass(frozen=True)
@@ -33,10 +35,19 @@ class Comparison:
     table: pd.DataFrame
     """One row per (kpi, plan): mean and CI, and the difference to the baseline with its paired
     and unpaired CIs and a verdict."""
+    objective: Objective | None = None
+    """Which plan to recommend; None takes the baseline scenario's ``objective:``."""
+
+    @property
+    def recommendation(self) -> Recommendation:
+        """The plan the objective picks, with its paired difference and verdict."""
+        return recommend(self)
 
 
 def compare_results(
-    results: dict[str, SimulationResult], kpis: tuple[str, ...] | None = None
+    results: dict[str, SimulationResult],
+    kpis: tuple[str, ...] | None = None,
+    objective: Objective | None = None,
 ) -> Comparison:
     """Compare finished runs; pairing needs the same seed and number of replications.
 
@@ -90,7 +101,9 @@ def compare_results(
                 verdict="baseline" if name == names[0] else verdict(kpi, *judged),
             )
             rows.append(row)
-    return Comparison(baseline=names[0], results=results, table=pd.DataFrame(rows))
+    return Comparison(
+        baseline=names[0], results=results, table=pd.DataFrame(rows), objective=objective
+    )
 
 
 def call_weighted_difference(

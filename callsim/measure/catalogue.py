@@ -469,6 +469,15 @@ GROUPS: dict[str, tuple[str, ...]] = {
         "net_contribution",
     ),
     "plans_table": ("service_level", "asa_s", "abandon_rate", "staff_cost", "net_contribution"),
+    # The comparison's forest plots, shown first; net contribution gives way to staff cost
+    # where no plan sells (it is then only the cost, negated).
+    "compare_headline": (
+        "service_level",
+        "abandon_rate",
+        "asa_s",
+        "net_contribution",
+        "occupancy",
+    ),
     "sweep_table": (
         "service_level",
         "asa_s",

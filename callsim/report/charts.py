@@ -18,22 +18,11 @@ import plotly.graph_objects as go
 
 from callsim.measure.catalogue import unit, value_range
 from callsim.report.i18n import Words
+from callsim.report.palette import plan_colour
 
 FONT = (
     "system-ui, -apple-system, 'Segoe UI', Roboto, 'Helvetica Neue', Arial, 'PingFang SC', "
     "'Hiragino Sans GB', 'Microsoft YaHei', 'Noto Sans CJK SC', sans-serif"
-)
-PALETTE = (
-    "#1f6feb",
-    "#e8590c",
-    "#2f9e44",
-    "#ae3ec9",
-    "#c92a2a",
-    "#0b7285",
-    "#5c940d",
-    "#d6336c",
-    "#495057",
-    "#f59f00",
 )
 VERDICT_COLOURS = {
     "baseline": "#495057",
@@ -112,7 +101,8 @@ def legend_text(text: object) -> str:
 
 
 def colour(k: int) -> str:
-    return PALETTE[k % len(PALETTE)]
+    """The ``k``-th series' colour, from the palette that keeps clear of the verdicts'."""
+    return plan_colour(k)
 
 
 def rgba(hex_colour: str, alpha: float) -> str:
@@ -314,7 +304,13 @@ def step_axis(fig: go.Figure, labels: Sequence[str], words: Words) -> None:
         ticktext=[plot_text(label) for label in labels[::step]],
         range=[0, n],
         title_text=plot_text(words["interval_start"]),
+        # The first tick sits on the y axis: pushed down, it clears the "0" at the axis' foot.
+        ticklabelstandoff=STEP_TICK_STANDOFF_PX,
     )
+
+
+STEP_TICK_STANDOFF_PX = 6
+"""Assumption: half a 12 px label's height, enough for the interval under the y axis' zero."""
 
 
 def interval_axis(fig: go.Figure, words: Words, **where: object) -> None:

@@ -28,6 +28,7 @@ from callsim.report.charts import (
 )
 from callsim.report.i18n import Words
 from callsim.report.run import goal_text, has_selling, pct, scenario_details
+from callsim.report.verdict import verdict_sentence
 from callsim.scenario.files import scenario_from_dict
 from callsim.scenario.overrides import deep_merge
 from callsim.scenario.schema import Scenario
@@ -249,8 +250,42 @@ def summary(sweep: Any, words: Words) -> h.Html:
     return h.join(lines)
 
 
+def sweep_sentence(sweep: Any, words: Words) -> h.Html:
+    """The sweep's best point (chosen by the sweep, by its ``pick`` rule), or the point nearest
+    the goal when none meets it."""
+    points: pd.DataFrame = sweep.points.reset_index(drop=True)
+    best = np.flatnonzero(flags(points, "best"))
+    goal = sweep.base.service_level
+    short = f"{100 * goal.target:g}/{goal.threshold_s:g}"  # as planners write it
+    rule = words[f"sweep_rule_{sweep.pick}"]
+    sl = "service_level"
+    if len(best):
+        row = points.iloc[int(best[0])]
+        key = "sweep_best"
+    else:
+        row = points.iloc[int(points[f"{sl}_mean"].to_numpy(float).argmax())]
+        key = "sweep_none"
+    net = "net_contribution"
+    text = words[key].format(
+        point=point_label(row, sweep.params),
+        goal=short,
+        rule=rule,
+        net=words.number(net, row[f"{net}_mean"]),
+        net_ci=words.interval(net, row[f"{net}_ci_low"], row[f"{net}_ci_high"]),
+        sl=words.number(sl, row[f"{sl}_mean"]),
+        sl_ci=words.interval(sl, row[f"{sl}_ci_low"], row[f"{sl}_ci_high"]),
+        verdict=words[f"tv_{row['verdict']}"],
+    )
+    return verdict_sentence(
+        text,
+        plan=point_label(row, sweep.params) if len(best) else None,
+        verdict=str(row["verdict"]),
+    )
+
+
 def sweep_page(sweep: Any, words: Words) -> str:
     body: list[h.Content] = [
+        sweep_sentence(sweep, words),
         *h.few_replications(words, sweep.replications),
         h.section(words["swept"], summary(sweep, words), id_="summary"),
         h.section(

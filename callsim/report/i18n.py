@@ -381,6 +381,42 @@ EN: dict[str, str] = {
         "Each point is the service level with that threshold (answered within t over calls "
         "offered), mean over replications with its 95% band; the cross marks the goal."
     ),
+    # comparison page (issue 13)
+    "compare_page": "Comparison",
+    "compare_lead": "{n} plans against the baseline, {baseline}",
+    "recommended": "recommended",
+    "forest_title": "{kpi}: difference to the baseline",
+    "forest_axis": "Paired difference to the baseline",
+    "forest_note": (
+        "A mark per plan: its mean difference to the baseline over the same callers, and the "
+        "bar its paired 95% CI; a bar across the zero line is no significant difference. "
+        "Green: better; red: worse; blue: higher or lower where neither is better; grey: no "
+        "significant difference. ★ marks the recommended plan."
+    ),
+    "headline_differences": "Headline KPIs: paired difference to the baseline",
+    "all_differences": "All {n} compared KPIs, plan by plan",
+    "sl_plans_note": (
+        "The baseline and the recommended plan are drawn; click a plan in the legend to add it. "
+        "Lines: means; shading: 95% CI; the dashed line is the target."
+    ),
+    "sweep_best": (
+        "Best point {point}: the most net contribution among points meeting the {goal} goal "
+        "({rule}): {net} (95% CI {net_ci}); service level {sl} (95% CI {sl_ci}), {verdict}."
+    ),
+    "sweep_none": (
+        "No point meets the {goal} goal ({rule}); the nearest, by service level, is {point}: "
+        "{sl} (95% CI {sl_ci}), {verdict}."
+    ),
+    "sweep_rule_confident": "its CI's lower end at the target",
+    "sweep_rule_mean": "judged by the mean alone",
+    "staff_verdict": (
+        "The ISA staffing schedules {hours} agent-hours ({vs_erlang} h on the phones against "
+        "Erlang's) for the target {target}; simulated, {met} of {total} intervals meet it; over "
+        "the day, {kpi}: {value} (95% CI {ci}), {verdict}."
+    ),
+    "tv_met": "met",
+    "tv_missed": "missed",
+    "tv_inconclusive": "inconclusive",
 }
 
 ZH: dict[str, str] = {
@@ -700,7 +736,62 @@ ZH: dict[str, str] = {
         "每点为以该时长为阈值的服务水平（t 内接通 / 呼入量），"
         "为各次重复的均值及 95% 区间；叉号为目标。"
     ),
+    # comparison page (issue 13)
+    "compare_page": "方案比较",
+    "compare_lead": "共 {n} 个方案，基准方案为 {baseline}",
+    "recommended": "推荐",
+    "forest_title": "{kpi}：与基准方案之差",
+    "forest_axis": "与基准方案的配对差异",
+    "forest_note": (
+        "每个标记为一个方案在相同来电下与基准方案的平均差异，横线为其配对 95% 置信区间；"
+        "横线跨过零线即无显著差异。绿色：更好；红色：更差；蓝色：无优劣之分的升高或降低；"
+        "灰色：无显著差异。★ 为推荐方案。"
+    ),
+    "headline_differences": "核心指标：与基准方案的配对差异",
+    "all_differences": "全部 {n} 项比较指标（逐方案）",
+    "sl_plans_note": (
+        "默认只画出基准方案与推荐方案；点击图例中的方案可加入。线为均值，阴影为 95% "
+        "置信区间，虚线为目标。"
+    ),
+    "sweep_best": (
+        "最佳参数点 {point}：在达到 {goal} 目标（{rule}）的参数点中净贡献最高：{net}"
+        "（95% 置信区间 {net_ci}）；服务水平 {sl}（95% 置信区间 {sl_ci}），{verdict}。"
+    ),
+    "sweep_none": (
+        "没有参数点达到 {goal} 目标（{rule}）；服务水平最高的是 {point}：{sl}"
+        "（95% 置信区间 {sl_ci}），{verdict}。"
+    ),
+    "sweep_rule_confident": "置信区间下限达到目标",
+    "sweep_rule_mean": "仅按均值判断",
+    "staff_verdict": (
+        "ISA 人数共排班 {hours} 坐席小时（在线人时比 Erlang {vs_erlang} 小时），目标为 {target}；"
+        "仿真中 {total} 个时段有 {met} 个达到，全天{kpi}为 {value}"
+        "（95% 置信区间 {ci}）：{verdict}。"
+    ),
+    "tv_met": "达标",
+    "tv_missed": "未达标",
+    "tv_inconclusive": "无法判定",
 }
+
+# comparison page (issue 13)
+ZH_RECOMMENDATION: dict[str, str] = {
+    "sl": "服务水平 {value}（{ci}），{verdict}",
+    "ci": "95% 置信区间 {interval}",
+    "no_ci": "无置信区间",
+    "diff_ci": "95% 置信区间 {low} 至 {high}",
+    "within": "，且人力成本不超过 {cost}",
+    "rule_net_contribution": "在达到 {goal} 目标的方案中净贡献最高{within}",
+    "rule_service_level": "服务水平最高{within}",
+    "rule_staff_cost": "在达到 {goal} 目标的方案中人力成本最低{within}（不销售）",
+    "plan": (
+        "推荐方案：{plan}，{rule}：与基准方案 {baseline} 相比 {diff}（{ci}），{verdict}；{sl}。"
+    ),
+    "baseline": "推荐方案：{plan}（基准方案），{rule}；{sl}。",
+    "none_goal": ("没有方案能以足够把握达到 {goal} 目标{within}；服务水平最高的是 {plan}：{sl}。"),
+    "none_cost": "没有方案的人力成本在 {cost} 以内；成本最低的是 {plan}：{value}；{sl}。",
+}
+"""The recommendation's sentence in Chinese; the English one is the recommendation's own
+(``Recommendation.sentence``), as the command line prints it and ``summary.json`` records it."""
 
 ZH_LOCALE: dict[str, object] = {
     "moduleType": "locale",

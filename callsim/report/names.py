@@ -20,7 +20,16 @@ SELLING_CHARTS = ("offers_conversions", "revenue", "products", "agent_scores")
 """Added to a run report when the scenario has products."""
 SWITCH_CHARTS = ("switch_signal",)
 """Added to the selling charts, before the agents' scores, when the policy has a switch."""
-COMPARE_CHARTS = ("compare_kpis", "differences", "plans_service_level")
+COMPARE_CHARTS = (
+    "diff_service_level",
+    "diff_abandon_rate",
+    "diff_asa_s",
+    "diff_money",
+    "diff_occupancy",
+    "plans_service_level",
+)
+"""A forest plot per headline KPI (``diff_money``: net contribution, or staff cost where no
+plan sells), then service level per interval."""
 SWEEP_CHARTS = ("frontier",)
 STAFF_CHARTS = ("staff_agents", "staff_target")
 SCHEDULE_CHARTS = ("schedule_gantt", "schedule_coverage", "schedule_service_level")

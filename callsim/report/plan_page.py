@@ -26,6 +26,7 @@ from callsim.report.charts import (
 from callsim.report.i18n import Words
 from callsim.report.run import goal_text, interval_names, scenario_details
 from callsim.report.staffing import count_text
+from callsim.report.verdict import verdict_sentence
 from callsim.version import __version__
 
 ROLE_COLOURS = {
@@ -181,41 +182,56 @@ def staffing_chart(plan: Plan, words: Words) -> Chart:
     return Chart("plan_staffing", words["chart_plan_staffing"], fig, wide=True)
 
 
+def best_text(plan: Plan, words: Words) -> list[h.Content]:
+    """The best candidate (chosen by ``plan_policies``: the most net contribution among those
+    meeting the goal), its net contribution and its paired difference to the baseline."""
+    table = plan.table()
+    kpi = "net_contribution"
+    if plan.best is None:
+        return [words["plan_no_best"]]
+    row = table[table["best"]].iloc[0]
+    interval = words.interval(kpi, row[f"{kpi}_ci_low"], row[f"{kpi}_ci_high"])
+    top: list[h.Content] = [
+        words["plan_best"].format(
+            best=plan.best,
+            net=words.number(kpi, row[f"{kpi}_mean"]),
+            ci=f"{words['ci95']} {interval}",
+        )
+    ]
+    if plan.best == plan.baseline:
+        top.append(" " + words["plan_best_is_baseline"])
+    else:
+        top.append(
+            " "
+            + words["plan_best_diff"].format(
+                baseline=plan.baseline,
+                diff=words.difference(kpi, row["net_diff"]),
+                interval=words.difference_interval(
+                    kpi, row["net_diff_ci_low"], row["net_diff_ci_high"]
+                ),
+                verdict=words.verdict(str(row["net_diff_verdict"])),
+            )
+        )
+    return top
+
+
+def best_sentence(plan: Plan, words: Words) -> h.Html:
+    """The page's first line: which candidate, and how sure."""
+    verdict = "none" if plan.best is None else plan.comparison.results[plan.best].verdict
+    return verdict_sentence(
+        h.join(best_text(plan, words)), plan=plan.best, verdict=verdict, class_="best-line"
+    )
+
+
 def summary(plan: Plan, words: Words) -> h.Html:
     table = plan.table()
     kpi = "net_contribution"
     lines: list[h.Content] = [
         h.paragraph(words.pair(words["goal"], goal_text(plan.base, words)), class_="note"),
     ]
-    if plan.best is None:
-        top: list[h.Content] = [words["plan_no_best"]]
-        bar = float("-inf")
-    else:
-        row = table[table["best"]].iloc[0]
-        bar = float(row[f"{kpi}_mean"])
-        interval = words.interval(kpi, row[f"{kpi}_ci_low"], row[f"{kpi}_ci_high"])
-        top = [
-            words["plan_best"].format(
-                best=plan.best,
-                net=words.number(kpi, row[f"{kpi}_mean"]),
-                ci=f"{words['ci95']} {interval}",
-            )
-        ]
-        if plan.best == plan.baseline:
-            top.append(" " + words["plan_best_is_baseline"])
-        else:
-            top.append(
-                " "
-                + words["plan_best_diff"].format(
-                    baseline=plan.baseline,
-                    diff=words.difference(kpi, row["net_diff"]),
-                    interval=words.difference_interval(
-                        kpi, row["net_diff_ci_low"], row["net_diff_ci_high"]
-                    ),
-                    verdict=words.verdict(str(row["net_diff_verdict"])),
-                )
-            )
-    lines.append(h.tag("p", h.tag("strong", top), class_="best-line", data_best=plan.best or ""))
+    bar = float("-inf")
+    if plan.best is not None:
+        bar = float(table[table["best"]].iloc[0][f"{kpi}_mean"])
     richer = table[(table[f"{kpi}_mean"] > bar) & (table["verdict"] != "met")]
     if len(richer):
         names = words["list_sep"].join(richer["candidate"])
@@ -286,6 +302,7 @@ def candidates_table(plan: Plan, words: Words) -> h.Html:
 def plan_page(plan: Plan, words: Words) -> str:
     first = plan.comparison.results[plan.baseline]
     body: list[h.Content] = [
+        best_sentence(plan, words),
         *h.few_replications(words, first.replications),
         h.section(words["plan_title"], summary(plan, words), id_="summary"),
         h.section(

@@ -21,6 +21,7 @@ from callsim.report.charts import (
     Chart,
     add_band,
     centres,
+    clipped,
     colour,
     legend_text,
     plot_text,
@@ -36,6 +37,7 @@ from callsim.report.run import (
     target_line,
 )
 from callsim.report.staffing import agent_steps, count_text
+from callsim.report.zoom import share_range
 from callsim.scenario.clock import clock
 from callsim.version import __version__
 
@@ -212,10 +214,16 @@ def service_level_chart(schedule: Schedule, words: Words) -> Chart:
         colour_hex=colour(0),
         places=names,
     )
-    target_line(fig, schedule.scenario.service_level.target, words)
+    target = schedule.scenario.service_level.target
+    target_line(fig, target, words)
     style(fig, height=340, hovermode="closest")
+    fig.update_layout(showlegend=False)  # one series: the chart's heading names it
     step_axis(fig, names, words)
-    fig.update_yaxes(tickformat=".0%", range=[0, 1.05])
+    drawn = [
+        clipped("service_level", cov[f"service_level_{part}"].to_numpy(dtype=float))
+        for part in ("mean", "ci_low", "ci_high")
+    ]
+    fig.update_yaxes(tickformat=".0%", range=share_range(drawn, [target]))
     return Chart(
         "schedule_service_level",
         words["chart_schedule_service_level"],

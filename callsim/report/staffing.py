@@ -13,9 +13,11 @@ from collections.abc import Sequence
 import pandas as pd
 import plotly.graph_objects as go
 
+from callsim.measure.catalogue import unit
 from callsim.model.timegrid import time_grid
 from callsim.planning.isa import IsaResult
 from callsim.planning.sizing import Target
+from callsim.planning.target_verdict import target_verdict
 from callsim.report import html as h
 from callsim.report.charts import (
     Chart,
@@ -23,6 +25,7 @@ from callsim.report.charts import (
     add_steps,
     axis_format,
     centres,
+    clipped,
     colour,
     step_axis,
     style,
@@ -35,6 +38,8 @@ from callsim.report.run import (
     sl_text,
     target_line,
 )
+from callsim.report.verdict import verdict_sentence
+from callsim.report.zoom import share_range
 from callsim.version import __version__
 
 STEP_SERIES = (
@@ -43,8 +48,8 @@ STEP_SERIES = (
     ("required_scheduled", "s_isa_scheduled", 2, "solid"),
     ("planned_scheduled", "s_planned", 8, "dot"),
 )
-"""Columns of the requirement drawn as steps: (column, label, colour, dash). On the phones in
-blue and orange, scheduled in green, the scenario's own roster in grey."""
+"""Columns of the requirement drawn as steps, all on one axis of agents: (column, label, colour
+index in the palette, dash). The roster is dotted, Erlang dashed."""
 
 SHOWN_KPIS = ("service_level", "asa_s", "abandon_rate", "p_wait", "occupancy")
 _COLUMN = {"service_level": "sl"}
@@ -125,10 +130,12 @@ def target_chart(isa: IsaResult, words: Words) -> Chart:
     )
     target_line(fig, isa.target.value, words, kpi)
     style(fig, height=340, hovermode="closest")
+    fig.update_layout(showlegend=False)  # one series: the chart's heading names it
     step_axis(fig, names, words)
     fig.update_yaxes(**axis_format(kpi, words), rangemode="tozero")
-    if kpi in ("service_level", "abandon_rate", "p_wait"):
-        fig.update_yaxes(range=[0, 1.05])
+    if unit(kpi) == "pct":
+        drawn = [clipped(kpi, low), clipped(kpi, high), mean]
+        fig.update_yaxes(range=share_range(drawn, [isa.target.value]))
     title = words["chart_staff_target"].format(kpi=label)
     return Chart("staff_target", title, fig, note=words["band_note"], wide=True)
 
@@ -250,9 +257,43 @@ def requirement_table(isa: IsaResult, words: Words) -> h.Html:
     return h.table(head, rows, class_="requirement", row_classes=classes)
 
 
+def short_target(target: Target, words: Words) -> str:
+    """A target as a planner writes it in a sentence: 80/20 for a service level."""
+    if target.kind == "sl":
+        return f"{100 * target.value:g}/{target.threshold_s:g}"
+    return target_text(target, words)
+
+
+def staff_sentence(isa: IsaResult, words: Words) -> h.Html:
+    """The staffing the ISA chose, what it costs in hours against Erlang's, and whether its
+    simulation keeps the target: per interval and over the day, on the interval."""
+    kpi = isa.target.kpi
+    k = isa.result.kpi(kpi)
+    verdict = target_verdict(kpi, isa.target.value, k["mean"], k["ci_low"], k["ci_high"])
+    step = time_grid(isa.scenario).length_s / 3600
+    t = isa.table
+    hours = {
+        name: float(t[name].sum() * step)
+        for name in ("required_scheduled", "isa_on_phones", "erlang_on_phones")
+    }
+    text = words["staff_verdict"].format(
+        hours=f"{hours['required_scheduled']:,.1f}",
+        vs_erlang=f"{hours['isa_on_phones'] - hours['erlang_on_phones']:+,.1f}",
+        target=short_target(isa.target, words),
+        met=int(t["meets"].sum()),
+        total=len(t),
+        kpi=words.kpi(kpi),
+        value=words.number(kpi, k["mean"]),
+        ci=words.interval(kpi, k["ci_low"], k["ci_high"]),
+        verdict=words[f"tv_{verdict}"],
+    )
+    return verdict_sentence(text, plan=None, verdict=verdict)
+
+
 def staff_page(isa: IsaResult, words: Words) -> str:
     scenario = isa.scenario
     body: list[h.Content] = [
+        staff_sentence(isa, words),
         *h.few_replications(words, isa.replications),
         h.section(words["staff_title"], summary(isa, words), id_="summary"),
         h.section(

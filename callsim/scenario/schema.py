@@ -17,6 +17,7 @@ from callsim.scenario.candidates import PlanSpec
 from callsim.scenario.clock import check_clock as _check_clock
 from callsim.scenario.clock import minutes
 from callsim.scenario.distributions import Busyness, Duration, Fixed, NoPatience, Patience
+from callsim.scenario.objective import Objective
 from callsim.scenario.reason_mix import check_reason_mix
 from callsim.scenario.resolution import Ivr, Resolution
 from callsim.scenario.retention import Retention
@@ -345,6 +346,11 @@ class Scenario(_Strict):
     )
     scheduling: Scheduling | None = Field(
         None, description="Shift templates for callsim schedule; the roster runs without them."
+    )
+    objective: Objective | None = Field(
+        None,
+        description="Which plan a comparison recommends (default: the most net contribution "
+        "among plans meeting the goal).",
     )
 
     _currency = field_validator("currency")(_check_currency)

@@ -17,6 +17,7 @@ from callsim.experiment.sweep_result import PICKS, Sweep
 from callsim.measure.catalogue import kpis_in
 from callsim.measure.slices import SLICES
 from callsim.scenario.files import load_scenario
+from callsim.scenario.objective import Objective
 from callsim.store.calls_file import read_calls
 from callsim.version import __version__
 
@@ -202,7 +203,8 @@ def _older(summary: dict) -> str:
 
 def load_compare(folder: Path) -> Comparison:
     path = folder / "manifest.json"
-    folders = read_manifest(folder).get("folders")
+    made = read_manifest(folder)
+    folders = made.get("folders")
     if not isinstance(folders, dict) or not folders:
         raise ResultsError(f"{path}: folders: should map plans to folders")
     results = {}
@@ -219,7 +221,21 @@ def load_compare(folder: Path) -> Comparison:
         results[str(name)] = load_run(folder / sub)
     if len(results) < 2:
         raise ResultsError(f"{path}: folders: a comparison needs two plans or more")
-    return compare_results(results)
+    return compare_results(results, objective=_objective(made.get("call"), path))
+
+
+def _objective(call: object, path: Path) -> Objective | None:
+    """The objective the comparison recommended by (none recorded: the scenario's)."""
+    spec = call.get("objective") if isinstance(call, dict) else None
+    if spec is None:
+        return None
+    try:
+        return Objective.model_validate(spec)
+    except ValueError:
+        raise ResultsError(
+            f"{path}: call.objective: expected maximise (net_contribution or service_level) "
+            f"and max_cost (a positive amount or null), got {json.dumps(spec)}"
+        ) from None
 
 
 def load_sweep(folder: Path) -> Sweep:

@@ -302,8 +302,11 @@ def write_compare(
     report: str | None = None,
     command: str | None = None,
 ) -> Path:
-    """Each plan's run files under ``plans/<n>-<name>/``, and ``comparison.csv``."""
-    files: Writers = {"comparison.csv": _csv(comparison.table)}
+    """Each plan's run files under ``plans/<n>-<name>/``, ``comparison.csv``, and
+    ``summary.json``: the recommended plan, by the objective the manifest records."""
+    choice = comparison.recommendation
+    summary = {"baseline": comparison.baseline, "recommendation": choice.to_dict()}
+    files: Writers = {"comparison.csv": _csv(comparison.table), "summary.json": _json(summary)}
     folders = {}
     for k, (name, result) in enumerate(comparison.results.items()):
         folder = f"plans/{k + 1:02d}-{_slug(name)}"
@@ -320,6 +323,7 @@ def write_compare(
             "plans": list(comparison.results),
             "seed": first.seed,
             "replications": first.replications,
+            "objective": {"maximise": choice.objective, "max_cost": choice.max_cost},
         },
         command=command,
         baseline=comparison.baseline,
