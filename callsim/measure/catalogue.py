@@ -71,6 +71,7 @@ _KPIS = (
     Kpi("answered", "count", "Answered", "接通量", 1),
     Kpi("abandoned", "count", "Abandoned", "放弃量", -1),
     Kpi("short_abandons", "count", "Short abandons", "短时放弃量"),
+    Kpi("balked", "count", "Balked (hung up on the announced wait)", "听到预计等待后挂断量", -1),
     Kpi("waiting_at_end", "count", "Still waiting at end", "结束时仍在排队"),
     Kpi("retrials", "count", "Retrials", "重拨次数"),
     Kpi("repeat_calls", "count", "Repeat calls", "重复来电", -1),
@@ -95,6 +96,7 @@ _KPIS = (
     Kpi("mean_wait_s", "seconds", "Mean wait (all)", "平均等待时间（全部）", -1),
     Kpi("p_wait", "pct", "P(wait > 0)", "需等待概率", -1),
     Kpi("abandon_rate", "pct", "Abandonment", "放弃率", -1),
+    Kpi("balk_rate", "pct", "Balk rate (per offered)", "听到预计等待后挂断率", -1),
     Kpi("aht_s", "seconds", "AHT", "平均处理时长"),
     Kpi("talk_time_s", "seconds", "Talk time (per answered call)", "通话时长（每接通来电）"),
     Kpi("offer_time_s", "seconds", "Offer time (per answered call)", "推荐时长（每接通来电）"),
@@ -211,6 +213,7 @@ _BY_CALLS = (
     "answered",
     "abandoned",
     "short_abandons",
+    "balked",
     "waiting_at_end",
     "retrials",
     "repeat_calls",
@@ -223,6 +226,7 @@ _BY_CALLS = (
     "mean_wait_s",
     "p_wait",
     "abandon_rate",
+    "balk_rate",
     "aht_s",
     "talk_time_s",
     "offer_time_s",
@@ -306,6 +310,7 @@ GROUPS: dict[str, tuple[str, ...]] = {
         "mean_wait_s",
         "p_wait",
         "abandon_rate",
+        "balk_rate",
         "aht_s",
         "offer_rate",
         "conversion_rate",
@@ -340,6 +345,8 @@ GROUPS: dict[str, tuple[str, ...]] = {
     "stability": _STABILITY,
     # Events of the closed hours, shown when a line closes and something happened then.
     "closing": ("sent_away_at_close", "calls_again_moved", "calls_again_lost"),
+    # Shown when the expected wait is announced and someone hung up on hearing it.
+    "announcement": ("balked", "balk_rate"),
     "headline": (
         "offered",
         "answered",

@@ -20,7 +20,7 @@ from callsim.measure.overlap import overlap
 from callsim.measure.satisfaction import call_scores, repeated_offers
 from callsim.measure.slices import CALL_SLICES, agent_key, by_agents, by_day, day_windows, members
 from callsim.measure.tables import call_kpis, kpi_table
-from callsim.model.calllog import ABANDONED, ANSWERED, WAITING, CallLog
+from callsim.model.calllog import ABANDONED, ANSWERED, BALKED, WAITING, CallLog
 from callsim.model.roster import Roster
 from callsim.model.run_record import Sessions, Timelines
 from callsim.model.timegrid import TimeGrid
@@ -223,6 +223,7 @@ _CALL_COLUMNS = (
     "agent",
     "pitch",
     "wrap",
+    "announced",
 )
 _INDICATORS = (
     "offered",
@@ -248,6 +249,8 @@ _INDICATORS = (
     "satisfaction",
     "top_box",
     "rated",
+    "balked",
+    "balk_out",
 )
 
 
@@ -269,8 +272,13 @@ def _call_indicators(
     wait = np.where(waiting, grid.horizon_end - arrival, wait)
     product = col["product"].astype(int)  # -1 picks the trailing zero of value and weight
     sold = col["converted"] == 1
-    score, top_box, rated = call_scores(col, wait, answered, abandoned, repeated, scenario)
-    short = abandoned & (wait < goal.short_abandon_s)
+    balked = col["outcome"] == BALKED
+    score, top_box, rated = call_scores(
+        col, wait, answered, abandoned, repeated, scenario, balked=balked
+    )
+    # A balk counts in the service level as the scenario says (callsim.service_level).
+    as_abandon = abandoned | balked if goal.balked == "abandoned" else abandoned
+    short = as_abandon & (wait < goal.short_abandon_s)
     handle = np.where(answered, col["end"] - col["answer"], 0.0)
     pitch = np.where(answered, col["pitch"], 0.0)
     wrap = np.where(answered, col["wrap"], 0.0)
@@ -283,7 +291,7 @@ def _call_indicators(
         "retrial": col["attempt"] > 0,
         "repeat": col["repeat"] > 0,
         "ans_t": answered & (wait <= goal.threshold_s),
-        "ab_t": abandoned & (wait <= goal.threshold_s) & ~short,
+        "ab_t": as_abandon & (wait <= goal.threshold_s) & ~short,
         "waited": wait > 0,
         "wait_answered": np.where(answered, wait, 0.0),
         "wait_resolved": np.where(waiting, 0.0, wait),
@@ -300,6 +308,8 @@ def _call_indicators(
         "satisfaction": np.where(rated, score, 0.0),
         "top_box": np.where(rated, top_box, 0.0),
         "rated": rated,
+        "balked": balked,
+        "balk_out": balked & (goal.balked == "excluded"),
     }
     leave = arrival + wait  # answer, abandonment, or the close for callers still waiting
     queued = leave > arrival

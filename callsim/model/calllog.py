@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import numpy as np
 
-from callsim.model.demand import AGAIN_DRAWS, SELLING_DRAWS, Demand
+from callsim.model.demand import AGAIN_DRAWS, BALK_DRAWS, SELLING_DRAWS, Demand
 from callsim.model.hashing import GOLDEN, M64, splitmix64
 
-WAITING, ANSWERED, ABANDONED = 0, 1, 2
-OUTCOMES = ("waiting", "answered", "abandoned")
+WAITING, ANSWERED, ABANDONED, BALKED = 0, 1, 2, 3
+OUTCOMES = ("waiting", "answered", "abandoned", "balked")
+"""Balked: hung up at once on hearing the announced wait (:mod:`callsim.model.announcement`)."""
 
 FIELDS: dict[str, type] = {
     "arrival": np.float64,
@@ -29,13 +30,14 @@ FIELDS: dict[str, type] = {
     "product": np.int16,
     "converted": np.int8,
     "closed_out": np.int8,
+    "announced": np.float64,
 }
 """The call table's columns, in order, with the type each is kept in."""
 
 
 _DRAWN = ("arrival", "patience", "talk", "wrap", "reason", "segment", "customer")
 
-_SALT_AGAIN, _SALT_SELLING = 0x5EED_A6A1, 0x5EED_5E11
+_SALT_AGAIN, _SALT_SELLING, _SALT_BALK = 0x5EED_A6A1, 0x5EED_5E11, 0x5EED_BA1C
 
 
 def _derived(bits: list[int], salt: int, n: int) -> list[float]:
@@ -68,6 +70,7 @@ class CallLog:
     product: np.ndarray
     converted: np.ndarray
     closed_out: np.ndarray  # told at the close that the line is closed (1)
+    announced: np.ndarray  # the expected wait told on arrival, s (NaN: nothing announced)
     draws: dict[str, np.ndarray]
     """The callers' own float32 uniforms (:mod:`callsim.model.demand`), only those the scenario
     uses; kept for the decisions taken later, not part of the saved call table."""
@@ -105,6 +108,7 @@ class CallLog:
         self.product[rows] = -1
         self.converted[rows] = 0
         self.closed_out[rows] = 0
+        self.announced[rows] = np.nan
 
     def append_call(self, of: int, arrival: float, patience: float, *, repeat: bool) -> int:
         """Another call by the caller of row ``of`` about the same request, with fresh patience:
@@ -131,11 +135,17 @@ class CallLog:
         A retrial inherits the offer's uniforms (nobody offered anything to a caller who hung
         up: it is the same decision, taken later); a repeat call, after an answered call that
         may have had its offer, gets its own. Uniforms for calling yet again are new either way,
-        or the caller would redial for ever."""
+        or the caller would redial for ever; so is the one for balking, or a caller who balked
+        once would balk at every announcement as long."""
         draws = self.draws
         again = [name for name in AGAIN_DRAWS if name in draws]
         selling = [name for name in SELLING_DRAWS if name in draws]
-        for names, salt, fresh in ((again, _SALT_AGAIN, True), (selling, _SALT_SELLING, repeat)):
+        balk = [name for name in BALK_DRAWS if name in draws]
+        for names, salt, fresh in (
+            (again, _SALT_AGAIN, True),
+            (selling, _SALT_SELLING, repeat),
+            (balk, _SALT_BALK, True),
+        ):
             if not names:
                 continue
             if not fresh:

@@ -26,6 +26,8 @@ SELLING_DRAWS = ("u_purchase", "u_pitch", "u_choice")
 """The caller's uniforms for an offer: buying, the pitch's length, a weighted screen's pick."""
 AGAIN_DRAWS = ("u_again", "u_delay", "u_patience")
 """The caller's uniforms for calling again: whether, after how long, and with what patience."""
+BALK_DRAWS = ("u_balk",)
+"""The caller's uniform for hanging up on hearing the announced wait."""
 _STREAM = {
     "u_purchase": "purchase",
     "u_pitch": "pitch_time",
@@ -33,6 +35,7 @@ _STREAM = {
     "u_again": "again",
     "u_delay": "again_delay",
     "u_patience": "again_patience",
+    "u_balk": "balk",
 }
 
 
@@ -113,6 +116,8 @@ def needed_draws(scenario: Scenario) -> tuple[str, ...]:
         names += SELLING_DRAWS if weighted else SELLING_DRAWS[:2]
     if scenario.customers.retrial is not None or make_policy(scenario.selling.policy).repeats:
         names += AGAIN_DRAWS
+    if scenario.announcement.enabled:
+        names += BALK_DRAWS
     return names
 
 

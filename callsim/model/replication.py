@@ -56,6 +56,7 @@ def run_model(scenario: Scenario, seed: int, replication: int) -> ModelRun:
         sales=sales,
         mean_handle_s=scenario.mean_handle_s(),
         threshold_s=scenario.service_level.threshold_s,
+        announcement=scenario.announcement if scenario.announcement.enabled else None,
     )
     calls, sessions, timelines = engine.run()
     # The engine's processes, scheduled events and the policy's view of the centre all refer

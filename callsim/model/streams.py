@@ -31,6 +31,7 @@ SOURCES = (
     "again",
     "again_delay",
     "again_patience",
+    "balk",  # whether a caller hangs up on hearing the announced wait
 )
 
 

@@ -363,6 +363,8 @@ def goal_often(result: SimulationResult, words: Words) -> str:
 def kpi_table(result: SimulationResult, words: Words) -> h.Html:
     """Every KPI's mean and interval, and for the ratios the call-weighted value beside them."""
     closing = tuple(k for k in kpis_in("closing") if result.kpi(k)["mean"] > 0)
+    if result.scenario.announcement.enabled:
+        closing += kpis_in("announcement")
     groups = [
         ("group_service", kpis_in("headline") + closing),
         ("group_stability", kpis_in("stability")),

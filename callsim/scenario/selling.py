@@ -13,6 +13,7 @@ from pydantic import Field, model_validator
 from callsim.policies import registry
 from callsim.policies.never import NeverConfig
 from callsim.scenario.distributions import Duration
+from callsim.scenario.expectations import Expectations
 from callsim.scenario.strict import Strict
 
 Probability = Annotated[float, Field(ge=0, le=1)]
@@ -157,6 +158,18 @@ class Satisfaction(Strict):
     complaint_reasons: list[str] = Field(default_factory=lambda: ["complaint"])
     long_talk: float = Field(
         0.2, ge=0, description="Talk stretched past the reason's norm: one level down."
+    )
+    balked: float = Field(
+        0.4,
+        ge=0.2,
+        le=1.0,
+        description="assumption: score of a caller who hung up on hearing the announced wait "
+        "(dissatisfied, but spared the wait).",
+    )
+    expectations: Expectations | None = Field(
+        None,
+        description="Score by perception against each segment's expected levels instead of "
+        "base minus penalties (callsim.measure.expectation).",
     )
 
 
