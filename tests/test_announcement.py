@@ -9,6 +9,7 @@ announcing does to abandonment, with the tolerance taken from the paired confide
 from __future__ import annotations
 
 import copy
+import itertools
 import math
 from typing import Any
 
@@ -59,7 +60,7 @@ def test_balk_probability_by_hand() -> None:
     assert balk_probability(150.0, 300.0, 1.0) == pytest.approx(1 - 2**-0.5)
     waits = np.linspace(0, 2000, 201)
     p = [balk_probability(float(w), 300.0, 2.0) for w in waits]
-    assert all(b > a for a, b in zip(p, p[1:], strict=False))  # increasing
+    assert all(b > a for a, b in itertools.pairwise(p))  # increasing
     assert balk_probability(200.0, 600.0, 2.0) < balk_probability(200.0, 300.0, 2.0)
 
 

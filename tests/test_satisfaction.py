@@ -449,9 +449,7 @@ def test_announced_wait_is_perceived_shorter() -> None:
     assert expectation_score(sc, wait=60.0, announced=60.0) == pytest.approx(0.8)
     assert expectation_score(sc, wait=60.0) == pytest.approx(0.7)
     # Past the announcement every second counts: 120 s waited, 40 announced → 100 s perceived.
-    assert expectation_score(sc, wait=120.0, announced=40.0) == pytest.approx(
-        0.6 - 0.2 * 10 / 90
-    )
+    assert expectation_score(sc, wait=120.0, announced=40.0) == pytest.approx(0.6 - 0.2 * 10 / 90)
     # The penalty model perceives it alike: 90 s waited, 90 announced → 45 s, 15 s past 30.
     penalties = scenario(announcement={"enabled": True, "wait_discount": 0.5})
     one = np.ones(1, dtype=bool)
@@ -544,5 +542,5 @@ def test_expected_levels_must_rise(levels: dict[str, float], field: str) -> None
 
 
 def test_expectations_of_an_unknown_segment_are_rejected() -> None:
-    with pytest.raises(callsim.ScenarioError, match="satisfaction.expectations.segments"):
+    with pytest.raises(callsim.ScenarioError, match=r"satisfaction\.expectations\.segments"):
         expecting({"segments": {"gold": VIP_LEVELS}})

@@ -50,9 +50,7 @@ class Announcer:
         on (one agent if nobody is logged in yet)."""
         return (ahead + 1) * self.mean_handle_s / max(agents_on, 1)
 
-    def hear(
-        self, job: Job, queues: list[OrderedDict[int, Job]], agents_on: int
-    ) -> Job | None:
+    def hear(self, job: Job, queues: list[OrderedDict[int, Job]], agents_on: int) -> Job | None:
         """The caller about to join ``queues[job[2]]`` is told the expected wait: None if they
         hang up at once (recorded as balked), else their job with the stretched patience."""
         row, level = job[0], job[2]
