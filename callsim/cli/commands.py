@@ -1192,7 +1192,7 @@ def _print_comparison(comparison: Comparison) -> None:
     weighted = bool((t["verdict_on"] == "call_weighted").any())
     ratios = kpis_in("ratios")
     money = money_terms(r.scenario for r in comparison.results.values())
-    for kpi in kpis_in("compare"):
+    for kpi in dict.fromkeys(t.kpi):  # the compared KPIs, in order
         rows = t[t.kpi == kpi]
         title = money_label(kpi, "en", money)
         if weighted and kpi in ratios:

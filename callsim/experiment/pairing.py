@@ -35,9 +35,14 @@ class Comparison:
 
 
 def compare_results(
-    results: dict[str, SimulationResult], kpis: tuple[str, ...] = kpis_in("compare")
+    results: dict[str, SimulationResult], kpis: tuple[str, ...] | None = None
 ) -> Comparison:
-    """Compare finished runs; pairing needs the same seed and number of replications."""
+    """Compare finished runs; pairing needs the same seed and number of replications. By
+    default the comparison KPIs, and balking too when a plan announces the wait."""
+    if kpis is None:
+        kpis = kpis_in("compare")
+        if any(r.scenario.announcement.enabled for r in results.values()):
+            kpis += kpis_in("announcement")
     names = list(results)
     first = results[names[0]]
     for name in names[1:]:
