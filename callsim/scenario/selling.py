@@ -143,7 +143,9 @@ class Recommender(Strict):
 class Satisfaction(Strict):
     """A call's score on the 5-level scale (1.0 very satisfied … 0.2 very dissatisfied).
 
-    Start from ``base`` and subtract penalties; the result is rounded to the nearest level.
+    Start from ``base`` and subtract penalties (:mod:`callsim.measure.satisfaction`); with
+    ``expectations``, start instead from where the perceived wait falls against the caller's
+    segment's expected levels (:mod:`callsim.measure.expectation`).
     """
 
     base: float = Field(1.0, ge=0.2, le=1.0, description="Score of a prompt, plain call.")
