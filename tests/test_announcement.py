@@ -156,6 +156,7 @@ def test_an_announcement_nobody_reacts_to_changes_nothing() -> None:
     for name in ("arrival", "answer", "end", "outcome", "agent", "patience"):
         np.testing.assert_array_equal(on.column(name), off.column(name), err_msg=name)
     assert np.isnan(off.column("announced")).all()
+    assert off.announced.strides == (0,)  # without announcing, the column takes no memory
     assert (~np.isnan(on.column("announced"))).sum() > 100
 
 

@@ -36,6 +36,9 @@ FIELDS: dict[str, type] = {
 
 
 _DRAWN = ("arrival", "patience", "talk", "wrap", "reason", "segment", "customer")
+_FILLED_WITH = {"announced": "u_balk"}
+"""Columns the engine fills only in scenarios that draw this uniform of the callers; in the
+others they are a constant NaN view that costs no memory per call."""
 
 _SALT_AGAIN, _SALT_SELLING, _SALT_BALK = 0x5EED_A6A1, 0x5EED_5E11, 0x5EED_BA1C
 
@@ -47,6 +50,11 @@ def _derived(bits: list[int], salt: int, n: int) -> list[float]:
     for b in bits:
         x = splitmix64((x ^ b) + GOLDEN & M64)
     return [(splitmix64(x + (k + 1) * GOLDEN & M64) >> 40) / 16_777_216.0 for k in range(n)]
+
+
+def _nothing(n: int) -> np.ndarray:
+    """``n`` NaNs that take no memory (read-only)."""
+    return np.broadcast_to(np.float64(np.nan), (n,))
 
 
 class CallLog:
@@ -87,6 +95,9 @@ class CallLog:
             column[:n] = drawn
             self.draws[name] = column
         for name, dtype in FIELDS.items():
+            if name in _FILLED_WITH and _FILLED_WITH[name] not in demand.draws:
+                setattr(self, name, _nothing(capacity))
+                continue
             if name in _DRAWN and spare == 0:
                 setattr(self, name, getattr(demand, name).astype(dtype, copy=False))
                 continue
@@ -108,7 +119,8 @@ class CallLog:
         self.product[rows] = -1
         self.converted[rows] = 0
         self.closed_out[rows] = 0
-        self.announced[rows] = np.nan
+        if self.announced.flags.writeable:
+            self.announced[rows] = np.nan
 
     def append_call(self, of: int, arrival: float, patience: float, *, repeat: bool) -> int:
         """Another call by the caller of row ``of`` about the same request, with fresh patience:
@@ -160,6 +172,9 @@ class CallLog:
         capacity = max(64, 2 * len(self.arrival))
         for name in FIELDS:
             column = getattr(self, name)
+            if not column.flags.writeable:
+                setattr(self, name, _nothing(capacity))
+                continue
             grown = np.empty(capacity, dtype=column.dtype)
             grown[: len(column)] = column
             setattr(self, name, grown)
