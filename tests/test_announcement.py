@@ -111,11 +111,23 @@ def test_balking_share_matches_the_curve() -> None:
     assert abs(balked - expected) <= 4 * math.sqrt(variance), (balked, expected)
 
 
-def test_announced_wait_is_the_queue_ahead_times_handle_over_agents() -> None:
+TWO_PRIORITIES = {
+    **BASE["customers"],
+    "segments": {"vip": {"share": 0.3, "priority": 1}, "regular": {"share": 0.7}},
+}
+
+
+@pytest.mark.parametrize("customers", [BASE["customers"], TWO_PRIORITIES], ids=["one", "two"])
+def test_announced_wait_is_the_queue_ahead_times_handle_over_agents(
+    customers: dict[str, Any],
+) -> None:
     """Rebuild the queue each caller found from the call log (who had arrived and not yet
-    left): six agents on all morning, one segment, the mean handle of 180 s."""
-    sc = scenario(ON, horizon={"interval_min": 30, "open": "08:00", "close": "12:00"})
+    left, at this caller's priority or above): six agents on all morning, the mean handle of
+    180 s."""
+    sc = scenario(ON, customers=customers)
+    priority = np.array([s.priority for s in sc.customers.segments.values()])
     calls = _run(sc).calls
+    rank = priority[calls.column("segment")]
     arrival = calls.column("arrival")
     outcome = calls.column("outcome")
     leave = np.where(
@@ -127,7 +139,8 @@ def test_announced_wait_is_the_queue_ahead_times_handle_over_agents() -> None:
     close = 4 * 3600.0 + 8 * 3600.0
     checked = 0
     for i in np.flatnonzero(~np.isnan(announced) & (arrival < close - 600)):
-        ahead = int(np.sum((arrival < arrival[i]) & (leave > arrival[i])))
+        waiting = (arrival < arrival[i]) & (leave > arrival[i])
+        ahead = int(np.sum(waiting & (rank >= rank[i])))
         assert announced[i] == pytest.approx((ahead + 1) * 180.0 / 6), i
         checked += 1
     assert checked > 100
