@@ -10,3 +10,10 @@ SERVICE_LEVEL_DEFINITIONS: tuple[str, ...] = (
     "offered_abandons_ok",  # (answered + abandoned) within T / offered
     "offered_minus_early_abandons",  # answered within T / (offered − abandoned within T)
 )
+
+BALKED_IN_SL: tuple[str, ...] = (
+    "offered",  # a caller who balked was offered and not answered within T (strict)
+    "excluded",  # neither answered nor lost, as a short abandon
+    "abandoned",  # an abandon after no wait (within T, so good under offered_abandons_ok)
+)
+"""How callers who hung up on hearing the announced wait count in the definitions above."""

@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 import callsim
@@ -319,3 +319,228 @@ def test_unknown_complaint_reason_is_rejected() -> None:
     data = copy.deepcopy(BASE)
     data["reasons"] = {"bill": {"share": 1.0, "talk": {"dist": "fixed", "value_s": 120}}}
     assert callsim.load_scenario(data).satisfaction.complaint_reasons == ["complaint"]
+
+
+# -- perception against expectation (satisfaction.expectations) ---------------------------
+# Default levels (assumptions): ideal 10 s, standard 30 s, acceptable 90 s, minimum tolerable
+# 180 s, and very dissatisfied as far again past it (270 s); scores 1.0, 0.8, 0.6, 0.4, 0.2.
+
+REGULAR, VIP = 0, 1
+VIP_LEVELS = {"ideal_s": 5.0, "standard_s": 15.0, "acceptable_s": 45.0, "tolerable_s": 90.0}
+
+
+def expecting(
+    expectations: dict[str, Any] | None = None, announcement: dict[str, Any] | None = None
+) -> Any:
+    data = copy.deepcopy(BASE)
+    data["customers"] = {
+        "segments": {"regular": {"share": 0.8}, "vip": {"share": 0.2, "priority": 1}}
+    }
+    data["satisfaction"] = {"expectations": expectations or {}}
+    if announcement is not None:
+        data["announcement"] = announcement
+    return callsim.load_scenario(data)
+
+
+def expectation_score(
+    sc: Any,
+    *,
+    wait: float = 0.0,
+    segment: int = REGULAR,
+    announced: float = np.nan,
+    resolved: int = 1,
+    talk_factor: float = 1.0,
+    product: int = -1,
+    converted: int = 0,
+    reason: int = BILL,
+    outcome: str = "answered",
+) -> float:
+    one = np.ones(1, dtype=bool)
+    col = {
+        "reason": np.array([reason], dtype=np.int16),
+        "segment": np.array([segment], dtype=np.int16),
+        "product": np.array([product], dtype=np.int16),
+        "converted": np.array([converted], dtype=np.int8),
+        "talk_factor": np.array([talk_factor]),
+        "announced": np.array([announced]),
+    }
+    scores, _, rated = call_scores(
+        col,
+        np.array([wait]),
+        one & (outcome == "answered"),
+        one & (outcome == "abandoned"),
+        np.zeros(1, dtype=bool),
+        sc,
+        balked=one & (outcome == "balked"),
+        resolved=np.array([resolved if outcome == "answered" else -1]),
+    )
+    assert rated.tolist() == [True]
+    return float(scores[0])
+
+
+@pytest.mark.parametrize(
+    ("wait", "level"),
+    [
+        (0.0, 1.0),
+        (10.0, 1.0),  # ideal: above expectation
+        (20.0, 0.9),  # halfway from ideal to standard
+        (30.0, 0.8),  # standard: meets it
+        (60.0, 0.7),  # halfway to acceptable
+        (90.0, 0.6),  # acceptable: neutral
+        (180.0, 0.4),  # minimum tolerable: dissatisfied
+        (225.0, 0.3),  # halfway to 270
+        (270.0, 0.2),
+        (3600.0, 0.2),
+    ],
+)
+def test_wait_falls_between_the_expected_levels(wait: float, level: float) -> None:
+    assert expectation_score(expecting(), wait=wait) == pytest.approx(level)
+
+
+def test_vip_expect_more() -> None:
+    sc = expecting({"segments": {"vip": VIP_LEVELS}})
+    assert expectation_score(sc, wait=15.0, segment=VIP) == pytest.approx(0.8)
+    assert expectation_score(sc, wait=90.0, segment=VIP) == pytest.approx(0.4)
+    assert expectation_score(sc, wait=90.0, segment=REGULAR) == pytest.approx(0.6)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.floats(0, 600))
+def test_vip_never_score_higher_for_the_same_wait(wait: float) -> None:
+    sc = expecting({"segments": {"vip": VIP_LEVELS}})
+    vip = expectation_score(sc, wait=wait, segment=VIP)
+    regular = expectation_score(sc, wait=wait, segment=REGULAR)
+    assert vip <= regular + 1e-12
+    if 5.0 < wait < 270.0:
+        assert vip < regular
+
+
+def test_unresolved_and_offers_move_the_perception() -> None:
+    sc = expecting({"unresolved": 0.3})
+    assert expectation_score(sc, resolved=0) == pytest.approx(0.7)  # 1 − 0.3
+    assert expectation_score(sc, wait=30.0, resolved=0) == pytest.approx(0.5)  # 0.8 − 0.3
+    assert expectation_score(sc, product=0, converted=0) == pytest.approx(0.85)  # refused 0.15
+    assert expectation_score(sc, product=0, converted=1) == pytest.approx(1.0)
+    assert expectation_score(sc, reason=COMPLAINT) == pytest.approx(0.8)  # complaint 0.2
+    # talk stretched by 1.25 is half way to long_talk_full_at 1.5: half the 0.2 penalty
+    assert expectation_score(sc, talk_factor=1.25) == pytest.approx(0.9)
+    assert expectation_score(sc, talk_factor=2.0) == pytest.approx(0.8)
+
+
+def test_without_resolution_modelled_every_answered_call_counts_as_resolved() -> None:
+    sc = expecting()
+    one = np.ones(1, dtype=bool)
+    col = {
+        "reason": np.array([BILL], dtype=np.int16),
+        "segment": np.array([REGULAR], dtype=np.int16),
+        "product": np.array([-1], dtype=np.int16),
+        "converted": np.array([0], dtype=np.int8),
+        "talk_factor": np.array([1.0]),
+    }
+    args = (col, np.array([60.0]), one, ~one, ~one, sc)
+    without = call_scores(*args)[0]
+    assert without == pytest.approx(call_scores(*args, resolved=np.array([1]))[0])
+    assert without == pytest.approx(0.7)
+
+
+def test_announced_wait_is_perceived_shorter() -> None:
+    sc = expecting(announcement={"enabled": True, "wait_discount": 0.5})
+    # 60 s waited, 60 s announced: perceived 60 − 0.5 × 60 = 30 s, the standard: 0.8 (not 0.7).
+    assert expectation_score(sc, wait=60.0, announced=60.0) == pytest.approx(0.8)
+    assert expectation_score(sc, wait=60.0) == pytest.approx(0.7)
+    # Past the announcement every second counts: 120 s waited, 40 announced → 100 s perceived.
+    assert expectation_score(sc, wait=120.0, announced=40.0) == pytest.approx(0.6 - 0.2 * 10 / 90)
+    # The penalty model perceives it alike: 90 s waited, 90 announced → 45 s, 15 s past 30.
+    penalties = scenario(announcement={"enabled": True, "wait_discount": 0.5})
+    one = np.ones(1, dtype=bool)
+    col = {
+        "reason": np.array([BILL], dtype=np.int16),
+        "product": np.array([-1], dtype=np.int16),
+        "converted": np.array([0], dtype=np.int8),
+        "talk_factor": np.array([1.0]),
+        "announced": np.array([90.0]),
+    }
+    told = call_scores(col, np.array([90.0]), one, ~one, ~one, penalties)[0]
+    assert told == pytest.approx(1.0 - 0.1 * 15 / 60)
+
+
+def test_who_hung_up_scores_their_own_level() -> None:
+    sc = expecting()
+    assert expectation_score(sc, wait=5.0, outcome="abandoned") == pytest.approx(0.2)
+    assert expectation_score(sc, outcome="balked", announced=400.0) == pytest.approx(0.4)
+    data = copy.deepcopy(BASE)
+    data["satisfaction"] = {"balked": 0.6}
+    assert score_balked(callsim.load_scenario(data)) == pytest.approx(0.6)
+
+
+def score_balked(sc: Any) -> float:
+    one = np.ones(1, dtype=bool)
+    col = {
+        "reason": np.array([BILL], dtype=np.int16),
+        "product": np.array([-1], dtype=np.int16),
+        "converted": np.array([0], dtype=np.int8),
+        "talk_factor": np.array([1.0]),
+    }
+    scores, _, rated = call_scores(col, np.zeros(1), ~one, ~one, ~one, sc, balked=one)
+    assert rated.tolist() == [True]
+    return float(scores[0])
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    wait=st.floats(0, 600),
+    announced=st.floats(0, 600),
+    talk_factor=st.floats(0.5, 2.5),
+    segment=st.sampled_from([REGULAR, VIP]),
+    dw=st.floats(-1.0, 1.0),
+    da=st.floats(-1.0, 1.0),
+    df=st.floats(-0.01, 0.01),
+)
+# Where a cliff would be: talk just past its norm, a wait just past a level, the announcement
+# just reaching the wait.
+@example(wait=0.0, announced=0.0, talk_factor=1.0, segment=REGULAR, dw=0.0, da=0.0, df=0.005)
+@example(wait=29.5, announced=0.0, talk_factor=1.0, segment=REGULAR, dw=1.0, da=0.0, df=0.0)
+@example(wait=60.0, announced=59.5, talk_factor=1.0, segment=VIP, dw=0.0, da=1.0, df=0.0)
+def test_score_is_continuous_in_wait_announcement_and_talk(
+    wait: float,
+    announced: float,
+    talk_factor: float,
+    segment: int,
+    dw: float,
+    da: float,
+    df: float,
+) -> None:
+    """No cliffs: moving the wait or the announcement by a second, or the talk factor by a
+    hundredth, moves the score by at most the steepest slope of the levels times the move."""
+    sc = expecting({"segments": {"vip": VIP_LEVELS}}, {"enabled": True, "wait_discount": 0.5})
+    kw = dict(segment=segment, resolved=1)
+    a = expectation_score(sc, wait=wait, announced=announced, talk_factor=talk_factor, **kw)
+    b = expectation_score(
+        sc,
+        wait=max(wait + dw, 0.0),
+        announced=max(announced + da, 0.0),
+        talk_factor=talk_factor + df,
+        **kw,
+    )
+    # steepest wait slope: 0.2 per 10 s (VIP ideal → standard); an announced second moves the
+    # perceived wait by at most the discount; long_talk 0.2 over 0.5 of talk factor.
+    bound = 0.02 * (abs(dw) + 0.5 * abs(da)) + 0.4 * abs(df)
+    assert abs(a - b) <= bound + 1e-9
+
+
+@pytest.mark.parametrize(
+    ("levels", "field"),
+    [
+        ({"ideal_s": 30.0, "standard_s": 30.0}, "standard_s"),
+        ({"acceptable_s": 20.0}, "acceptable_s"),
+        ({"tolerable_s": -1.0}, "tolerable_s"),
+    ],
+)
+def test_expected_levels_must_rise(levels: dict[str, float], field: str) -> None:
+    with pytest.raises(callsim.ScenarioError, match=field):
+        expecting({"wait": levels})
+
+
+def test_expectations_of_an_unknown_segment_are_rejected() -> None:
+    with pytest.raises(callsim.ScenarioError, match=r"satisfaction\.expectations\.segments"):
+        expecting({"segments": {"gold": VIP_LEVELS}})

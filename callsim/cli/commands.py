@@ -1132,6 +1132,8 @@ def _print_summary(result: SimulationResult, path: Path) -> None:
         selling = tuple(k for k in selling if k not in kpis_in("needs_retention"))
     stability = kpis_in("stability")
     closing = tuple(k for k in kpis_in("closing") if result.kpi(k)["mean"] > 0)
+    if result.scenario.announcement.enabled:
+        closing += kpis_in("announcement")
     shown = kpis_in("headline") + resolution_shown([result.scenario]) + closing + stability
     kpis = shown + (selling if result.scenario.products else ())
     ratios = set(kpis_in("ratios"))

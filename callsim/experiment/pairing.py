@@ -53,11 +53,14 @@ def compare_results(
 
     ``kpis`` defaults to the ``compare`` group, those of resolution and self-service where a plan
     models them, and the retention KPIs when every plan values retention (otherwise they are
-    undefined in some plan, and no difference can be taken)."""
+    undefined in some plan, and no difference can be taken), and balking when a plan announces
+    the wait."""
     if kpis is None:
         kpis = kpis_in("compare") + resolution.shown([r.scenario for r in results.values()])
         if all(r.scenario.retention is not None for r in results.values()):
             kpis += kpis_in("needs_retention")
+        if any(r.scenario.announcement.enabled for r in results.values()):
+            kpis += kpis_in("announcement")
     names = list(results)
     first = results[names[0]]
     for name in names[1:]:

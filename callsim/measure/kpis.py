@@ -25,7 +25,7 @@ from callsim.measure.satisfaction import call_scores, repeated_offers
 from callsim.measure.slices import CALL_SLICES, agent_key, by_agents, by_day, day_windows, members
 from callsim.measure.tables import call_kpis, kpi_table
 from callsim.measure.waits import WAIT_POINTS_S, answered_within
-from callsim.model.calllog import ABANDONED, ANSWERED, WAITING, CallLog
+from callsim.model.calllog import ABANDONED, ANSWERED, BALKED, WAITING, CallLog
 from callsim.model.roster import Roster
 from callsim.model.run_record import Sessions, Timelines
 from callsim.model.timegrid import TimeGrid
@@ -257,6 +257,7 @@ _CALL_COLUMNS = (
     "ivr",
     "ivr_s",
     "steered",
+    "announced",
 )
 _INDICATORS = (
     "offered",
@@ -283,6 +284,8 @@ _INDICATORS = (
     "top_box",
     "rated",
     *resolution.INDICATORS,
+    "balked",
+    "balk_out",
 )
 
 
@@ -308,8 +311,13 @@ def _call_indicators(
     wait = resolution.with_menu_time(queue_wait, reached, col, scenario)
     product = col["product"].astype(int)  # -1 picks the trailing zero of value and weight
     sold = col["converted"] == 1
-    score, top_box, rated = call_scores(col, wait, answered, abandoned, repeated, scenario)
-    short = abandoned & (wait < goal.short_abandon_s)
+    balked = col["outcome"] == BALKED
+    score, top_box, rated = call_scores(
+        col, wait, answered, abandoned, repeated, scenario, balked=balked, resolved=col["resolved"]
+    )
+    # A balk counts in the service level as the scenario says (callsim.service_level).
+    as_abandon = abandoned | balked if goal.balked == "abandoned" else abandoned
+    short = as_abandon & (wait < goal.short_abandon_s)
     handle = np.where(answered, col["end"] - col["answer"], 0.0)
     pitch = np.where(answered, col["pitch"], 0.0)
     wrap = np.where(answered, col["wrap"], 0.0)
@@ -322,7 +330,7 @@ def _call_indicators(
         "retrial": col["attempt"] > 0,
         "repeat": col["repeat"] > 0,
         "ans_t": answered & (wait <= goal.threshold_s),
-        "ab_t": abandoned & (wait <= goal.threshold_s) & ~short,
+        "ab_t": as_abandon & (wait <= goal.threshold_s) & ~short,
         "waited": wait > 0,
         "wait_answered": np.where(answered, wait, 0.0),
         "wait_resolved": np.where(waiting, 0.0, wait),
@@ -340,6 +348,8 @@ def _call_indicators(
         "top_box": np.where(rated, top_box, 0.0),
         "rated": rated,
         **resolution.indicators(col, answered, scenario),
+        "balked": balked,
+        "balk_out": balked & (goal.balked == "excluded"),
     }
     leave = arrival + queue_wait  # answer, abandonment, or the close for callers still waiting
     queued = leave > arrival

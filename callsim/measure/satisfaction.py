@@ -3,7 +3,10 @@
 Satisfaction is perception against expectation; for a hotline that is mostly the wait, being
 resolved, and not being pushed. Each call starts from the scenario's ``base`` score and loses
 points for a long wait, an unwanted or repeated offer, a complaint or stretched talk, down to the
-lowest level, 0.2. Hanging up scores ``abandoned``. Calls still waiting are not rated.
+lowest level, 0.2; a wait that was announced counts less (``announcement.wait_discount``).
+Hanging up scores ``abandoned``, hanging up on hearing the announced wait ``balked``. Calls
+still waiting are not rated. With ``satisfaction.expectations`` the score is perception
+against each segment's expected levels instead (:mod:`callsim.measure.expectation`).
 
 A score between two levels is read as a mix of those two answers in proportion to its distance
 from them: 0.9 is half "very satisfied" (1.0), half "satisfied" (0.8). The mean is then the score
@@ -17,6 +20,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from callsim.measure.expectation import expectation_scores, perceived_wait
 from callsim.scenario.schema import Scenario
 
 LEVELS = np.array([0.2, 0.4, 0.6, 0.8, 1.0])
@@ -30,24 +34,43 @@ def call_scores(
     abandoned: np.ndarray,
     repeated: np.ndarray,
     scenario: Scenario,
+    *,
+    balked: np.ndarray | None = None,
+    resolved: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Per call: the score (0.2 to 1.0), the chance it is a top-box answer, whether it is
-    rated."""
+    rated.
+
+    With ``satisfaction.expectations`` the score is perception against expectation
+    (:mod:`callsim.measure.expectation`), else ``base`` minus penalties. ``balked``: hung up on
+    the announced wait (scores ``satisfaction.balked``); ``resolved``: 1 resolved at this
+    contact, 0 not, -1 not answered — without it every answered call counts as resolved."""
     c = scenario.satisfaction
+    if balked is None:
+        balked = np.zeros(len(wait), dtype=bool)
     complaint = np.isin(col["reason"], _indices(scenario, c.complaint_reasons))
     offered = col["product"] >= 0
     refused = offered & (col["converted"] == 0)
-    raw = (
-        c.base
-        - c.per_wait_min * np.maximum(wait - c.tolerable_wait_s, 0.0) / 60.0
-        - c.refused_offer * refused
-        - c.repeated_offer * repeated
-        - c.complaint * complaint
-        - c.long_talk * (col["talk_factor"] > 1.0)
-    )
-    score = np.clip(np.where(abandoned, c.abandoned, raw), LEVELS[0], LEVELS[-1])
+    if c.expectations is not None:
+        if resolved is None:
+            resolved = np.where(answered, 1, -1)
+        penalties = {"refused": refused, "repeated": repeated, "complaint": complaint}
+        score = expectation_scores(col, wait, abandoned, balked, resolved, penalties, scenario)
+    else:
+        if "announced" in col:  # an announced wait is perceived shorter
+            wait = perceived_wait(wait, col["announced"], scenario.announcement.wait_discount)
+        raw = (
+            c.base
+            - c.per_wait_min * np.maximum(wait - c.tolerable_wait_s, 0.0) / 60.0
+            - c.refused_offer * refused
+            - c.repeated_offer * repeated
+            - c.complaint * complaint
+            - c.long_talk * (col["talk_factor"] > 1.0)
+        )
+        raw = np.where(balked, c.balked, raw)
+        score = np.clip(np.where(abandoned, c.abandoned, raw), LEVELS[0], LEVELS[-1])
     top_box = np.clip((score - LEVELS[-2]) / (LEVELS[-1] - LEVELS[-2]), 0.0, 1.0)
-    return score, top_box, answered | abandoned
+    return score, top_box, answered | abandoned | balked
 
 
 def _indices(scenario: Scenario, names: list[str]) -> list[int]:

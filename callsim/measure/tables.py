@@ -21,7 +21,7 @@ def call_kpis(s: Sums, definition: str) -> dict[str, np.ndarray]:
     and satisfaction. Meaningful for any set of calls (a reason, a segment), unlike the
     time-based measures, which need the agents' and the queue's time."""
     with np.errstate(invalid="ignore", divide="ignore"):
-        base = s["offered"] - s["short"]
+        base = s["offered"] - s["short"] - s["balk_out"]  # balks out only if the goal says
         sl = {
             "offered": s["ans_t"] / base,
             "answered": s["ans_t"] / s["answered"],
@@ -34,6 +34,7 @@ def call_kpis(s: Sums, definition: str) -> dict[str, np.ndarray]:
             "answered": s["answered"],
             "abandoned": s["abandoned"],
             "short_abandons": s["short"],
+            "balked": s["balked"],
             "waiting_at_end": s["waiting"],
             "retrials": s["retrial"],
             "repeat_calls": s["repeat"],
@@ -43,6 +44,7 @@ def call_kpis(s: Sums, definition: str) -> dict[str, np.ndarray]:
             "mean_wait_s": s["wait_resolved"] / resolved,
             "p_wait": s["waited"] / s["offered"],
             "abandon_rate": s["abandoned"] / s["offered"],
+            "balk_rate": s["balked"] / s["offered"],
             "aht_s": s["handle"] / s["answered"],
             "talk_time_s": s["talk"] / s["answered"],
             "offer_time_s": s["pitch"] / s["answered"],

@@ -6,6 +6,7 @@ import numpy as np
 
 from callsim.model.demand import (
     AGAIN_DRAWS,
+    BALK_DRAWS,
     RESOLUTION_DRAWS,
     SELLING_DRAWS,
     STEERING_DRAWS,
@@ -13,8 +14,9 @@ from callsim.model.demand import (
 )
 from callsim.model.hashing import GOLDEN, M64, splitmix64
 
-WAITING, ANSWERED, ABANDONED = 0, 1, 2
-OUTCOMES = ("waiting", "answered", "abandoned")
+WAITING, ANSWERED, ABANDONED, BALKED = 0, 1, 2, 3
+OUTCOMES = ("waiting", "answered", "abandoned", "balked")
+"""Balked: hung up at once on hearing the announced wait (:mod:`callsim.model.announcement`)."""
 
 FIELDS: dict[str, type] = {
     "arrival": np.float64,
@@ -39,13 +41,22 @@ FIELDS: dict[str, type] = {
     "ivr": np.int8,
     "ivr_s": np.float64,
     "steered": np.int8,
+    "announced": np.float64,
 }
 """The call table's columns, in order, with the type each is kept in."""
 
 
 _DRAWN = ("arrival", "patience", "talk", "wrap", "reason", "segment", "customer")
+_FILLED_WITH = {"announced": "u_balk"}
+"""Columns the engine fills only in scenarios that draw this uniform of the callers; in the
+others they are a constant NaN view that costs no memory per call."""
 
-_SALT_AGAIN, _SALT_SELLING, _SALT_RESOLVE = 0x5EED_A6A1, 0x5EED_5E11, 0x5EED_8E50
+_SALT_AGAIN, _SALT_SELLING, _SALT_RESOLVE, _SALT_BALK = (
+    0x5EED_A6A1,
+    0x5EED_5E11,
+    0x5EED_8E50,
+    0x5EED_BA1C,
+)
 
 
 def _derived(bits: list[int], salt: int, n: int) -> list[float]:
@@ -55,6 +66,11 @@ def _derived(bits: list[int], salt: int, n: int) -> list[float]:
     for b in bits:
         x = splitmix64((x ^ b) + GOLDEN & M64)
     return [(splitmix64(x + (k + 1) * GOLDEN & M64) >> 40) / 16_777_216.0 for k in range(n)]
+
+
+def _nothing(n: int) -> np.ndarray:
+    """``n`` NaNs that take no memory (read-only)."""
+    return np.broadcast_to(np.float64(np.nan), (n,))
 
 
 class CallLog:
@@ -82,6 +98,7 @@ class CallLog:
     ivr: np.ndarray  # resolved in the self-service menu, never queued (1)
     ivr_s: np.ndarray  # seconds in the menu before the queue (or before hanging up, resolved)
     steered: np.ndarray  # the agent steered the caller to self-service (1)
+    announced: np.ndarray  # the expected wait told on arrival, s (NaN: nothing announced)
     draws: dict[str, np.ndarray]
     """The callers' own float32 uniforms (:mod:`callsim.model.demand`), only those the scenario
     uses; kept for the decisions taken later, not part of the saved call table."""
@@ -98,6 +115,9 @@ class CallLog:
             column[:n] = drawn
             self.draws[name] = column
         for name, dtype in FIELDS.items():
+            if name in _FILLED_WITH and _FILLED_WITH[name] not in demand.draws:
+                setattr(self, name, _nothing(capacity))
+                continue
             if name in _DRAWN and spare == 0:
                 setattr(self, name, getattr(demand, name).astype(dtype, copy=False))
                 continue
@@ -123,6 +143,8 @@ class CallLog:
         self.closed_out[rows] = 0
         self.resolved[rows] = -1
         self.steered[rows] = 0
+        if self.announced.flags.writeable:
+            self.announced[rows] = np.nan
 
     def append_call(self, of: int, arrival: float, patience: float, *, repeat: bool) -> int:
         """Another call by the caller of row ``of`` about the same request, with fresh patience:
@@ -151,16 +173,19 @@ class CallLog:
         A retrial inherits the offer's uniforms (nobody offered anything to a caller who hung
         up: it is the same decision, taken later); a repeat call, after an answered call that
         may have had its offer, gets its own. Uniforms for calling yet again are new either way,
-        or the caller would redial for ever. Resolution goes like the offer: a retrial is
-        the same request answered later, a repeat call another try at it."""
+        or the caller would redial for ever; so is the one for balking, or a caller who balked
+        once would balk at every announcement as long. Resolution goes like the offer: a retrial
+        is the same request answered later, a repeat call another try at it."""
         draws = self.draws
         again = [name for name in AGAIN_DRAWS if name in draws]
         selling = [name for name in SELLING_DRAWS if name in draws]
         resolve = [name for name in (*RESOLUTION_DRAWS, *STEERING_DRAWS) if name in draws]
+        balk = [name for name in BALK_DRAWS if name in draws]
         for names, salt, fresh in (
             (again, _SALT_AGAIN, True),
             (selling, _SALT_SELLING, repeat),
             (resolve, _SALT_RESOLVE, repeat),
+            (balk, _SALT_BALK, True),
         ):
             if not names:
                 continue
@@ -176,6 +201,9 @@ class CallLog:
         capacity = max(64, 2 * len(self.arrival))
         for name in FIELDS:
             column = getattr(self, name)
+            if not column.flags.writeable:
+                setattr(self, name, _nothing(capacity))
+                continue
             grown = np.empty(capacity, dtype=column.dtype)
             grown[: len(column)] = column
             setattr(self, name, grown)

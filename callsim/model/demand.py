@@ -31,6 +31,8 @@ RESOLUTION_DRAWS = ("u_resolve",)
 """The caller's uniform for whether an answered call resolves their request."""
 STEERING_DRAWS = ("u_steer", "u_self_service")
 """The caller's uniforms for being steered to self-service, and for self-serving later."""
+BALK_DRAWS = ("u_balk",)
+"""The caller's uniform for hanging up on hearing the announced wait."""
 _STREAM = {
     "u_purchase": "purchase",
     "u_pitch": "pitch_time",
@@ -41,6 +43,7 @@ _STREAM = {
     "u_resolve": "resolution",
     "u_steer": "steering",
     "u_self_service": "self_service",
+    "u_balk": "balk",
 }
 
 
@@ -136,6 +139,8 @@ def needed_draws(scenario: Scenario) -> tuple[str, ...]:
         names += RESOLUTION_DRAWS
     if scenario.ivr is not None and scenario.ivr.steering is not None:
         names += STEERING_DRAWS
+    if scenario.announcement.enabled:
+        names += BALK_DRAWS
     return names
 
 

@@ -28,6 +28,7 @@ from collections.abc import Generator, Iterator
 import numpy as np
 import simpy
 
+from callsim.model.announcement import Announcer
 from callsim.model.calendar import NORMAL, URGENT, Due, schedule_at
 from callsim.model.calllog import ABANDONED, CallLog
 from callsim.model.demand import Demand
@@ -42,6 +43,7 @@ from callsim.model.steering import SteeringDesk
 from callsim.model.timegrid import TimeGrid
 from callsim.model.view import CallOnScreen, CentreView
 from callsim.policies.contract import SellingPolicy
+from callsim.scenario.announcement import Announcement
 from callsim.scenario.distributions import Sampler
 from callsim.scenario.schema import Closing, Retrial
 
@@ -72,6 +74,7 @@ class Engine:
         threshold_s: float = 20.0,
         resolver: Resolver | None = None,
         steering: SteeringDesk | None = None,
+        announcement: Announcement | None = None,
     ) -> None:
         self.grid = grid
         self.env = simpy.Environment(initial_time=min(grid.horizon_start, _first_login(roster)))
@@ -134,6 +137,11 @@ class Engine:
         self.view = CentreView(self, segments, reasons, mean_handle_s, threshold_s)
         self.queue_peaks = QueuePeaks(grid)
         self.session_log = SessionLog(self.shift_ends)
+        self.announcer = (
+            None
+            if announcement is None
+            else Announcer(self.calls, announcement, segments, mean_handle_s)
+        )
 
     # -- running ---------------------------------------------------------------------------
 
@@ -342,6 +350,12 @@ class Engine:
             # ``job[1]`` is the drawn arrival time itself: answered at once means a wait of 0.
             self._start(job, self.idle.popitem(last=False)[0], job[1])
         else:
+            if self.announcer is not None:
+                stays = self.announcer.hear(job, self.queues, self.n_logged_in)
+                if stays is None:
+                    self._balked(job)
+                    return
+                job = stays
             self.queues[job[2]][job[0]] = job
             self.n_waiting += 1
             self.queue_peaks.joined(self.n_waiting)
@@ -419,6 +433,12 @@ class Engine:
         self.calls.outcome[job[0]] = ABANDONED
         if self.watch:
             self.policy.load_changed()
+        again = self.redials.after_abandon(job, self.env.now)
+        if again is not None:
+            self.env.schedule(Due(self._on_again, again[1]), NORMAL, again[0])
+
+    def _balked(self, job: Job) -> None:
+        """Hung up on hearing the expected wait: may call again, as one who hung up waiting."""
         again = self.redials.after_abandon(job, self.env.now)
         if again is not None:
             self.env.schedule(Due(self._on_again, again[1]), NORMAL, again[0])

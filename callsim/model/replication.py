@@ -88,6 +88,7 @@ def run_model(scenario: Scenario, seed: int, replication: int) -> ModelRun:
         threshold_s=scenario.service_level.threshold_s,
         resolver=resolver,
         steering=steering,
+        announcement=scenario.announcement if scenario.announcement.enabled else None,
     )
     calls, sessions, timelines = engine.run()
     # The engine's processes, scheduled events and the policy's view of the centre all refer

@@ -36,6 +36,7 @@ SOURCES = (
     "ivr_time",  # how long the caller spends in the menu
     "steering",  # does the agent steer the caller to self-service
     "self_service",  # does a steered customer's later call self-serve
+    "balk",  # whether a caller hangs up on hearing the announced wait
 )
 
 

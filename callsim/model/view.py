@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import simpy
 
-from callsim.model.calllog import ABANDONED, CallLog
+from callsim.model.calllog import ABANDONED, BALKED, CallLog
 
 if TYPE_CHECKING:
     from callsim.model.engine import Engine
@@ -90,7 +90,8 @@ class CentreView:
 
     def recent_service_level(self, window_s: float) -> float:
         """Answered within the threshold among first calls of the last ``window_s`` whose fate
-        is known (answered, abandoned, or already waiting past the threshold); 1 if none."""
+        is known (answered, abandoned, balked, or already waiting past the threshold); 1 if
+        none."""
         engine = self._engine
         now, calls, threshold = engine.env.now, engine.calls, self._threshold_s
         arrival = calls.arrival[: engine.n_first]
@@ -100,7 +101,8 @@ class CentreView:
         wait = np.where(answered, calls.answer[lo:hi] - arrival, now - arrival)
         good = answered & (wait <= threshold)
         queued = calls.ivr[lo:hi] == 0  # not resolved in the self-service menu
-        late = ((wait > threshold) & queued) | (calls.outcome[lo:hi] == ABANDONED)
+        outcome = calls.outcome[lo:hi]
+        late = ((wait > threshold) & queued) | (outcome == ABANDONED) | (outcome == BALKED)
         decided = int(good.sum() + (late & ~good).sum())
         return float(good.sum() / decided) if decided else 1.0
 

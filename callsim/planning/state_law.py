@@ -20,7 +20,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from callsim.model.calllog import ABANDONED, ANSWERED
+from callsim.model.calllog import ABANDONED, ANSWERED, BALKED
 from callsim.model.roster import Roster
 from callsim.model.timegrid import TimeGrid
 from callsim.scenario.schema import SECONDS_PER_DAY
@@ -53,8 +53,9 @@ def state_laws(calls: pd.DataFrame, grid: TimeGrid, roster: Roster) -> StateLaws
     of one roster.
 
     A call is in the system from its arrival until it ends (answered), gives up (abandoned, or is
-    told at the close to call back), or the run ends (still waiting); from the end of its agent's
-    session on it no longer holds one of the interval's agents."""
+    told at the close to call back; a balk on hearing the announced wait leaves at once), or the
+    run ends (still waiting); from the end of its agent's session on it no longer holds one of
+    the interval's agents."""
     sessions = _Sessions(roster)
     n = len(grid)
     per_rep: list[tuple[np.ndarray, np.ndarray]] = []
@@ -67,7 +68,11 @@ def state_laws(calls: pd.DataFrame, grid: TimeGrid, roster: Roster) -> StateLaws
         leave = np.where(
             answered,
             rep["end"].to_numpy(dtype=float),
-            np.where(outcome == ABANDONED, arrival + rep["patience"].to_numpy(dtype=float), np.inf),
+            np.where(
+                outcome == ABANDONED,
+                arrival + rep["patience"].to_numpy(dtype=float),
+                np.where(outcome == BALKED, arrival, np.inf),  # hung up on the announcement
+            ),
         )
         answer = rep["answer"].to_numpy(dtype=float)
         end = rep["end"].to_numpy(dtype=float)

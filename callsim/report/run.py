@@ -285,6 +285,8 @@ def kpi_table(result: SimulationResult, words: Words) -> h.Html:
     """Every KPI's mean and interval, and for the ratios the call-weighted value beside them."""
     closing = tuple(k for k in kpis_in("closing") if result.kpi(k)["mean"] > 0)
     same_sl = f"sl_{result.scenario.service_level.definition}"  # the "service level" row
+    if result.scenario.announcement.enabled:
+        closing += kpis_in("announcement")
     groups = [
         ("group_service", kpis_in("headline") + closing),
         ("group_stability", kpis_in("stability")),

@@ -13,6 +13,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from callsim.policies import registry
+from callsim.scenario.announcement import Announcement
 from callsim.scenario.candidates import PlanSpec
 from callsim.scenario.clock import check_clock as _check_clock
 from callsim.scenario.clock import minutes
@@ -23,7 +24,7 @@ from callsim.scenario.resolution import Ivr, Resolution
 from callsim.scenario.retention import Retention
 from callsim.scenario.scheduling import Scheduling, check_scheduling
 from callsim.scenario.selling import Outbound, Product, Satisfaction, Selling
-from callsim.service_level import SERVICE_LEVEL_DEFINITIONS
+from callsim.service_level import BALKED_IN_SL, SERVICE_LEVEL_DEFINITIONS
 
 Share = Annotated[float, Field(gt=0, le=1)]
 Probability = Annotated[float, Field(ge=0, le=1)]
@@ -247,6 +248,12 @@ class ServiceLevelGoal(_Strict):
     short_abandon_s: float = Field(
         0.0, ge=0, description="Abandons sooner than this count as neither answered nor lost."
     )
+    balked: Literal[BALKED_IN_SL] = Field(  # type: ignore[valid-type]
+        "offered",
+        description="How callers who hang up on hearing the announced wait count: 'offered' "
+        "(offered, never within T), 'excluded' (like short abandons: neither answered nor "
+        "lost) or 'abandoned' (an abandon after no wait).",
+    )
 
 
 class Limits(_Strict):
@@ -329,6 +336,7 @@ class Scenario(_Strict):
     service_level: ServiceLevelGoal = Field(default_factory=ServiceLevelGoal)
     products: dict[Name, Product] = Field(default_factory=dict)
     selling: Selling = Field(default_factory=Selling)
+    announcement: Announcement = Field(default_factory=Announcement)
     satisfaction: Satisfaction = Field(default_factory=Satisfaction)
     outbound: Outbound | None = None
     retention: Retention | None = Field(
@@ -407,6 +415,15 @@ class Scenario(_Strict):
         for s in self.retention.segment_value if self.retention else ():
             if s not in self.customers.segments:
                 raise ValueError(f"retention.segment_value: unknown segment '{s}'")
+        expectations = self.satisfaction.expectations
+        segments = self.customers.segments
+        for where, named in (
+            ("announcement.balking.segments", self.announcement.balking.segments),
+            ("satisfaction.expectations.segments", expectations.segments if expectations else {}),
+        ):
+            for s in named:
+                if s not in segments:
+                    raise ValueError(f"{where}: unknown segment '{s}'")
         for where, names in (
             ("selling.contact_rules.never_reasons", self.selling.contact_rules.never_reasons),
             ("satisfaction.complaint_reasons", self.satisfaction.complaint_reasons),

@@ -13,6 +13,7 @@ from pydantic import Field, model_validator
 from callsim.policies import registry
 from callsim.policies.never import NeverConfig
 from callsim.scenario.distributions import Duration
+from callsim.scenario.expectations import Expectations
 from callsim.scenario.strict import Strict
 
 Probability = Annotated[float, Field(ge=0, le=1)]
@@ -142,7 +143,9 @@ class Recommender(Strict):
 class Satisfaction(Strict):
     """A call's score on the 5-level scale (1.0 very satisfied … 0.2 very dissatisfied).
 
-    Start from ``base`` and subtract penalties; the result is rounded to the nearest level.
+    Start from ``base`` and subtract penalties (:mod:`callsim.measure.satisfaction`); with
+    ``expectations``, start instead from where the perceived wait falls against the caller's
+    segment's expected levels (:mod:`callsim.measure.expectation`).
     """
 
     base: float = Field(1.0, ge=0.2, le=1.0, description="Score of a prompt, plain call.")
@@ -157,6 +160,18 @@ class Satisfaction(Strict):
     complaint_reasons: list[str] = Field(default_factory=lambda: ["complaint"])
     long_talk: float = Field(
         0.2, ge=0, description="Talk stretched past the reason's norm: one level down."
+    )
+    balked: float = Field(
+        0.4,
+        ge=0.2,
+        le=1.0,
+        description="assumption: score of a caller who hung up on hearing the announced wait "
+        "(dissatisfied, but spared the wait).",
+    )
+    expectations: Expectations | None = Field(
+        None,
+        description="Score by perception against each segment's expected levels instead of "
+        "base minus penalties (callsim.measure.expectation).",
     )
 
 
