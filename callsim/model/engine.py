@@ -22,13 +22,16 @@ from __future__ import annotations
 
 from collections import OrderedDict
 from collections.abc import Generator, Iterator
+from heapq import heappush
+from itertools import chain
 
 import numpy as np
 import simpy
 
-from callsim.model.calendar import NORMAL, URGENT, Due, schedule_at
+from callsim.model.calendar import NORMAL, URGENT, Due
 from callsim.model.calllog import ABANDONED, CallLog
 from callsim.model.demand import Demand
+from callsim.model.event_loop import CallLoop
 from callsim.model.observers import QueuePeaks, SessionLog
 from callsim.model.offers import SalesDesk
 from callsim.model.opening_hours import OpeningHours
@@ -69,6 +72,9 @@ class Engine:
     ) -> None:
         self.grid = grid
         self.env = simpy.Environment(initial_time=min(grid.horizon_start, _first_login(roster)))
+        # SimPy's calendar and its numbering, pushed onto directly on the hot path.
+        self.calendar: list[tuple[float, int, int, object]] = self.env._queue  # type: ignore[assignment]
+        self.eid: Iterator[int] = self.env._eid
         spare = Redials.spare_rows(len(demand), retrial, policy.repeats)
         self.calls = CallLog(demand, spare)
         self.n_first = len(demand)
@@ -127,14 +133,20 @@ class Engine:
             env.schedule(Due(self._on_close, close), URGENT, close - env.now)
         self.queue_peaks.start(env, self.view.waiting)
         self.policy.bind(self.view)
-        self._next_arrival()
+        loop = CallLoop(
+            env,
+            self.arrivals,
+            arrive=self._arrive,
+            on_done=self._on_done,
+            on_patience=self._on_patience,
+        )
         end = self.grid.horizon_end
-        env.run(until=end)
+        loop.run_until(end)
         peaks = self.queue_peaks.close()
         # The last close like every other: its events, then whatever it leaves — calls in hand,
         # callers served after the close, agents the policy keeps on.
-        while env.peek() <= end or self.n_waiting or self.kept_on or any(self.current):
-            env.step()
+        while loop.peek() <= end or self.n_waiting or self.kept_on or any(self.current):
+            loop.step()
         self.calls.finish(self.factor)
         for agent, logged in enumerate(self.logged_in):
             if logged:  # a session running past the horizon: it counts up to the horizon's end
@@ -282,12 +294,16 @@ class Engine:
     # -- calls -----------------------------------------------------------------------------
 
     def _first_attempts(self) -> Iterator[Job]:
-        """Jobs of the first attempts in arrival order, converted from numpy a chunk at a time."""
+        """Jobs of the first attempts in arrival order, converted from numpy a chunk at a time
+        (the loop takes them straight from each chunk's ``zip``)."""
+        return chain.from_iterable(self._chunks())
+
+    def _chunks(self) -> Iterator[Iterator[Job]]:
         c, n = self.calls, self.n_first
         queue_of = np.asarray(self.queue_of_segment)
         for lo in range(0, n, _CHUNK):
             hi = min(lo + _CHUNK, n)
-            yield from zip(
+            yield zip(
                 range(lo, hi),
                 c.arrival[lo:hi].tolist(),
                 queue_of[c.segment[lo:hi]].tolist(),
@@ -297,16 +313,9 @@ class Engine:
                 strict=True,
             )
 
-    def _next_arrival(self) -> None:
-        job = next(self.arrivals, None)
-        if job is not None:
-            self.env.schedule(Due(self._on_arrival, job), NORMAL, job[1] - self.env.now)
-
-    def _on_arrival(self, event: Due) -> None:
-        self._next_arrival()
-        self._arrive(event._value)
-
     def _arrive(self, job: Job) -> None:
+        """A call comes in, a first attempt from the loop (:mod:`callsim.model.event_loop`)
+        or a call made again."""
         if self.idle:
             # ``job[1]`` is the drawn arrival time itself: answered at once means a wait of 0.
             self._start(job, self.idle.popitem(last=False)[0], job[1])
@@ -315,7 +324,8 @@ class Engine:
             self.n_waiting += 1
             self.queue_peaks.joined(self.n_waiting)
             if job[3] < _INF:
-                self.env.schedule(Due(self._on_patience, job), NORMAL, job[3])
+                # The queued call itself is its patience entry (see the loop).
+                heappush(self.calendar, (self.env._now + job[3], NORMAL, next(self.eid), job))
         if self.watch:
             self.policy.load_changed()
 
@@ -326,7 +336,9 @@ class Engine:
         self.current[agent] = job
         talk = job[4] * self.factor[agent]
         if not self.two_phase:
-            self.env.schedule(Due(self._on_done, agent), NORMAL, talk + job[5])
+            # The agent's number is the entry of its call's end (see the loop).
+            end = self.env._now + (talk + job[5])
+            heappush(self.calendar, (end, NORMAL, next(self.eid), agent))
             return
         if self.flexes_talk:
             flex = self.policy.talk_factor(agent, CallOnScreen(self.calls, i))
@@ -338,8 +350,8 @@ class Engine:
             # No offer can be made on this call and nothing else happens at its talk end: it
             # ends when the offer phase would have ended it, (talk end) + wrap-up, without the
             # stop on the way that serving a call that may sell costs.
-            end = self.env.now + talk + job[5]
-            schedule_at(self.env, Due(self._on_done, agent), NORMAL, end)
+            end = self.env._now + talk + job[5]
+            heappush(self.calendar, (end, NORMAL, next(self.eid), agent))
             return
         self.env.schedule(Due(self._on_talk_end, agent), NORMAL, talk)
 
@@ -364,10 +376,9 @@ class Engine:
             again = self.redials.after_talk(job, self.env.now, float(calls.talk_factor[i]))
             if again is not None:
                 self.env.schedule(Due(self._on_again, again[1]), NORMAL, again[0])
-        self.env.schedule(event.then(self._on_done), NORMAL, rest)
+        heappush(self.calendar, (self.env._now + rest, NORMAL, next(self.eid), agent))
 
-    def _on_done(self, event: Due) -> None:
-        agent = event._value
+    def _on_done(self, agent: int) -> None:
         self.current[agent] = None
         if self.leaving[agent]:
             self._end_session(agent, self.env.now)
@@ -376,8 +387,7 @@ class Engine:
         if self.watch:
             self.policy.load_changed()
 
-    def _on_patience(self, event: Due) -> None:
-        job = event._value
+    def _on_patience(self, job: Job) -> None:
         queue = self.queues[job[2]]
         if job[0] not in queue:
             return  # answered before patience ran out
