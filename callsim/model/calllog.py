@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 
 from callsim.model.demand import AGAIN_DRAWS, SELLING_DRAWS, Demand
@@ -77,6 +79,8 @@ class CallLog:
         taken over as they are rather than copied: memory per call is what the run measures."""
         n = len(demand)
         self.size = n
+        self.grown: list[Callable[[], None]] = []
+        """Told when the columns move to bigger arrays (views of them are then stale)."""
         capacity = n + spare
         self.draws = {}
         for name, drawn in demand.draws.items():
@@ -157,6 +161,8 @@ class CallLog:
             grown = np.empty(capacity, dtype=column.dtype)
             grown[: len(column)] = column
             self.draws[name] = grown
+        for listener in self.grown:
+            listener()
 
     def column(self, name: str) -> np.ndarray:
         column: np.ndarray = getattr(self, name)

@@ -81,36 +81,22 @@ class CallLoop:
 
     def run_until(self, at: float) -> None:
         """Run every event before ``at`` and those at ``at`` that rank before a stop scheduled
-        now with ``URGENT`` priority, as ``env.run(until=at)`` does; the clock is left at ``at``."""
-        env = self.env
-        heappush(self._queue, (at, URGENT, next(self._eid), _STOP))
-        self._loop(until_stop=True)
-        env._now = at
+        now with ``URGENT`` priority, as ``env.run(until=at)`` does; the clock is left at ``at``.
 
-    def step(self) -> None:
-        """Process the next event, as ``env.step()`` does (``EmptySchedule`` if there is none)."""
-        self._loop(until_stop=False)
-
-    def _loop(self, *, until_stop: bool) -> None:
+        The hot path: everything in locals, and the calendar is never empty (the stop is on it).
+        """
         env = self.env
         queue = self._queue
         eid = self._eid
+        heappush(queue, (at, URGENT, next(eid), _STOP))
         arrivals = self.arrivals
         arrive, on_done, on_patience = self.arrive, self.on_done, self.on_patience
         job, t_a, n_a = self.job, self.t_arrival, self.n_arrival
         try:
             while True:
-                if queue:
-                    top = queue[0]
-                    t = top[0]
-                    # The arrival first if it ranks first as a NORMAL entry numbered n_a.
-                    first = t_a < t or (t_a == t and top[1] == NORMAL and n_a < top[2])
-                elif job is None:
-                    raise EmptySchedule
-                else:
-                    first = True
-                if first:
-                    assert job is not None  # t_a is finite
+                top = queue[0]
+                t = top[0]
+                if t_a < t or (t_a == t and top[1] == NORMAL and n_a < top[2]):
                     env._now = t_a
                     this = job
                     job = next(arrivals, None)
@@ -119,27 +105,57 @@ class CallLoop:
                     else:
                         t_a = job[1]
                         n_a = next(eid)
-                    arrive(this)
-                else:
-                    heappop(queue)
-                    env._now = t
-                    what = top[3]
-                    kind = what.__class__
-                    if kind is int:
-                        on_done(what)
-                    elif kind is tuple:
-                        on_patience(what)
-                    elif what is _STOP:
-                        return
-                    else:
-                        callbacks, what.callbacks = what.callbacks, None
-                        for callback in callbacks:
-                            callback(what)
-                        if not what._ok and not hasattr(what, "_defused"):
-                            exc = type(what._value)(*what._value.args)
-                            exc.__cause__ = what._value
-                            raise exc
-                if not until_stop:
+                    arrive(this)  # type: ignore[arg-type]  # t_a was finite: there was a job
+                    continue
+                heappop(queue)
+                env._now = t
+                what = top[3]
+                kind = what.__class__
+                if kind is int:
+                    on_done(what)
+                elif kind is tuple:
+                    on_patience(what)
+                elif what is _STOP:
                     return
+                else:
+                    _process(what)
         finally:
             self.job, self.t_arrival, self.n_arrival = job, t_a, n_a
+
+    def step(self) -> None:
+        """Process the next event, as ``env.step()`` does (``EmptySchedule`` if there is none)."""
+        queue = self._queue
+        job = self.job
+        if job is not None and (not queue or _ranks_first(job[1], self.n_arrival, queue[0])):
+            self.env._now = job[1]
+            self._take_next_arrival()
+            self.arrive(job)
+            return
+        if not queue:
+            raise EmptySchedule
+        t, _, _, what = heappop(queue)
+        self.env._now = t
+        kind = what.__class__
+        if kind is int:
+            self.on_done(what)
+        elif kind is tuple:
+            self.on_patience(what)
+        elif what is not _STOP:
+            _process(what)
+
+
+def _ranks_first(t_a: float, n_a: int, top: tuple[float, int, int, Any]) -> bool:
+    """Whether an arrival at ``t_a`` numbered ``n_a`` comes before the calendar's first entry,
+    as the ``NORMAL`` entry it would have been."""
+    return t_a < top[0] or (t_a == top[0] and top[1] == NORMAL and n_a < top[2])
+
+
+def _process(event: Any) -> None:
+    """What ``Environment.step()`` does with an event it popped."""
+    callbacks, event.callbacks = event.callbacks, None
+    for callback in callbacks:
+        callback(event)
+    if not event._ok and not hasattr(event, "_defused"):
+        exc = type(event._value)(*event._value.args)
+        exc.__cause__ = event._value
+        raise exc
