@@ -35,7 +35,6 @@ from simpy_baseline import run_baseline  # noqa: E402
 
 import callsim  # noqa: E402
 import callsim.experiment.replication as replication_module  # noqa: E402
-import callsim.model.event_loop as event_loop  # noqa: E402
 import callsim.model.replication as model_module  # noqa: E402
 from callsim.experiment.replication import run_replication  # noqa: E402
 
@@ -485,6 +484,8 @@ def print_table(
 
 def print_profile(model: Model, top: int = 15) -> None:
     """The cost of a call in calendar entries and Python function calls, then where it goes."""
+    import callsim.model.event_loop as event_loop  # only here: the rest runs on older engines
+
     scenario = callsim.load_scenario(model.scenario())
     popped = [0]
 
@@ -518,7 +519,7 @@ def main(argv: list[str] | None = None) -> None:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--quick", action="store_true", help="smaller runs, one repeat: a smoke test")
     p.add_argument("--repeats", type=int, help="best of N (default 3, or 1 with --quick)")
-    p.add_argument("--profile", action="store_true", help="print calls per call and a cProfile of each model at the end")
+    p.add_argument("--profile", action="store_true", help="cost a call and cProfile each model")
     p.add_argument("--json", type=Path, help="also write the figures to this JSON file")
     p.add_argument("--memory-child", nargs=2, metavar=("MODE", "SCENARIO"), help=argparse.SUPPRESS)
     args = p.parse_args(argv)

@@ -38,6 +38,9 @@ FIELDS: dict[str, type] = {
 _DRAWN = ("arrival", "patience", "talk", "wrap", "reason", "segment", "customer")
 
 _SALT_AGAIN, _SALT_SELLING = 0x5EED_A6A1, 0x5EED_5E11
+_FINISH_BLOCK = 1 << 16
+"""Rows :meth:`CallLog.finish` works on at once (assumption: large enough for numpy's per-call
+overhead to vanish, small enough for its temporaries not to count)."""
 
 
 def _derived(bits: list[int], salt: int, n: int) -> list[float]:
@@ -180,14 +183,21 @@ class CallLog:
         ended (talk × the agent's and the policy's factors, pitch, wrap-up).
 
         Computed in place over whole columns (no masked copies): a call never answered has no
-        answer time, so its end comes out undefined by itself."""
-        agent = self.column("agent")
-        self.column("outcome")[agent >= 0] = ANSWERED
-        end = self.column("end")
+        answer time, so its end comes out undefined by itself. Done a block of rows at a time,
+        so that the temporaries (``take`` makes its indices ``intp``, 8 bytes a call) stay a
+        block's size, not a share of every call's memory."""
         factor = np.asarray(handle_time_factor or [1.0], dtype=float)  # no agents: none answered
-        np.take(factor, agent, out=end, mode="wrap")  # "wrap" is unbuffered; -1 reads a real one
-        end *= self.column("talk")
-        end *= self.column("talk_factor")
-        end += self.column("pitch")
-        end += self.column("wrap")
-        end += self.column("answer")
+        agents, outcome, end = self.column("agent"), self.column("outcome"), self.column("end")
+        talk, talk_factor = self.column("talk"), self.column("talk_factor")
+        pitch, wrap, answer = self.column("pitch"), self.column("wrap"), self.column("answer")
+        for lo in range(0, self.size, _FINISH_BLOCK):
+            rows = slice(lo, lo + _FINISH_BLOCK)
+            agent = agents[rows]
+            outcome[rows][agent >= 0] = ANSWERED
+            block = end[rows]
+            np.take(factor, agent, out=block, mode="wrap")  # unbuffered; -1 reads a real one
+            block *= talk[rows]
+            block *= talk_factor[rows]
+            block += pitch[rows]
+            block += wrap[rows]
+            block += answer[rows]
