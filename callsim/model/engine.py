@@ -1,8 +1,10 @@
 """The hotline as a discrete-event model: one SimPy clock and a dispatcher that owns the agents.
 
-Calls are row indices into :class:`~callsim.model.calllog.CallLog`; patience and service are
-plain calendar entries with callbacks (:mod:`callsim.model.calendar`), and only rare events
-(logins, logouts, a supervisor's reviews) are SimPy processes. A process per call,
+Calls are row indices into :class:`~callsim.model.calllog.CallLog`. The drawn arrivals are
+merged with the calendar by the run loop (:mod:`callsim.model.event_loop`) instead of each being
+scheduled; a call's end and its patience go on the calendar as bare entries the loop tells apart,
+other steps as :class:`~callsim.model.calendar.Due` entries, and only rare events (logins,
+logouts, a supervisor's reviews) are SimPy processes. A process per call,
 ``simpy.Resource`` and the ``request | timeout`` renege pattern are what make SimPy models slow,
 so none of them is used here.
 
