@@ -36,18 +36,20 @@ def _plan(seed: int, n: int) -> list[tuple[int, float, int, float, float, float]
 
 
 class _Model:
-    """What happens at each event, the same for both loops: ``push`` puts an entry on the
-    calendar for a call's end, ``queue`` for its patience."""
+    """What happens at each event, the same for both loops: ``push_*`` put an entry on the
+    calendar for a call's end, its talk's end or its patience."""
 
     def __init__(
         self,
         env: simpy.Environment,
         push_done: Callable[[float, int], None],
+        push_talk_end: Callable[[float, int], None],
         push_patience: Callable[[float, tuple], None],
     ) -> None:
         self.env = env
         self.log: Log = []
         self.push_done = push_done
+        self.push_talk_end = push_talk_end
         self.push_patience = push_patience
 
     def arrive(self, job: tuple) -> None:
@@ -55,6 +57,8 @@ class _Model:
         self.log.append((now, "arrive", job[0]))
         if job[0] % 3 == 0:
             self.push_patience(now + job[3], job)
+        elif job[0] % 3 == 1:
+            self.push_talk_end(now + job[4], job[0])
         else:
             self.push_done(now + job[4], job[0])
         if job[0] % 5 == 0:  # an urgent entry at the same instant or later
@@ -65,6 +69,10 @@ class _Model:
 
     def done(self, row: int) -> None:
         self.log.append((self.env.now, "done", row))
+
+    def talk_end(self, row: int) -> None:
+        self.log.append((self.env.now, "talk end", row))
+        self.push_done(self.env.now + row % 2, row)  # wrap-up of 0 or 1 s
 
     def patience(self, job: tuple) -> None:
         self.log.append((self.env.now, "patience", job[0]))
@@ -81,6 +89,9 @@ def _reference(jobs: list, until: float) -> Log:
         env,
         lambda at, row: env.schedule(
             Due(lambda e: model.done(e._value), row), NORMAL, at - env.now
+        ),
+        lambda at, row: env.schedule(
+            Due(lambda e: model.talk_end(e._value), row), NORMAL, at - env.now
         ),
         lambda at, job: env.schedule(
             Due(lambda e: model.patience(e._value), job), NORMAL, at - env.now
@@ -113,11 +124,17 @@ def _merged(jobs: list, until: float) -> Log:
     model = _Model(
         env,
         lambda at, row: heappush(queue, (at, NORMAL, next(eid), row)),
+        lambda at, row: heappush(queue, (at, NORMAL, next(eid), ~row)),
         lambda at, job: heappush(queue, (at, NORMAL, next(eid), job)),
     )
     env.process(model.ticks())
     loop = CallLoop(
-        env, iter(jobs), arrive=model.arrive, on_done=model.done, on_patience=model.patience
+        env,
+        iter(jobs),
+        arrive=model.arrive,
+        on_done=model.done,
+        on_talk_end=model.talk_end,
+        on_patience=model.patience,
     )
     loop.run_until(until)
     model.log.append((env.now, "until", -1))
@@ -140,7 +157,12 @@ def test_peek_sees_the_next_arrival_and_an_empty_loop_raises() -> None:
     seen: list[int] = []
     jobs = [(0, 2.0, 0, 1.0, 1.0, 0.0)]
     loop = CallLoop(
-        env, iter(jobs), arrive=lambda j: seen.append(j[0]), on_done=seen.append, on_patience=print
+        env,
+        iter(jobs),
+        arrive=lambda j: seen.append(j[0]),
+        on_done=seen.append,
+        on_talk_end=print,
+        on_patience=print,
     )
     env._queue.append((5.0, NORMAL, next(env._eid), 7))
     assert loop.peek() == 2.0
@@ -160,6 +182,8 @@ def test_a_failed_event_stops_the_run_as_in_simpy() -> None:
         raise ValueError("broken process")
 
     env.process(fails())
-    loop = CallLoop(env, iter([]), arrive=print, on_done=print, on_patience=print)
+    loop = CallLoop(
+        env, iter([]), arrive=print, on_done=print, on_talk_end=print, on_patience=print
+    )
     with pytest.raises(ValueError, match="broken process"):
         loop.run_until(10.0)

@@ -150,6 +150,7 @@ class Engine:
             self.arrivals,
             arrive=self._arrive,
             on_done=self._on_done,
+            on_talk_end=self._on_talk_end,
             on_patience=self._on_patience,
         )
         end = self.grid.horizon_end
@@ -365,11 +366,11 @@ class Engine:
             end = self.env._now + talk + job[5]
             heappush(self.calendar, (end, NORMAL, next(self.eid), agent))
             return
-        self.env.schedule(Due(self._on_talk_end, agent), NORMAL, talk)
+        # ``~agent`` is the entry of the talk's end (see the loop).
+        heappush(self.calendar, (self.env._now + talk, NORMAL, next(self.eid), ~agent))
 
-    def _on_talk_end(self, event: Due) -> None:
+    def _on_talk_end(self, agent: int) -> None:
         """The request is solved: offer a product now, if the policy and the screen allow."""
-        agent = event._value
         job = self.current[agent]
         assert job is not None  # the agent is on this call until _on_done
         i = job[0]

@@ -13,14 +13,16 @@ at that very moment, so arrivals interleave with everything else exactly as sche
 Entries on the calendar are ``(time, priority, number, what)``, as SimPy keeps them, and
 ``what`` tells what to do:
 
-- an ``int``: the agent of that number ends the call in hand (``on_done(agent)``);
+- an ``int`` ``agent >= 0``: that agent ends the call in hand (``on_done(agent)``);
+- an ``int`` ``~agent`` (negative): that agent's talk ends, the call goes on to an offer or
+  wrap-up (``on_talk_end(agent)``);
 - a ``tuple`` (a call in the queue, :data:`~callsim.model.redials.Job`): its patience runs out
   (``on_patience(job)``);
 - anything else is an event as SimPy's ``Environment.step`` processes it (its callbacks run,
   and a failed event not defused stops the run), which is what processes, timeouts and
   :class:`~callsim.model.calendar.Due` entries are.
 
-A plain ``int`` or the queued call's own tuple costs no allocation, and SimPy's own code never
+An ``int`` or the queued call's own tuple costs no allocation, and SimPy's own code never
 looks past an entry's number, so it never sees what the entry holds.
 """
 
@@ -56,12 +58,14 @@ class CallLoop:
         *,
         arrive: Callable[[Job], None],
         on_done: Callable[[int], None],
+        on_talk_end: Callable[[int], None],
         on_patience: Callable[[Job], None],
     ) -> None:
         self.env = env
         self.arrivals = arrivals
         self.arrive = arrive
         self.on_done = on_done
+        self.on_talk_end = on_talk_end
         self.on_patience = on_patience
         self._queue: list[tuple[float, int, int, Any]] = env._queue  # type: ignore[assignment]
         self._eid: Iterator[int] = env._eid
@@ -91,6 +95,7 @@ class CallLoop:
         heappush(queue, (at, URGENT, next(eid), _STOP))
         arrivals = self.arrivals
         arrive, on_done, on_patience = self.arrive, self.on_done, self.on_patience
+        on_talk_end = self.on_talk_end
         job, t_a, n_a = self.job, self.t_arrival, self.n_arrival
         try:
             while True:
@@ -112,7 +117,10 @@ class CallLoop:
                 what = top[3]
                 kind = what.__class__
                 if kind is int:
-                    on_done(what)
+                    if what >= 0:
+                        on_done(what)
+                    else:
+                        on_talk_end(~what)
                 elif kind is tuple:
                     on_patience(what)
                 elif what is _STOP:
@@ -137,7 +145,10 @@ class CallLoop:
         self.env._now = t
         kind = what.__class__
         if kind is int:
-            self.on_done(what)
+            if what >= 0:
+                self.on_done(what)
+            else:
+                self.on_talk_end(~what)
         elif kind is tuple:
             self.on_patience(what)
         elif what is not _STOP:
