@@ -16,9 +16,11 @@ from __future__ import annotations
 import argparse
 import cProfile
 import gc
+import heapq
 import json
 import math
 import pstats
+import resource
 import subprocess
 import sys
 import time
@@ -37,11 +39,35 @@ import callsim.experiment.replication as replication_module  # noqa: E402
 import callsim.model.replication as model_module  # noqa: E402
 from callsim.experiment.replication import run_replication  # noqa: E402
 
-GOAL_RATIO = 4.0
-GOAL_DAY_S = 1.5
+GOAL_RATIO = 6.0  # issue 10 item 2: the SimPy-as-clock dispatcher reference's level
+GOAL_DAY_X_BARE = 2.0  # the 500-agent day's whole process, as a multiple of the bare import
 GOAL_BYTES_PER_CALL = 100.0
 SEED = 1
 DAY_S = 86_400.0
+
+
+class Clock:
+    """What every figure is timed by: wall seconds, or with ``--cpu`` CPU seconds (this
+    process's for in-process runs, the child's for fresh processes). On a shared machine the
+    neighbours' load stretches wall time at random; CPU time stays close to the work done."""
+
+    cpu = False
+
+    @classmethod
+    def now(cls) -> float:
+        return time.process_time() if cls.cpu else time.perf_counter()
+
+    @classmethod
+    def children(cls) -> float:
+        """Seconds used so far by finished children (wall clock: the clock itself)."""
+        if not cls.cpu:
+            return time.perf_counter()
+        usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+        return usage.ru_utime + usage.ru_stime
+
+    @classmethod
+    def name(cls) -> str:
+        return "CPU" if cls.cpu else "wall"
 
 
 # -- the models ------------------------------------------------------------------------------
@@ -152,11 +178,11 @@ class PhaseTimer:
         def timed(*args, **kwargs):
             if self.trace_peaks:
                 self._fold_peak("between phases")
-            t0 = time.perf_counter()
+            t0 = Clock.now()
             try:
                 return original(*args, **kwargs)
             finally:
-                dt = time.perf_counter() - t0
+                dt = Clock.now() - t0
                 self.seconds[phase] = self.seconds.get(phase, 0.0) + dt
                 if self.trace_peaks:
                     self._fold_peak(phase)
@@ -221,14 +247,14 @@ def measure_speed(model: Model, repeats: int) -> SpeedResult:
     phases: dict[str, list[float]] = {}
     for _ in range(repeats):
         gc.collect()
-        t0 = time.perf_counter()
+        t0 = Clock.now()
         base = model.baseline()
-        base_t.append(time.perf_counter() - t0)
+        base_t.append(Clock.now() - t0)
         gc.collect()
         with PhaseTimer() as timer:
-            t0 = time.perf_counter()
+            t0 = Clock.now()
             out = run_replication(scenario, SEED, 0)
-            cs_t.append(time.perf_counter() - t0)
+            cs_t.append(Clock.now() - t0)
         for k, v in timer.seconds.items():
             phases.setdefault(k, []).append(v)
     offered = _kpi(out.kpis, "offered")
@@ -248,12 +274,12 @@ def measure_speed(model: Model, repeats: int) -> SpeedResult:
 
 
 def _wall(argv: list[str], repeats: int) -> float:
-    """Best wall time of a fresh interpreter running ``argv`` (start-up and imports included)."""
+    """Best time of a fresh interpreter running ``argv`` (start-up and imports included)."""
     best = math.inf
     for _ in range(repeats):
-        t0 = time.perf_counter()
+        t0 = Clock.children()
         subprocess.run([sys.executable, *argv], check=True, stdout=subprocess.DEVNULL)
-        best = min(best, time.perf_counter() - t0)
+        best = min(best, Clock.children() - t0)
     return best
 
 
@@ -383,11 +409,16 @@ def report_speed(r: SpeedResult) -> None:
         print("  engine alone: not measured (callsim.model.replication no longer calls Engine)")
 
 
+def _day_met(p: ProcessResult) -> bool:
+    return p.callsim_s <= GOAL_DAY_X_BARE * p.baseline_import_s
+
+
 def report_processes(m: Model, p: ProcessResult) -> None:
     print(f"whole process, model {m.key} (fresh interpreter, start-up and imports included):")
     print(
         f"  callsim.simulate  {p.callsim_s:6.3f} s   (python -c 'import callsim' alone "
-        f"{p.callsim_import_s:.3f} s)   goal <= {GOAL_DAY_S:g} s: {_met(p.callsim_s <= GOAL_DAY_S)}"
+        f"{p.callsim_import_s:.3f} s)   {p.callsim_s / p.baseline_import_s:.2f}x the bare import, "
+        f"goal <= {GOAL_DAY_X_BARE:g}x: {_met(_day_met(p))}"
     )
     print(
         f"  plain SimPy       {p.baseline_s:6.3f} s   (python -c 'import numpy, simpy' alone "
@@ -433,7 +464,7 @@ def print_table(
         goal = f"ratio>={GOAL_RATIO:g}x {_met(ratio >= GOAL_RATIO)}"
         if r.model.key == proc_model.key:
             wp = f"{proc.callsim_s:.2f} (base {proc.baseline_s:.2f})"
-            goal += f"; day<={GOAL_DAY_S:g}s {_met(proc.callsim_s <= GOAL_DAY_S)}"
+            goal += f"; day<={GOAL_DAY_X_BARE:g}x bare import {_met(_day_met(proc))}"
         rows.append(
             (
                 f"{r.model.key} {r.model.label}",
@@ -477,13 +508,33 @@ def print_table(
 
 
 def print_profile(model: Model, top: int = 15) -> None:
+    """The cost of a call in calendar entries and Python function calls, then where it goes."""
+    import callsim.model.event_loop as event_loop  # only here: the rest runs on older engines
+
     scenario = callsim.load_scenario(model.scenario())
+    popped = [0]
+
+    def counting_heappop(queue: list) -> Any:
+        popped[0] += 1
+        return heapq.heappop(queue)
+
+    event_loop.heappop = counting_heappop  # the loop's only way of taking an entry off
+    try:
+        offered = _kpi(run_replication(scenario, SEED, 0).kpis, "offered")
+    finally:
+        event_loop.heappop = heapq.heappop
     prof = cProfile.Profile()
     prof.enable()
     run_replication(scenario, SEED, 0)
     prof.disable()
+    stats = pstats.Stats(prof, stream=sys.stdout)
+    python_calls = sum(row[1] for row in stats.stats.values())  # type: ignore[attr-defined]
+    print(
+        f"model {model.key}: {popped[0] / offered:.2f} calendar entries (SimPy events) and "
+        f"{python_calls / offered:.1f} Python function calls per offered call"
+    )
     print(f"cProfile of one run_replication, model {model.key}, top {top} by tottime:")
-    pstats.Stats(prof, stream=sys.stdout).sort_stats("tottime").print_stats(top)
+    stats.sort_stats("tottime").print_stats(top)
 
 
 # -- main ------------------------------------------------------------------------------------
@@ -493,14 +544,16 @@ def main(argv: list[str] | None = None) -> None:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--quick", action="store_true", help="smaller runs, one repeat: a smoke test")
     p.add_argument("--repeats", type=int, help="best of N (default 3, or 1 with --quick)")
-    p.add_argument("--profile", action="store_true", help="print a cProfile of model B at the end")
+    p.add_argument("--profile", action="store_true", help="cost a call and cProfile each model")
     p.add_argument("--json", type=Path, help="also write the figures to this JSON file")
+    p.add_argument("--cpu", action="store_true", help="time by CPU seconds, not wall seconds")
     p.add_argument("--memory-child", nargs=2, metavar=("MODE", "SCENARIO"), help=argparse.SUPPRESS)
     args = p.parse_args(argv)
     if args.memory_child:
         memory_child(args.memory_child[1], args.memory_child[0])
         return
     repeats = args.repeats or (1 if args.quick else 3)
+    Clock.cpu = args.cpu
     a = model_a(days=2 if args.quick else 12)
     b = model_b(days=1)
     mem_model = model_b(days=1 if args.quick else 6)
@@ -508,7 +561,7 @@ def main(argv: list[str] | None = None) -> None:
     started = time.perf_counter()
     print(
         f"callsim {callsim.__version__}, python {sys.version.split()[0]}, "
-        f"best of {repeats}{' (quick)' if args.quick else ''}\n"
+        f"best of {repeats}{' (quick)' if args.quick else ''}, timed by {Clock.name()} seconds\n"
     )
     speeds = []
     for model in (a, b):
@@ -524,8 +577,9 @@ def main(argv: list[str] | None = None) -> None:
     print_table(speeds, proc, b, mem)
     print(f"\n(benchmark wall time {time.perf_counter() - started:.0f} s)")
     if args.profile:
-        print()
-        print_profile(b)
+        for model in (a, b):
+            print()
+            print_profile(model)
     if args.json:
         args.json.write_text(json.dumps(_as_json(speeds, proc, mem), indent=2) + "\n")
 

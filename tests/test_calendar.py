@@ -13,7 +13,7 @@ from collections.abc import Generator
 import pytest
 import simpy
 
-from callsim.model.calendar import NORMAL, Due, schedule_at
+from callsim.model.calendar import NORMAL, Due
 
 
 def test_entries_fire_in_time_order_with_their_value() -> None:
@@ -89,36 +89,3 @@ def test_an_entry_carries_no_per_instance_dict() -> None:
     entry = Due(lambda e: None, 1)
     assert not hasattr(entry, "__dict__")
     assert entry._ok is True and len(entry.callbacks) == 1
-
-
-def test_an_entry_can_be_scheduled_again_from_its_own_callback() -> None:
-    """How the engine carries a call from its talk end to its end with one entry."""
-    env = simpy.Environment()
-    seen: list[tuple[float, str, object]] = []
-
-    def done(event: Due) -> None:
-        seen.append((env.now, "done", event._value))
-
-    def talk_end(event: Due) -> None:
-        seen.append((env.now, "talk end", event._value))
-        env.schedule(event.then(done), NORMAL, 2.0)
-
-    env.schedule(Due(talk_end, "agent 7"), NORMAL, 1.0)
-    env.schedule(Due(lambda e: seen.append((env.now, "other", e._value)), None), NORMAL, 2.0)
-    env.run()
-    assert seen == [(1.0, "talk end", "agent 7"), (2.0, "other", None), (3.0, "done", "agent 7")]
-
-
-def test_schedule_at_fires_at_that_very_time_in_order_of_scheduling() -> None:
-    """An entry put at a time a chain of delays reaches (talk end, then wrap-up) fires there,
-    where ``env.schedule`` with the whole delay would not: ``now + (at - now)`` is not ``at``
-    for these numbers. Among equal times, entries fire in the order they were scheduled."""
-    env = simpy.Environment(initial_time=185.906)
-    at = env.now + 496.272 + 51.597
-    assert env.now + (at - env.now) != at
-    fired: list[tuple[float, int]] = []
-    for value in (1, 2):
-        schedule_at(env, Due(lambda e: fired.append((env.now, e._value)), value), NORMAL, at)
-    env.schedule(Due(lambda e: fired.append((env.now, e._value)), 0), NORMAL, 1.0)
-    env.run()
-    assert fired == [(186.906, 0), (at, 1), (at, 2)]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 
 from callsim.model.demand import (
@@ -57,6 +59,9 @@ _SALT_AGAIN, _SALT_SELLING, _SALT_RESOLVE, _SALT_BALK = (
     0x5EED_8E50,
     0x5EED_BA1C,
 )
+_FINISH_BLOCK = 1 << 16
+"""Rows :meth:`CallLog.finish` works on at once (assumption: large enough for numpy's per-call
+overhead to vanish, small enough for its temporaries not to count)."""
 
 
 def _derived(bits: list[int], salt: int, n: int) -> list[float]:
@@ -108,6 +113,8 @@ class CallLog:
         taken over as they are rather than copied: memory per call is what the run measures."""
         n = len(demand)
         self.size = n
+        self.grown: list[Callable[[], None]] = []
+        """Told when the columns move to bigger arrays (views of them are then stale)."""
         capacity = n + spare
         self.draws = {}
         for name, drawn in demand.draws.items():
@@ -211,6 +218,8 @@ class CallLog:
             grown = np.empty(capacity, dtype=column.dtype)
             grown[: len(column)] = column
             self.draws[name] = grown
+        for listener in self.grown:
+            listener()
 
     def column(self, name: str) -> np.ndarray:
         column: np.ndarray = getattr(self, name)
@@ -229,18 +238,27 @@ class CallLog:
         call the engine did not mark unresolved was resolved.
 
         Computed in place over whole columns (no masked copies): a call never answered has no
-        answer time, so its end comes out undefined by itself."""
-        agent = self.column("agent")
-        self.column("outcome")[agent >= 0] = ANSWERED
-        end = self.column("end")
+        answer time, so its end comes out undefined by itself. Done a block of rows at a time,
+        so that the temporaries (``take`` makes its indices ``intp``, 8 bytes a call) stay a
+        block's size, not a share of every call's memory."""
         factor = np.asarray(handle_time_factor or [1.0], dtype=float)  # no agents: none answered
-        np.take(factor, agent, out=end, mode="wrap")  # "wrap" is unbuffered; -1 reads a real one
-        end *= self.column("talk")
-        end *= self.column("talk_factor")
-        end += self.column("pitch")
-        end += self.column("wrap")
-        end += self.column("answer")
-        if steer_s:  # steering a caller to self-service is talk time too
-            end += steer_s * self.column("steered")
-        resolved = self.column("resolved")
-        resolved[(agent >= 0) & (resolved < 0)] = 1  # answered, and nothing left it unresolved
+        agents, outcome, end = self.column("agent"), self.column("outcome"), self.column("end")
+        talk, talk_factor = self.column("talk"), self.column("talk_factor")
+        pitch, wrap, answer = self.column("pitch"), self.column("wrap"), self.column("answer")
+        steered, resolved = self.column("steered"), self.column("resolved")
+        for lo in range(0, self.size, _FINISH_BLOCK):
+            rows = slice(lo, lo + _FINISH_BLOCK)
+            agent = agents[rows]
+            answered = agent >= 0
+            outcome[rows][answered] = ANSWERED
+            block = end[rows]
+            np.take(factor, agent, out=block, mode="wrap")  # unbuffered; -1 reads a real one
+            block *= talk[rows]
+            block *= talk_factor[rows]
+            block += pitch[rows]
+            block += wrap[rows]
+            block += answer[rows]
+            if steer_s:  # steering a caller to self-service is talk time too
+                block += steer_s * steered[rows]
+            kept = resolved[rows]
+            kept[answered & (kept < 0)] = 1  # answered, and nothing left it unresolved

@@ -94,23 +94,32 @@ def draw_demand(scenario: Scenario, grid: TimeGrid, rng: dict[str, np.random.Gen
 
     reasons = list(scenario.reasons.values())
     if scenario.arrivals.reason_mix is None:
-        reason = rng["reasons"].choice(len(reasons), n, p=_shares(reasons)).astype(np.int16)
+        reason = _pick(rng["reasons"], reasons, n)
     else:
         reason = _reasons_by_interval(scenario, counts, rng["reasons"].random(n))
     segments = list(scenario.customers.segments.values())
-    segment = rng["segments"].choice(len(segments), n, p=_shares(segments)).astype(np.int16)
+    segment = _pick(rng["segments"], segments, n)
 
-    patience = np.empty(n)
-    for k, seg in enumerate(segments):
-        mask = segment == k
-        dist = seg.patience or scenario.customers.patience
-        patience[mask] = dist.sample(rng["patience"], int(mask.sum()))
-    talk = np.empty(n)
-    wrap = np.empty(n)
-    for k, r in enumerate(reasons):
-        mask = reason == k
-        talk[mask] = r.talk.sample(rng["talk"], int(mask.sum()))
-        wrap[mask] = (r.wrapup or scenario.wrapup).sample(rng["wrapup"], int(mask.sum()))
+    if len(segments) == 1:  # the same draws as the masked loop below, without the masks
+        dist = segments[0].patience or scenario.customers.patience
+        patience = np.asarray(dist.sample(rng["patience"], n), dtype=float)
+    else:
+        patience = np.empty(n)
+        for k, seg in enumerate(segments):
+            mask = segment == k
+            dist = seg.patience or scenario.customers.patience
+            patience[mask] = dist.sample(rng["patience"], int(mask.sum()))
+    if len(reasons) == 1:
+        talk = np.asarray(reasons[0].talk.sample(rng["talk"], n), dtype=float)
+        wrapup = reasons[0].wrapup or scenario.wrapup
+        wrap = np.asarray(wrapup.sample(rng["wrapup"], n), dtype=float)
+    else:
+        talk = np.empty(n)
+        wrap = np.empty(n)
+        for k, r in enumerate(reasons):
+            mask = reason == k
+            talk[mask] = r.talk.sample(rng["talk"], int(mask.sum()))
+            wrap[mask] = (r.wrapup or scenario.wrapup).sample(rng["wrapup"], int(mask.sum()))
     population = scenario.selling.population
     if population is None:
         customer = np.arange(n, dtype=np.int32)  # every first call is a different customer
@@ -155,6 +164,14 @@ def _reasons_by_interval(scenario: Scenario, counts: np.ndarray, u: np.ndarray) 
     interval = np.repeat(np.arange(len(counts)), counts)
     reason: np.ndarray = np.minimum((cdf[interval] <= u[:, None]).sum(axis=1), cdf.shape[1] - 1)
     return reason.astype(np.int16)
+
+
+def _pick(rng: np.random.Generator, items: list, n: int) -> np.ndarray:
+    """Which of ``items`` each caller has, by share. With one there is nothing to draw: the
+    stream is this choice's alone, so leaving it unused changes no other draw."""
+    if len(items) == 1:
+        return np.zeros(n, dtype=np.int16)
+    return rng.choice(len(items), n, p=_shares(items)).astype(np.int16)
 
 
 def _shares(items: list) -> np.ndarray:

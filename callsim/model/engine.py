@@ -1,8 +1,10 @@
 """The hotline as a discrete-event model: one SimPy clock and a dispatcher that owns the agents.
 
-Calls are row indices into :class:`~callsim.model.calllog.CallLog`; patience and service are
-plain calendar entries with callbacks (:mod:`callsim.model.calendar`), and only rare events
-(logins, logouts, a supervisor's reviews) are SimPy processes. A process per call,
+Calls are row indices into :class:`~callsim.model.calllog.CallLog`. The drawn arrivals are
+merged with the calendar by the run loop (:mod:`callsim.model.event_loop`) instead of each being
+scheduled; a call's end and its patience go on the calendar as bare entries the loop tells apart,
+other steps as :class:`~callsim.model.calendar.Due` entries, and only rare events (logins,
+logouts, a supervisor's reviews) are SimPy processes. A process per call,
 ``simpy.Resource`` and the ``request | timeout`` renege pattern are what make SimPy models slow,
 so none of them is used here.
 
@@ -16,22 +18,27 @@ redialled, which is decided at the talk end).
 This module is the hot path only. What a policy may read of the centre is
 :mod:`callsim.model.view`; who calls again is :mod:`callsim.model.redials`, whether an answer
 resolved the request :mod:`callsim.model.resolution`, who the self-service menu resolves
-:mod:`callsim.model.ivr` and who agents steer there :mod:`callsim.model.steering`; queue peaks and
-session records are :mod:`callsim.model.observers`; policies keep their own state.
+:mod:`callsim.model.ivr` and who agents steer there :mod:`callsim.model.steering`, what a caller
+is told of the wait :mod:`callsim.model.announcement`; queue peaks and session records are
+:mod:`callsim.model.observers`; policies keep their own state.
 """
 
 from __future__ import annotations
 
 from collections import OrderedDict
-from collections.abc import Generator, Iterator
+from collections.abc import Generator, Iterator, MutableSequence
+from heapq import heappush
+from itertools import chain
+from typing import cast
 
 import numpy as np
 import simpy
 
 from callsim.model.announcement import Announcer
-from callsim.model.calendar import NORMAL, URGENT, Due, schedule_at
+from callsim.model.calendar import NORMAL, URGENT, Due
 from callsim.model.calllog import ABANDONED, CallLog
 from callsim.model.demand import Demand
+from callsim.model.event_loop import CallLoop
 from callsim.model.observers import QueuePeaks, SessionLog
 from callsim.model.offers import SalesDesk
 from callsim.model.opening_hours import OpeningHours
@@ -78,9 +85,14 @@ class Engine:
     ) -> None:
         self.grid = grid
         self.env = simpy.Environment(initial_time=min(grid.horizon_start, _first_login(roster)))
+        # SimPy's calendar and its numbering, pushed onto directly on the hot path.
+        self.calendar: list[tuple[float, int, int, object]] = self.env._queue  # type: ignore[assignment]
+        self.eid: Iterator[int] = self.env._eid
         spare = Redials.spare_rows(len(demand), retrial, policy.repeats)
         self.calls = CallLog(demand, spare)
         self.n_first = len(demand)
+        self._bind_columns()
+        self.calls.grown.append(self._bind_columns)
         self.hours = hours
         self.closing = closing
         # Calls made again draw on the callers' own uniforms in the call log.
@@ -121,8 +133,6 @@ class Engine:
         at_talk_end = resolver is not None or steering is not None
         self.two_phase = policy.sells or policy.flexes_talk or at_talk_end
         self.steering = steering
-        if steering is not None:  # a steered customer's later calls may self-serve
-            self._on_arrival = self._on_arrival_past_steering  # type: ignore[method-assign]
         # Looked up once: the talk-end decision runs on every answered call of a selling plan.
         self.may_sell = [sales is not None and trained for trained in roster.trained]
         self.may_offer = policy.may_offer
@@ -143,6 +153,13 @@ class Engine:
             else Announcer(self.calls, announcement, segments, mean_handle_s)
         )
 
+    def _bind_columns(self) -> None:
+        """Memoryviews of the columns every answer writes: storing into one costs less than
+        half of a numpy item assignment. Bound again whenever the call log grows (it moves its
+        columns then)."""
+        self._answer = cast("MutableSequence[float]", self.calls.answer.data)
+        self._agent = cast("MutableSequence[int]", self.calls.agent.data)
+
     # -- running ---------------------------------------------------------------------------
 
     def run(self) -> tuple[CallLog, Sessions, Timelines]:
@@ -154,14 +171,22 @@ class Engine:
             env.schedule(Due(self._on_close, close), URGENT, close - env.now)
         self.queue_peaks.start(env, self.view.waiting)
         self.policy.bind(self.view)
-        self._next_arrival()
+        loop = CallLoop(
+            env,
+            self.arrivals,
+            # A steered customer's later first calls may be made in self-service instead.
+            arrive=self._arrive if self.steering is None else self._arrive_past_steering,
+            on_done=self._on_done,
+            on_talk_end=self._on_talk_end,
+            on_patience=self._on_patience,
+        )
         end = self.grid.horizon_end
-        env.run(until=end)
+        loop.run_until(end)
         peaks = self.queue_peaks.close()
         # The last close like every other: its events, then whatever it leaves — calls in hand,
         # callers served after the close, agents the policy keeps on.
-        while env.peek() <= end or self.n_waiting or self.kept_on or any(self.current):
-            env.step()
+        while loop.peek() <= end or self.n_waiting or self.kept_on or any(self.current):
+            loop.step()
         self.calls.finish(self.factor, self.steering.time_s if self.steering else 0.0)
         for agent, logged in enumerate(self.logged_in):
             if logged:  # a session running past the horizon: it counts up to the horizon's end
@@ -309,7 +334,11 @@ class Engine:
     # -- calls -----------------------------------------------------------------------------
 
     def _first_attempts(self) -> Iterator[Job]:
-        """Jobs of the first attempts in arrival order, converted from numpy a chunk at a time."""
+        """Jobs of the first attempts in arrival order, converted from numpy a chunk at a time
+        (the loop takes them straight from each chunk's ``zip``)."""
+        return chain.from_iterable(self._chunks())
+
+    def _chunks(self) -> Iterator[Iterator[Job]]:
         c, n = self.calls, self.n_first
         queue_of = np.asarray(self.queue_of_segment)
         for lo in range(0, n, _CHUNK):
@@ -317,7 +346,7 @@ class Engine:
             rows: slice | list[int] = slice(lo, hi)
             if self.deflects:
                 rows = (np.flatnonzero(c.ivr[lo:hi] == 0) + lo).tolist()
-            yield from zip(
+            yield zip(
                 range(lo, hi) if isinstance(rows, slice) else rows,
                 c.arrival[rows].tolist(),
                 queue_of[c.segment[rows]].tolist(),
@@ -327,25 +356,16 @@ class Engine:
                 strict=True,
             )
 
-    def _next_arrival(self) -> None:
-        job = next(self.arrivals, None)
-        if job is not None:
-            self.env.schedule(Due(self._on_arrival, job), NORMAL, job[1] - self.env.now)
-
-    def _on_arrival(self, event: Due) -> None:
-        self._next_arrival()
-        self._arrive(event._value)
-
-    def _on_arrival_past_steering(self, event: Due) -> None:
-        job = event._value
-        assert self.steering is not None  # only bound with steering
+    def _arrive_past_steering(self, job: Job) -> None:
+        assert self.steering is not None  # only the loop's arrival with steering
         if self.steering.self_serves(self.calls, job[0], self.env.now):
             self.calls.ivr[job[0]] = 1  # made in self-service: never reaches the queue
-            self._next_arrival()
             return
-        Engine._on_arrival(self, event)
+        self._arrive(job)
 
     def _arrive(self, job: Job) -> None:
+        """A call comes in, a first attempt from the loop (:mod:`callsim.model.event_loop`)
+        or a call made again."""
         if self.idle:
             # ``job[1]`` is the drawn arrival time itself: answered at once means a wait of 0.
             self._start(job, self.idle.popitem(last=False)[0], job[1])
@@ -360,18 +380,21 @@ class Engine:
             self.n_waiting += 1
             self.queue_peaks.joined(self.n_waiting)
             if job[3] < _INF:
-                self.env.schedule(Due(self._on_patience, job), NORMAL, job[3])
+                # The queued call itself is its patience entry (see the loop).
+                heappush(self.calendar, (self.env._now + job[3], NORMAL, next(self.eid), job))
         if self.watch:
             self.policy.load_changed()
 
     def _start(self, job: Job, agent: int, at: float) -> None:
         i = job[0]
-        self.calls.answer[i] = at
-        self.calls.agent[i] = agent
+        self._answer[i] = at
+        self._agent[i] = agent
         self.current[agent] = job
         talk = job[4] * self.factor[agent]
         if not self.two_phase:
-            self.env.schedule(Due(self._on_done, agent), NORMAL, talk + job[5])
+            # The agent's number is the entry of its call's end (see the loop).
+            end = self.env._now + (talk + job[5])
+            heappush(self.calendar, (end, NORMAL, next(self.eid), agent))
             return
         if self.flexes_talk:
             flex = self.policy.talk_factor(agent, CallOnScreen(self.calls, i))
@@ -383,14 +406,14 @@ class Engine:
             # No offer can be made on this call and nothing else happens at its talk end: it
             # ends when the offer phase would have ended it, (talk end) + wrap-up, without the
             # stop on the way that serving a call that may sell costs.
-            end = self.env.now + talk + job[5]
-            schedule_at(self.env, Due(self._on_done, agent), NORMAL, end)
+            end = self.env._now + talk + job[5]
+            heappush(self.calendar, (end, NORMAL, next(self.eid), agent))
             return
-        self.env.schedule(Due(self._on_talk_end, agent), NORMAL, talk)
+        # ``~agent`` is the entry of the talk's end (see the loop).
+        heappush(self.calendar, (self.env._now + talk, NORMAL, next(self.eid), ~agent))
 
-    def _on_talk_end(self, event: Due) -> None:
+    def _on_talk_end(self, agent: int) -> None:
         """The request is solved: offer a product now, if the policy and the screen allow."""
-        agent = event._value
         job = self.current[agent]
         assert job is not None  # the agent is on this call until _on_done
         i = job[0]
@@ -411,20 +434,20 @@ class Engine:
             again = self.redials.after_talk(job, self.env.now, float(calls.talk_factor[i]), agent)
             if again is not None:
                 self.env.schedule(Due(self._on_again, again[1]), NORMAL, again[0])
-        self.env.schedule(event.then(self._on_done), NORMAL, rest)
+        heappush(self.calendar, (self.env._now + rest, NORMAL, next(self.eid), agent))
 
-    def _on_done(self, event: Due) -> None:
-        agent = event._value
+    def _on_done(self, agent: int) -> None:
         self.current[agent] = None
         if self.leaving[agent]:
             self._end_session(agent, self.env.now)
-        else:
+        elif self.n_waiting or self.staying[agent]:
             self._take_next(agent)
+        else:
+            self.idle[agent] = None  # what _take_next would do, without the call to it
         if self.watch:
             self.policy.load_changed()
 
-    def _on_patience(self, event: Due) -> None:
-        job = event._value
+    def _on_patience(self, job: Job) -> None:
         queue = self.queues[job[2]]
         if job[0] not in queue:
             return  # answered before patience ran out
