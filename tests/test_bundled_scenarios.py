@@ -97,15 +97,25 @@ def test_credit_card_kpis_are_plausible(credit_card: callsim.SimulationResult) -
 def test_credit_card_misses_the_goal_at_some_peaks(credit_card: callsim.SimulationResult) -> None:
     # Real rosters cannot follow the curve exactly: the peaks are where the plan is tightest,
     # while other intervals are comfortably above 80/20. (How many intervals miss varies with
-    # the day's busyness.) The rows were sized when shrinkage was rounded per row, which took
-    # 27.5% of the agents off instead of the configured 25%; at the configured rate the roster
-    # has ~7 agent-hours more on the phones and the peaks sit just around the goal (80-81% at
-    # 10:00 and 15:30 on this run, where they missed it before) until the rows are re-sized.
+    # the day's busyness.)
     sl = credit_card.intervals.set_index("start")["service_level_mean"]
     peaks = sl[["10:00", "10:30", "14:30", "15:00", "15:30"]]
     assert peaks.min() < 0.85
-    assert peaks.min() <= sl.nsmallest(3).max()  # a peak is among the day's three worst
     assert (sl >= 0.8).sum() >= 5
+
+
+def test_credit_card_repeat_calls_move_load_into_the_afternoon(
+    credit_card: callsim.SimulationResult,
+) -> None:
+    # Unresolved callers ring again about two hours later, so the repeats of the morning land
+    # in the afternoon and evening: the roster, sized on the forecast's shape, is tighter there
+    # than at the morning peak, which had the tightest spots before repeats were modelled.
+    iv = credit_card.intervals
+    morning = iv["start"].isin(["10:00", "10:30", "11:00"])
+    late = iv["start"].isin(["15:30", "16:00", "16:30", "17:00", "17:30", "18:00", "18:30"])
+    repeats = iv["repeat_calls_mean"]
+    assert repeats[late].mean() > 1.3 * repeats[morning].mean()
+    assert weighted(iv, "service_level", late) < weighted(iv, "service_level", morning)
 
 
 # -- the utility line: the outage breaks service, then it recovers --------------------------
@@ -140,3 +150,34 @@ def test_utility_redials_and_recovery(utility: callsim.SimulationResult) -> None
     evening = iv["start"] >= "18:00"
     assert weighted(iv, "service_level", evening) >= 0.7
     assert weighted(iv, "abandon_rate", evening) <= 0.1
+
+
+# -- resolve more, add agents, or push the menu: the comparison the planner asks for --------
+
+
+def test_resolution_vs_agents_answers_its_question() -> None:
+    from callsim.experiment.compare import compare
+    from callsim.scenario.files import load_plans
+
+    plans = load_plans(SCENARIOS / "resolution_vs_agents.yaml")
+    _, train, add, ivr = plans
+    assert [train, add, ivr] == [
+        "train to resolve 10 points more",
+        "add two agents",
+        "push the IVR",
+    ]
+    t = compare(plans, replications=6, seed=1, workers=2).table.set_index(["kpi", "plan"])
+
+    def verdict(kpi: str, plan: str) -> str:
+        return str(t.loc[(kpi, plan), "verdict"])
+
+    # Each lever does what it is: training raises first-contact resolution and cuts repeats,
+    # the menu resolves more in self-service, the agents cost more; each relieves the queue.
+    assert verdict("fcr", train) == "better"
+    assert verdict("repeats_per_first_call", train) == "better"
+    assert verdict("deflected_calls", ivr) == "better"
+    assert verdict("deflected_calls", add) == "no significant difference"
+    assert verdict("staff_cost", add) == "worse"
+    assert verdict("staff_cost", train) == "no significant difference"
+    for plan in (train, add, ivr):
+        assert verdict("service_level", plan) == "better", plan

@@ -83,14 +83,13 @@ from callsim.experiment.results import SimulationResult
 from callsim.experiment.runner import simulate_many
 from callsim.measure.catalogue import clip_interval
 from callsim.measure.overlap import overlap
-from callsim.model.demand import expected_volume
 from callsim.model.roster import build_roster
 from callsim.model.timegrid import time_grid
+from callsim.planning.agent_load import agent_load
 from callsim.planning.isa_iterations import MAX_ITERATIONS
 from callsim.planning.sizing import Target, erlang_for
 from callsim.planning.staffed import with_staffing
 from callsim.planning.state_law import StateLaws, state_laws
-from callsim.scenario.reason_mix import handle_per_interval
 from callsim.scenario.schema import Scenario
 from callsim.version import __version__
 
@@ -271,8 +270,7 @@ def erlang_on_phones(scenario: Scenario, target: Target) -> list[int]:
     """Per-interval Erlang for ``target``: each interval's forecast as a steady queue."""
     grid = time_grid(scenario)
     patience = scenario.mean_patience_s()
-    volume = expected_volume(scenario, grid)
-    handle = handle_per_interval(scenario, len(grid))
+    volume, handle = agent_load(scenario, grid)
     return [
         erlang_for(v / grid.length_s, float(h), patience, target)
         for v, h in zip(volume, handle, strict=True)
@@ -283,8 +281,8 @@ def _start(scenario: Scenario) -> list[int]:
     grid = time_grid(scenario)
     slowest = max(g.handle_time_factor for g in scenario.agents.groups.values())
     pitch = max((p.pitch.mean for p in scenario.products.values()), default=0.0)
-    handle = handle_per_interval(scenario, len(grid)) * slowest + pitch
-    load = expected_volume(scenario, grid) * handle / grid.length_s
+    volume, handle = agent_load(scenario, grid)
+    load = volume * (handle * slowest + pitch) / grid.length_s
     return [math.ceil(a + START_SD * math.sqrt(a)) + 1 for a in load]
 
 
@@ -325,7 +323,7 @@ def _size(
     """Each interval's fewest agents for the target given the state its callers found, and the
     calibration factor used."""
     patience = scenario.mean_patience_s()
-    fallback = handle_per_interval(scenario, len(staffing))
+    fallback = agent_load(scenario, time_grid(scenario))[1]
     allowed = target.allowed_shortfall
     curves: list[Callable[[int], float] | None] = []
     for k in range(len(staffing)):
@@ -386,7 +384,7 @@ def _table(
 ) -> pd.DataFrame:
     grid = time_grid(scenario)
     day, start = grid.labels()
-    volume = expected_volume(scenario, grid)
+    volume, handle = agent_load(scenario, grid)
     roster = build_roster(scenario, grid)
     paid = np.asarray(roster.paid, dtype=float).reshape(-1, 3)
     shrinkage = scenario.agents.shrinkage
@@ -394,7 +392,7 @@ def _table(
         "day": day,
         "start": start,
         "calls": volume,
-        "load_erlangs": volume * handle_per_interval(scenario, len(grid)) / grid.length_s,
+        "load_erlangs": volume * handle / grid.length_s,
         "isa_on_phones": on_phones,
         "erlang_on_phones": erlang,
         "required_scheduled": [scheduled_for(n, shrinkage) for n in on_phones],

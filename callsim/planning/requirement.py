@@ -1,8 +1,9 @@
 """The per-interval agent requirement of a scenario, next to what its roster actually plans.
 
 Each interval is sized on its own as a steady queue (Erlang A with the callers' mean patience, or
-Erlang C when nobody hangs up): the planner's usual first cut, which the simulation then checks
-(:mod:`callsim.planning.isa` sizes by simulation instead).
+Erlang C when nobody hangs up) on the calls that reach the agents
+(:mod:`callsim.planning.agent_load`): the planner's usual first cut, which the simulation then
+checks (:mod:`callsim.planning.isa` sizes by simulation instead).
 """
 
 from __future__ import annotations
@@ -15,11 +16,10 @@ import pandas as pd
 
 from callsim.analytic import scheduled_for
 from callsim.measure.overlap import overlap
-from callsim.model.demand import expected_volume
 from callsim.model.roster import build_roster
 from callsim.model.timegrid import time_grid
+from callsim.planning.agent_load import agent_load
 from callsim.planning.sizing import Target, erlang_for
-from callsim.scenario.reason_mix import handle_per_interval
 from callsim.scenario.schema import Scenario
 from callsim.version import __version__
 
@@ -29,8 +29,8 @@ def staffing_requirement(scenario: Scenario, target: Target | None = None) -> pd
     grid = time_grid(scenario)
     target = target or Target.of(scenario)
     shrinkage = scenario.agents.shrinkage
-    volume = expected_volume(scenario, grid)
-    handle = handle_per_interval(scenario, len(grid))  # the interval's own reason mix
+    # What reaches the agents: the interval's own reason mix, less the menu, plus repeat calls.
+    volume, handle = agent_load(scenario, grid)
     patience = scenario.mean_patience_s()
     on_phones = [
         erlang_for(v / grid.length_s, float(h), patience, target)
