@@ -38,8 +38,8 @@ from callsim.report.wfm import (
     spread_chart,
     staffing_chart,
     wait_chart,
-    zoom,
 )
+from callsim.report.zoom import zoom
 from callsim.scenario.schema import Scenario
 from callsim.version import __version__
 

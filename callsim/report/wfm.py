@@ -35,13 +35,10 @@ from callsim.report.charts import (
     target_line,
 )
 from callsim.report.i18n import Words
+from callsim.report.zoom import zoom
 
 STATUS_COLOURS = {"met": "#2f9e44", "close": "#f08c00", "short": "#c92a2a"}
 """Red, amber, green as planners colour intervals; the same green and red as the verdicts."""
-
-ZOOM_PAD = 0.08
-"""Assumption: room left around the data on a zoomed axis, as a share of the data's span, so
-the highest and lowest marks do not sit on the frame."""
 
 
 def interval_status(mean: np.ndarray, low: np.ndarray, target: float) -> list[str]:
@@ -60,17 +57,6 @@ def interval_status(mean: np.ndarray, low: np.ndarray, target: float) -> list[st
         else:
             out.append("close")
     return out
-
-
-def zoom(values: list[float], bounds: tuple[float, float]) -> list[float]:
-    """An axis range around the data (and the target, when it is among ``values``), within
-    what the measure can take: 0-100% axes flatten an abandonment of 0-9% into the floor."""
-    finite = [v for v in values if not math.isnan(v)]
-    if not finite:
-        return list(bounds)
-    low, high = min(finite), max(finite)
-    pad = (high - low) * ZOOM_PAD or max(abs(high) * ZOOM_PAD, 0.01)
-    return [max(bounds[0], low - pad), min(bounds[1], high + pad)]
 
 
 def requirement(result: SimulationResult) -> pd.DataFrame:
