@@ -71,3 +71,12 @@ def write_yaml() -> Callable[[Path, dict[str, Any] | str], Path]:
         return path
 
     return write
+
+
+@pytest.fixture(scope="session")
+def browser() -> Any:
+    """One Chromium for every browser test of the session (launching costs about a second)."""
+    from layout import launched_chromium
+
+    with launched_chromium() as b:
+        yield b

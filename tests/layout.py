@@ -7,7 +7,14 @@ phone narrower than a desktop).
 
 from __future__ import annotations
 
+import os
+import shutil
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
+
+import pytest
 
 OVERLAPPING_TEXT = """(tolerance) => {
   // Every visible piece of chart text: tick labels, axis and panel titles, annotations, legend
@@ -48,3 +55,53 @@ def overlapping_text(page: Any, tolerance_px: float = 1.0) -> list[str]:
     (anti-aliasing makes touching boxes share a pixel, which nobody reads as overlap)."""
     found: list[str] = page.evaluate(OVERLAPPING_TEXT, tolerance_px)
     return found
+
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+if CHROMIUM is None and os.environ.get("CALLSIM_REQUIRE_BROWSER"):
+    raise RuntimeError("CALLSIM_REQUIRE_BROWSER is set but no chromium is installed")
+needs_chromium = pytest.mark.skipif(CHROMIUM is None, reason="chromium is not installed")
+"""Browser tests skip where Chromium is missing, unless CI requires it (then they fail)."""
+
+
+@contextmanager
+def launched_chromium() -> Iterator[Any]:
+    """Debian's Chromium under Playwright, without a sandbox (CI runs as root) or anything that
+    reaches the network on its own."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(
+            executable_path=CHROMIUM,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--no-first-run",
+            ],
+        )
+        yield browser
+        browser.close()
+
+
+def open_page(
+    browser: Any, path: Path, viewport: dict[str, int] | None = None
+) -> tuple[Any, list[str]]:
+    """A drawn report page (``path`` is the page, or the results directory holding
+    ``report.html``) and the problems seen on the way: console errors, page errors, dialogs
+    (a script the page should not run) and any request off the local disk."""
+    if path.is_dir():
+        path = path / "report.html"
+    phone = viewport is not None and viewport["width"] < 600
+    options: dict[str, Any] = {} if viewport is None else {"viewport": viewport}
+    page = browser.new_page(**options, is_mobile=phone, has_touch=phone)
+    problems: list[str] = []
+    page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: problems.append(str(e)))
+    page.on("dialog", lambda d: (problems.append(f"dialog: {d.message}"), d.dismiss()))
+    page.on("request", lambda r: None if r.url.startswith("file:") else problems.append(r.url))
+    page.goto(path.as_uri())
+    page.wait_for_selector("body[data-rendered='true']", timeout=60_000)
+    return page, problems

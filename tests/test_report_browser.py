@@ -9,13 +9,11 @@ scenario's names shown as text (never run as markup).
 from __future__ import annotations
 
 import copy
-import os
-import shutil
 from pathlib import Path
 
 import pytest
 import yaml
-from layout import overlapping_text
+from layout import needs_chromium, open_page, overlapping_text
 from typer.testing import CliRunner
 
 from callsim.cli.commands import app
@@ -23,10 +21,7 @@ from callsim.planning.plan import plan_policies
 from callsim.report import expected_charts, plan_report
 from callsim.scenario.files import load_scenario
 
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-if CHROMIUM is None and os.environ.get("CALLSIM_REQUIRE_BROWSER"):
-    raise RuntimeError("CALLSIM_REQUIRE_BROWSER is set but no chromium is installed")
-pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="chromium is not installed")
+pytestmark = needs_chromium
 
 HOSTILE = """Desk <b>&amp;</b> "quoted" 'single' </script><script>alert(1)</script>"""
 GROUP = "<img src=x onerror=alert(2)>&team"
@@ -148,38 +143,6 @@ def planning_reports(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path
     return pages
 
 
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(
-            executable_path=CHROMIUM,
-            args=[
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-                "--no-first-run",
-            ],
-        )
-        yield b
-        b.close()
-
-
-def open_report(browser, path: Path):
-    page = browser.new_page()
-    problems: list[str] = []
-    page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
-    page.on("pageerror", lambda e: problems.append(str(e)))
-    page.on("dialog", lambda d: (problems.append(f"dialog: {d.message}"), d.dismiss()))
-    page.on("request", lambda r: None if r.url.startswith("file:") else problems.append(r.url))
-    page.goto(path.as_uri())
-    page.wait_for_selector("body[data-rendered='true']", timeout=30_000)
-    return page, problems
-
-
 @pytest.mark.parametrize(
     ("kind", "key", "selling"),
     [("run", "run", True), ("compare", "compare", True), ("sweep", "sweep", True)],
@@ -187,7 +150,7 @@ def open_report(browser, path: Path):
 def test_every_chart_renders_with_data_and_no_errors(
     browser, reports: dict[str, Path], kind: str, key: str, selling: bool
 ) -> None:
-    page, problems = open_report(browser, reports[key])
+    page, problems = open_page(browser, reports[key])
     for chart in expected_charts(kind, selling, has_switch=selling):
         figure = page.locator(f"[data-chart='{chart}']")
         assert figure.count() == 1, f"{kind}: chart {chart} missing"
@@ -202,7 +165,7 @@ def test_every_chart_renders_with_data_and_no_errors(
 
 
 def test_hover_shows_a_value(browser, reports: dict[str, Path]) -> None:
-    page, problems = open_report(browser, reports["run"])
+    page, problems = open_page(browser, reports["run"])
     figure = page.locator("[data-chart='service_level']")
     figure.scroll_into_view_if_needed()
     box = figure.locator(".nsewdrag").first.bounding_box()
@@ -225,7 +188,7 @@ def test_hover_shows_a_value(browser, reports: dict[str, Path]) -> None:
 def test_scenario_names_are_shown_as_text(
     browser, reports: dict[str, Path], planning_reports: dict[str, Path], key: str
 ) -> None:
-    page, problems = open_report(browser, {**reports, **planning_reports}[key])
+    page, problems = open_page(browser, {**reports, **planning_reports}[key])
     body = page.inner_text("body")
     assert HOSTILE.split("</script>")[0] in body, "the scenario's name is not shown as text"
     # Nothing the user wrote became an element: no <b>, <img> or extra <script> from names.
@@ -242,7 +205,7 @@ def test_scenario_names_are_shown_as_text(
 
 
 def test_chinese_report_has_chinese_headings(browser, reports: dict[str, Path]) -> None:
-    page, problems = open_report(browser, reports["run_zh"])
+    page, problems = open_page(browser, reports["run_zh"])
     assert page.get_attribute("body", "data-lang") == "zh"
     assert "服务水平" in page.inner_text("body")
     assert problems == []

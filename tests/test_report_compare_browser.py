@@ -8,14 +8,13 @@ from __future__ import annotations
 
 import copy
 import json
-import os
 import re
 import shutil
 from pathlib import Path
 
 import pytest
 import yaml
-from layout import overlapping_text
+from layout import needs_chromium, open_page, overlapping_text
 from typer.testing import CliRunner
 
 from callsim.cli.commands import app
@@ -23,10 +22,7 @@ from callsim.report import expected_charts
 from callsim.report.charts import VERDICT_COLOURS
 from callsim.report.html import STYLE
 
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-if CHROMIUM is None and os.environ.get("CALLSIM_REQUIRE_BROWSER"):
-    raise RuntimeError("CALLSIM_REQUIRE_BROWSER is set but no chromium is installed")
-pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="chromium is not installed")
+pytestmark = needs_chromium
 
 # A short selling line and ten variants of it: selling rules and staffing, names of every length.
 SCENARIO = {
@@ -92,31 +88,6 @@ def pages(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     result = runner.invoke(app, ["report", str(out["zh"]), "--lang", "zh"])
     assert result.exit_code == 0, result.output
     return out
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(
-            executable_path=CHROMIUM,
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-        )
-        yield b
-        b.close()
-
-
-def open_page(browser, folder: Path, viewport: dict[str, int]):
-    phone = viewport["width"] < 600
-    page = browser.new_page(viewport=viewport, is_mobile=phone, has_touch=phone)
-    problems: list[str] = []
-    page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
-    page.on("pageerror", lambda e: problems.append(str(e)))
-    page.on("request", lambda r: None if r.url.startswith("file:") else problems.append(r.url))
-    page.goto((folder / "report.html").as_uri())
-    page.wait_for_selector("body[data-rendered='true']", timeout=60_000)
-    return page, problems
 
 
 @pytest.mark.parametrize("lang", ["en", "zh"])

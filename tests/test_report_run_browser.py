@@ -7,22 +7,18 @@ Chinese. No chart text overlaps another, the goal sentence is there and says wha
 from __future__ import annotations
 
 import json
-import os
 import shutil
 from pathlib import Path
 
 import pytest
-from layout import overlapping_text
+from layout import needs_chromium, open_page, overlapping_text
 from typer.testing import CliRunner
 
 from callsim.cli.commands import app
 from callsim.report import expected_charts
 from callsim.store.plotly_file import PLOTLY_FILE
 
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-if CHROMIUM is None and os.environ.get("CALLSIM_REQUIRE_BROWSER"):
-    raise RuntimeError("CALLSIM_REQUIRE_BROWSER is set but no chromium is installed")
-pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="chromium is not installed")
+pytestmark = needs_chromium
 
 LINES = {"default": "credit_card_hotline", "utility": "utility_hotline_24h"}
 WIDTHS = {"1440": {"width": 1440, "height": 900}, "390": {"width": 390, "height": 844}}
@@ -48,16 +44,6 @@ def runs(tmp_path_factory: pytest.TempPathFactory) -> dict[tuple[str, str], Path
     return out
 
 
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"])
-        yield b
-        b.close()
-
-
 @pytest.mark.parametrize("width", list(WIDTHS))
 @pytest.mark.parametrize(("line", "lang"), CASES)
 def test_run_page_as_a_manager_sees_it(
@@ -65,14 +51,7 @@ def test_run_page_as_a_manager_sees_it(
 ) -> None:
     folder = runs[(line, lang)]
     assert (folder / PLOTLY_FILE).is_file()  # loaded from beside the page, offline
-    phone = width == "390"
-    page = browser.new_page(viewport=WIDTHS[width], is_mobile=phone, has_touch=phone)
-    problems: list[str] = []
-    page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
-    page.on("pageerror", lambda e: problems.append(str(e)))
-    page.on("request", lambda r: None if r.url.startswith("file:") else problems.append(r.url))
-    page.goto((folder / "report.html").as_uri())
-    page.wait_for_selector("body[data-rendered='true']", timeout=60_000)
+    page, problems = open_page(browser, folder, WIDTHS[width])
     assert problems == []
     assert overlapping_text(page) == []
 
