@@ -134,7 +134,7 @@ class Engine:
         self.two_phase = policy.sells or policy.flexes_talk or at_talk_end
         self.steering = steering
         # Looked up once: the talk-end decision runs on every answered call of a selling plan.
-        self.may_sell = [sales is not None and trained for trained in roster.trained]
+        self.may_sell = [sales is not None and policy.sells and t for t in roster.trained]
         self.may_offer = policy.may_offer
         # A rule on the load alone is checked here, without a call to the policy per talk end.
         gate = policy.offer_gate()
@@ -164,6 +164,10 @@ class Engine:
         columns then)."""
         self._answer = cast("MutableSequence[float]", self.calls.answer.data)
         self._agent = cast("MutableSequence[int]", self.calls.agent.data)
+        # And those an offer writes.
+        self._product = cast("MutableSequence[int]", self.calls.product.data)
+        self._converted = cast("MutableSequence[int]", self.calls.converted.data)
+        self._pitch = cast("MutableSequence[float]", self.calls.pitch.data)
 
     # -- running ---------------------------------------------------------------------------
 
@@ -434,9 +438,9 @@ class Engine:
             pitch = self.sales.pitch_call(calls, i, self.sales_skill[agent], now)
             if pitch is not None:
                 product, duration, converted = pitch
-                calls.product[i] = product
-                calls.converted[i] = converted
-                calls.pitch[i] = duration
+                self._product[i] = product
+                self._converted[i] = converted
+                self._pitch[i] = duration
                 rest += duration
         if self.steering is not None:
             rest += self.steering.at_talk_end(calls, i, now)
