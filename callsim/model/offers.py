@@ -226,10 +226,10 @@ class SalesDesk:
         self._n_first = len(self._first_table)
         # Read an item at a time on the hot path: a memoryview's item costs a fraction of
         # numpy's (a row's ``tolist`` or ``item``).
-        self._first = memoryview(np.ascontiguousarray(self._first_table))
-        self._first_customer = memoryview(
-            np.ascontiguousarray(callers.customer if callers is not None else [], dtype=np.int64)
-        )
+        self._first = np.ascontiguousarray(self._first_table).data
+        self._first_customer = np.ascontiguousarray(
+            callers.customer if callers is not None else [], dtype=np.int64
+        ).data
         self.offerable = self._first_table[:, 0] >= 0
         """Per drawn caller, whether any offer could ever be made to them (something eligible
         they did not hold before the run: buying only adds to what they hold)."""
