@@ -19,6 +19,9 @@ from helpers import merge
 
 import callsim
 from callsim.model.calllog import ABANDONED
+from callsim.policies.always import Always
+from callsim.policies.contract import SellingPolicy
+from callsim.policies.threshold import Threshold
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED = 4
@@ -341,6 +344,42 @@ def test_threshold_k_zero_offers_only_when_nobody_waits() -> None:
         for t in at:
             waiting = (arrival < t - 1e-9) & (left > t + 1e-9)
             assert not waiting.any(), t
+
+
+class _Load:
+    """A centre with nothing but a load: what a gate may read."""
+
+    def __init__(self, waiting: int, idle: int) -> None:
+        self._waiting, self._idle = waiting, idle
+
+    def waiting(self, level: int | None = None) -> int:
+        return self._waiting
+
+    def n_idle(self) -> int:
+        return self._idle
+
+
+@pytest.mark.parametrize("policy", [Threshold(k) for k in (-3, -1, 0, 2)] + [Always()])
+def test_a_load_gate_answers_as_the_policy_does(policy: SellingPolicy) -> None:
+    gate = policy.offer_gate()
+    assert gate is not None
+    for waiting in range(6):
+        for idle in range(6):
+            policy.centre = _Load(waiting, idle)  # type: ignore[assignment]
+            by_gate = waiting <= gate.max_waiting and idle >= gate.min_idle
+            assert by_gate == policy.may_offer(0, None), (waiting, idle)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("policy", [{"kind": "threshold", "k": k} for k in (-2, 0, 1)])
+def test_the_engine_checks_a_gate_as_the_policy_would_decide(
+    policy: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The same run, call for call, whether the engine checks the gate or asks ``may_offer``."""
+    gated = run(policy, MIXED, replications=2).calls
+    monkeypatch.setattr(Threshold, "offer_gate", lambda self: None)
+    asked = run(policy, MIXED, replications=2).calls
+    assert (gated["product"] >= 0).sum() > 0
+    pd.testing.assert_frame_equal(gated, asked)
 
 
 # --------------------------------------------------------------------------------------------

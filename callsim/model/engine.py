@@ -134,8 +134,13 @@ class Engine:
         self.two_phase = policy.sells or policy.flexes_talk or at_talk_end
         self.steering = steering
         # Looked up once: the talk-end decision runs on every answered call of a selling plan.
-        self.may_sell = [sales is not None and trained for trained in roster.trained]
+        self.may_sell = [sales is not None and policy.sells and t for t in roster.trained]
         self.may_offer = policy.may_offer
+        # A rule on the load alone is checked here, without a call to the policy per talk end.
+        gate = policy.offer_gate()
+        self.gated = gate is not None
+        self.gate_waiting = gate.max_waiting if gate is not None else 0.0
+        self.gate_idle = gate.min_idle if gate is not None else 0
         self.sales_skill = list(roster.sales_skill)
         self.flexes_talk = policy.flexes_talk
         self.repeats = policy.repeats is not None or at_talk_end
@@ -159,6 +164,10 @@ class Engine:
         columns then)."""
         self._answer = cast("MutableSequence[float]", self.calls.answer.data)
         self._agent = cast("MutableSequence[int]", self.calls.agent.data)
+        # And those an offer writes.
+        self._product = cast("MutableSequence[int]", self.calls.product.data)
+        self._converted = cast("MutableSequence[int]", self.calls.converted.data)
+        self._pitch = cast("MutableSequence[float]", self.calls.pitch.data)
 
     # -- running ---------------------------------------------------------------------------
 
@@ -419,22 +428,27 @@ class Engine:
         i = job[0]
         calls = self.calls
         rest = job[5]
-        if self.may_sell[agent] and self.may_offer(agent, CallOnScreen(calls, i)):
+        now = self.env._now
+        if self.may_sell[agent] and (
+            (self.n_waiting <= self.gate_waiting and len(self.idle) >= self.gate_idle)
+            if self.gated
+            else self.may_offer(agent, CallOnScreen(calls, i))
+        ):
             assert self.sales is not None  # may_sell says so
-            pitch = self.sales.pitch_call(calls, i, self.sales_skill[agent], self.env.now)
+            pitch = self.sales.pitch_call(calls, i, self.sales_skill[agent], now)
             if pitch is not None:
                 product, duration, converted = pitch
-                calls.product[i] = product
-                calls.converted[i] = converted
-                calls.pitch[i] = duration
+                self._product[i] = product
+                self._converted[i] = converted
+                self._pitch[i] = duration
                 rest += duration
         if self.steering is not None:
-            rest += self.steering.at_talk_end(calls, i, self.env.now)
+            rest += self.steering.at_talk_end(calls, i, now)
         if self.repeats:
-            again = self.redials.after_talk(job, self.env.now, float(calls.talk_factor[i]), agent)
+            again = self.redials.after_talk(job, now, float(calls.talk_factor[i]), agent)
             if again is not None:
                 self.env.schedule(Due(self._on_again, again[1]), NORMAL, again[0])
-        heappush(self.calendar, (self.env._now + rest, NORMAL, next(self.eid), agent))
+        heappush(self.calendar, (now + rest, NORMAL, next(self.eid), agent))
 
     def _on_done(self, agent: int) -> None:
         self.current[agent] = None

@@ -224,6 +224,12 @@ class SalesDesk:
         if callers is not None:
             self._first_table = first_contacts(self, callers)
         self._n_first = len(self._first_table)
+        # Read an item at a time on the hot path: a memoryview's item costs a fraction of
+        # numpy's (a row's ``tolist`` or ``item``).
+        self._first = np.ascontiguousarray(self._first_table).data
+        self._first_customer = np.ascontiguousarray(
+            callers.customer if callers is not None else [], dtype=np.int64
+        ).data
         self.offerable = self._first_table[:, 0] >= 0
         """Per drawn caller, whether any offer could ever be made to them (something eligible
         they did not hold before the run: buying only adds to what they hold)."""
@@ -262,8 +268,11 @@ class SalesDesk:
     def holdings(self, customer: int) -> set[int]:
         """The products a customer holds now: before the run, or bought during it."""
         contact = self._contact(customer)
-        held = {k for k in range(len(self.products)) if self._held_before(customer, k)}
-        return held | (contact.bought if contact else set())
+        return self._before(customer) | (contact.bought if contact else set())
+
+    def _before(self, customer: int) -> set[int]:
+        """The products a customer held before the run."""
+        return {k for k in range(len(self.products)) if self._held_before(customer, k)}
 
     def held_before_counts(self, customers: np.ndarray) -> np.ndarray:
         """How many of the catalogue's products each customer held before the run."""
@@ -273,10 +282,14 @@ class SalesDesk:
         counts: np.ndarray = (u < self.owned_share[None, :]).sum(axis=1)
         return counts
 
-    def _held_now(self, customer: int, contact: Contact | None) -> int:
-        """How many of the catalogue's products the customer holds now (:meth:`holdings`)."""
-        before = sum(1 for k in range(len(self.products)) if self._held_before(customer, k))
-        return before + (len(contact.bought) if contact is not None else 0)
+    def _group(self, reason: int, segment: int, before: set[int], contact: Contact | None) -> int:
+        """The customer's group: (reason, segment), and with retention the number of products
+        held now (:meth:`holdings`)."""
+        group = reason * self.n_segments + segment
+        if self.levels > 1:
+            group = group * self.levels + len(before)
+            group += len(contact.bought) if contact is not None else 0
+        return group
 
     def held_at_sales(self, calls: CallLog) -> np.ndarray:
         """Per call, how many of the catalogue's products the customer held just before the
@@ -301,34 +314,42 @@ class SalesDesk:
 
     # -- the screen and the pitch ----------------------------------------------------------
 
-    def _may_contact(self, contact: Contact | None, now: float) -> bool:
+    def _may_contact(self, contact: Contact | FirstOffer | None, now: float) -> bool:
         if contact is None:
             return True
+        if isinstance(contact, tuple):  # one offer so far: the rule below on (when, _, bought)
+            at, _, converted = contact
+            if not converted and now - at < self.cooldown_s:
+                return False
+            return (1 if now - at < self.window_s else 0) < self.max_offers
         if now - contact.last_refusal < self.cooldown_s:
             return False
         window = self.window_s
         return sum(1 for t in contact.offers if now - t < window) < self.max_offers
 
-    def _screen(self, customer: int, group: int, contact: Contact | None) -> list[int]:
+    def _screen(self, group: int, before: set[int], contact: Contact | None) -> list[int]:
         """Positions in the group's ranking of the products on the screen."""
         bought = contact.bought if contact is not None else ()
         ranked = self.ranked[group]
-        screen = [
-            j
-            for j, k in enumerate(ranked)
-            if k not in bought and not self._held_before(customer, k)
-        ]
+        screen = [j for j, k in enumerate(ranked) if k not in bought and k not in before]
         return screen[: self.size]
+
+    def _may_offer(self, customer: int, reason: int, segment: int, now: float) -> bool:
+        """Whether anything may be offered to the customer now, by the contact rules and the
+        eligibility of (reason, segment): whether a group has a ranking at all does not depend
+        on the products held, so this is decided before working out what they hold."""
+        if not self.ranked[(reason * self.n_segments + segment) * self.levels]:
+            return False
+        return self._may_contact(self.history.get(customer), now)
 
     def recommend(self, customer: int, reason: int, segment: int, now: float) -> list[int]:
         """Products for the screen, best expected value first; empty if the rules forbid."""
-        group = reason * self.n_segments + segment
-        contact = self._contact(customer)
-        if self.levels > 1:
-            group = group * self.levels + self._held_now(customer, contact)
-        if not self.ranked[group] or not self._may_contact(contact, now):
+        if not self._may_offer(customer, reason, segment, now):
             return []
-        return [self.ranked[group][j] for j in self._screen(customer, group, contact)]
+        contact = self._contact(customer)
+        before = self._before(customer)
+        group = self._group(reason, segment, before, contact)
+        return [self.ranked[group][j] for j in self._screen(group, before, contact)]
 
     def pitch_call(
         self, calls: CallLog, row: int, skill: float, now: float
@@ -337,27 +358,36 @@ class SalesDesk:
         table of first contacts when the customer has no history yet. The answer is a plain
         (product, duration, converted) tuple, a :class:`Pitch` but for its names, which would
         cost about as much to build as the rest of the decision."""
-        customer: int = calls.customer.item(row)
-        if row < self._n_first and customer not in self.history:
-            product, conversion, fit, u_buy, u_time = self._first_table[row].tolist()
-            if product < 0:
-                return None
-            k = int(product)
-            converted = u_buy < conversion * skill * fit  # u < min(p, 1) as u < 1
-            self.history[customer] = (now, k, converted)
-            return k, self._pitch_time[k](u_time), converted
+        if row < self._n_first:
+            customer: int = self._first_customer[row]
+            if customer not in self.history:
+                first = self._first
+                product = first[row, 0]
+                if product < 0:
+                    return None
+                k = int(product)
+                # u < min(p, 1) as u < 1
+                converted = first[row, 3] < first[row, 1] * skill * first[row, 2]
+                self.history[customer] = (now, k, converted)
+                return k, self._pitch_time[k](first[row, 4]), converted
+        else:
+            customer = calls.customer.item(row)
+        reason: int = calls.reason.item(row)
+        segment: int = calls.segment.item(row)
+        if not self._may_offer(customer, reason, segment, now):
+            return None  # what pitch would say, before it works out the customer's holdings
         draws = calls.draws
         choice = draws.get("u_choice")
         return self.pitch(
             customer,
-            int(calls.reason[row]),
-            int(calls.segment[row]),
+            reason,
+            segment,
             skill,
             now,
             (
-                float(draws["u_purchase"][row]),
-                float(draws["u_pitch"][row]),
-                0.0 if choice is None else float(choice[row]),
+                float(draws["u_purchase"].item(row)),
+                float(draws["u_pitch"].item(row)),
+                0.0 if choice is None else float(choice.item(row)),
             ),
         )
 
@@ -374,13 +404,12 @@ class SalesDesk:
 
         ``uniforms`` are the caller's own (buying, pitch length, a weighted screen's pick), each
         in [0, 1); without them they are drawn from ``offer_rng`` in the order offers are made."""
-        group = reason * self.n_segments + segment
-        contact = self._contact(customer)
-        if self.levels > 1:
-            group = group * self.levels + self._held_now(customer, contact)
-        if not self.ranked[group] or not self._may_contact(contact, now):
+        if not self._may_offer(customer, reason, segment, now):
             return None
-        screen = self._screen(customer, group, contact)
+        contact = self._contact(customer)
+        before = self._before(customer)
+        group = self._group(reason, segment, before, contact)
+        screen = self._screen(group, before, contact)
         if not screen:
             return None
         if uniforms is None:

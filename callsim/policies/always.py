@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from callsim.policies.contract import Call, PolicyConfig, SellingPolicy
+from callsim.policies.contract import Call, LoadGate, PolicyConfig, SellingPolicy
 from callsim.policies.registry import register
 
 
@@ -17,6 +17,9 @@ class Always(SellingPolicy):
 
     def may_offer(self, agent: int, call: Call) -> bool:
         return True
+
+    def offer_gate(self) -> LoadGate:
+        return LoadGate(max_waiting=float("inf"), min_idle=0)
 
 
 register(AlwaysConfig, lambda config: Always())

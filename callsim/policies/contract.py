@@ -101,6 +101,16 @@ class Centre(Protocol):
 
 
 @dataclass(frozen=True)
+class LoadGate:
+    """An offer rule that reads nothing but the load: offer iff at most ``max_waiting`` callers
+    wait and at least ``min_idle`` other agents are idle. Stated as data so the engine can check
+    it with two comparisons instead of asking the policy at every talk end."""
+
+    max_waiting: float
+    min_idle: int
+
+
+@dataclass(frozen=True)
 class Repeats:
     """Calls cut short come back unresolved: the chance per unit of talk time cut, and when."""
 
@@ -149,6 +159,11 @@ class SellingPolicy:
         offer could be made whatever the answer (an agent not trained to sell, a caller with
         nothing eligible they do not hold already)."""
         return False
+
+    def offer_gate(self) -> LoadGate | None:
+        """Asked once before the run: the load alone decides :meth:`may_offer`, as this gate
+        (which must then give the same answers), or ``None``, and :meth:`may_offer` is asked."""
+        return None
 
     def talk_factor(self, agent: int, call: Call) -> float:
         """Multiplier on the talk time of a call being answered now."""

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from callsim.policies.contract import Call, PolicyConfig, SellingPolicy
+from callsim.policies.contract import Call, LoadGate, PolicyConfig, SellingPolicy
 from callsim.policies.registry import register
 
 
@@ -29,6 +29,11 @@ class Threshold(SellingPolicy):
         if self.k >= 0:
             return self.centre.waiting() <= self.k
         return self.centre.n_idle() >= -self.k
+
+    def offer_gate(self) -> LoadGate:
+        if self.k >= 0:
+            return LoadGate(max_waiting=self.k, min_idle=0)
+        return LoadGate(max_waiting=float("inf"), min_idle=-self.k)
 
 
 register(ThresholdConfig, lambda config: Threshold(config.k))
