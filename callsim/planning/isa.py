@@ -267,7 +267,8 @@ def _settle(
 
 
 def erlang_on_phones(scenario: Scenario, target: Target) -> list[int]:
-    """Per-interval Erlang for ``target``: each interval's forecast as a steady queue."""
+    """Per-interval Erlang for ``target``: the calls reaching the agents in each interval
+    (:mod:`callsim.planning.agent_load`) as a steady queue."""
     grid = time_grid(scenario)
     patience = scenario.mean_patience_s()
     volume, handle = agent_load(scenario, grid)
