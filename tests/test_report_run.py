@@ -5,6 +5,7 @@ shared beside the reports of a results directory."""
 
 from __future__ import annotations
 
+import html
 import json
 import re
 from pathlib import Path
@@ -20,8 +21,9 @@ from callsim.experiment.results import SimulationResult
 from callsim.planning.requirement import staffing_requirement
 from callsim.report import expected_charts, run_report
 from callsim.report.i18n import EN, Words
-from callsim.report.run import unique_names
-from callsim.report.wfm import interval_status, zoom
+from callsim.report.run import goal_sentence, unique_names
+from callsim.report.wfm import interval_status
+from callsim.report.zoom import zoom
 from callsim.scenario.files import load_scenario
 from callsim.store.plotly_file import PLOTLY_FILE, SCRIPT_TAG, inline, needs_file
 from callsim.store.write import write_run
@@ -110,18 +112,8 @@ def test_the_sentence_is_the_same_in_summary_json_the_page_and_the_cli(
 def test_the_english_template_is_the_sentence(small: SimulationResult) -> None:
     """The page formats the sentence from its words; in English they must give the very
     sentence the CLI prints."""
-    st = goal_statement(small)
-    text = EN["goal_sentence"].format(
-        verdict=EN[f"sentence_{st.verdict}"],
-        goal=st.goal,
-        how=EN[f"sentence_{st.estimate}"],
-        ci=st.ci_text,
-        days_met=st.days_met,
-        days=st.days,
-        intervals_met=st.intervals_met,
-        intervals=st.intervals,
-    )
-    assert text == st.sentence()
+    shown = str(goal_sentence(small, Words("en")))
+    assert html.escape(goal_statement(small).sentence(), quote=True) in shown
 
 
 # -- how sure is also how often -----------------------------------------------------------------
