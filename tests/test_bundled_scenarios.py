@@ -181,3 +181,46 @@ def test_resolution_vs_agents_answers_its_question() -> None:
     assert verdict("staff_cost", train) == "no significant difference"
     for plan in (train, add, ivr):
         assert verdict("service_level", plan) == "better", plan
+
+
+# -- where the seniors work: the skill mix per shift as a planning choice ---------------------
+
+
+def test_skill_mix_pair_moves_only_who_works_which_shift() -> None:
+    """The two plans differ in who fills the shift places, nothing else: the same places
+    (start, end, break) with the same head count, the same agents per group, the same paid
+    hours per group; and the seniors of the peak plan all cover the 10:00 peak."""
+    from collections import Counter
+
+    from callsim.model.roster import build_roster
+    from callsim.model.timegrid import time_grid
+    from callsim.scenario.files import load_plans
+
+    spread, peak = load_plans(SCENARIOS / "skill_mix_per_shift.yaml").values()
+    assert peak.name == "seniors on the peak shifts"
+
+    def places(plan: callsim.Scenario, only: str | None = None) -> Counter[tuple]:
+        counts: Counter[tuple] = Counter()
+        for name, group in plan.agents.groups.items():
+            for s in group.shifts or []:
+                if only in (None, name):
+                    counts[
+                        (s.start, s.end, tuple((b.start, b.duration_min) for b in s.breaks))
+                    ] += s.count
+        return counts
+
+    assert places(spread) == places(peak)
+    assert sum(places(spread, "senior").values()) == sum(places(peak, "senior").values()) == 16
+
+    def paid_hours(plan: callsim.Scenario) -> dict[int, float]:
+        roster = build_roster(plan, time_grid(plan))
+        hours: Counter[int] = Counter()
+        for agent, start, end in roster.paid:
+            hours[roster.group[agent]] += (end - start) / 3600
+        return dict(hours)
+
+    assert paid_hours(spread) == pytest.approx(paid_hours(peak))
+    assert all(
+        s.start <= "09:00" or s.start == "12:00" for s in peak.agents.groups["senior"].shifts or []
+    )
+    assert len({s.start for s in spread.agents.groups["senior"].shifts or []}) == 7
