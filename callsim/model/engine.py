@@ -129,6 +129,8 @@ class Engine:
         self.shift_ends = roster.shift_ends()
         self.policy = policy
         self.sales = sales
+        if sales is not None:
+            self.pitch_call = sales.pitch_call
         # Resolution and steering are decided at the talk end, like an offer.
         at_talk_end = resolver is not None or steering is not None
         self.two_phase = policy.sells or policy.flexes_talk or at_talk_end
@@ -146,8 +148,11 @@ class Engine:
         self.repeats = policy.repeats is not None or at_talk_end
         # First attempts that no offer can be made to, whatever the policy says (nothing
         # eligible that the caller does not hold already); calls made again are not known.
-        self.offerable = sales.offerable if sales is not None else np.zeros(0, dtype=bool)
-        self.n_known = len(self.offerable)
+        offerable = sales.offerable if sales is not None else np.zeros(0, dtype=bool)
+        self.offerable = cast("MutableSequence[bool]", offerable.data)
+        self.n_known = len(offerable)
+        # A talk end that only sells, on a rule of the load alone, takes the lean path.
+        self.sells_only = self.gated and not self.repeats and not self.flexes_talk
         self.watch = policy.watches_load
         self.view = CentreView(self, segments, reasons, mean_handle_s, threshold_s)
         self.queue_peaks = QueuePeaks(grid)
@@ -186,7 +191,7 @@ class Engine:
             # A steered customer's later first calls may be made in self-service instead.
             arrive=self._arrive if self.steering is None else self._arrive_past_steering,
             on_done=self._on_done,
-            on_talk_end=self._on_talk_end,
+            on_talk_end=self._on_gated_talk_end if self.sells_only else self._on_talk_end,
             on_patience=self._on_patience,
         )
         end = self.grid.horizon_end
@@ -410,7 +415,7 @@ class Engine:
             self.calls.talk_factor[i] = flex
             talk *= flex
         if not self.repeats and not (
-            self.may_sell[agent] and (i >= self.n_known or self.offerable.item(i))
+            self.may_sell[agent] and (i >= self.n_known or self.offerable[i])
         ):
             # No offer can be made on this call and nothing else happens at its talk end: it
             # ends when the offer phase would have ended it, (talk end) + wrap-up, without the
@@ -448,6 +453,26 @@ class Engine:
             again = self.redials.after_talk(job, now, float(calls.talk_factor[i]), agent)
             if again is not None:
                 self.env.schedule(Due(self._on_again, again[1]), NORMAL, again[0])
+        heappush(self.calendar, (now + rest, NORMAL, next(self.eid), agent))
+
+    def _on_gated_talk_end(self, agent: int) -> None:
+        """:meth:`_on_talk_end` when the talk end only sells and the policy is a load gate:
+        only calls an offer can be made on stop here (see :meth:`_start`), so what is left is
+        the gate and the pitch. A third of the stops under a threshold rule end in no offer;
+        each look-up saved here is saved on every one of them."""
+        job = self.current[agent]
+        assert job is not None  # the agent is on this call until _on_done
+        now = self.env._now
+        rest = job[5]
+        if self.n_waiting <= self.gate_waiting and len(self.idle) >= self.gate_idle:
+            i = job[0]
+            pitch = self.pitch_call(self.calls, i, self.sales_skill[agent], now)
+            if pitch is not None:
+                product, duration, converted = pitch
+                self._product[i] = product
+                self._converted[i] = converted
+                self._pitch[i] = duration
+                rest += duration
         heappush(self.calendar, (now + rest, NORMAL, next(self.eid), agent))
 
     def _on_done(self, agent: int) -> None:
