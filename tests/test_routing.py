@@ -269,6 +269,12 @@ BAD = {
         lambda d: _types(d)["vip"]["groups"].append({"group": "nobody"}),
         "routing.call_types.vip.groups.1: unknown agent group 'nobody'",
     ),
+    "a group taking nothing": (
+        lambda d: d["agents"]["groups"].update(
+            idle={"shifts": [{"start": "08:00", "end": "10:00", "count": 1}]}
+        ),
+        "agent group 'idle' takes no call type",
+    ),
     "unknown segment": (
         lambda d: _types(d)["vip"].update(segments=["gold"]),
         "routing.call_types.vip.segments: unknown segment 'gold'",

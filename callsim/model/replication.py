@@ -19,7 +19,8 @@ from callsim.model.offers import SalesDesk
 from callsim.model.opening_hours import OpeningHours
 from callsim.model.resolution import Resolver
 from callsim.model.roster import Roster, build_roster
-from callsim.model.routing import RoutedEngine, plan_routing
+from callsim.model.routing import RoutedEngine
+from callsim.model.routing_plan import plan_routing
 from callsim.model.run_record import Sessions, Timelines
 from callsim.model.steering import SteeringDesk
 from callsim.model.streams import streams

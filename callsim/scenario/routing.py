@@ -103,6 +103,12 @@ class Routing(Strict):
             for i, step in enumerate(call_type.groups):
                 if step.group not in groups:
                     raise ValueError(f"{where}.groups.{i}: unknown agent group '{step.group}'")
+        for group in groups:
+            if not self.skills(group):
+                raise ValueError(
+                    f"routing.call_types: agent group '{group}' takes no call type; list it in "
+                    "one (its agents would sit idle) or remove the group"
+                )
         for s in segments:
             for r in reasons:
                 if self.type_of(s, r) is None:
