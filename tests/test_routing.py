@@ -19,6 +19,8 @@ from test_oracle import check_against_oracle, scenario
 
 import callsim.model.replication as replication
 from callsim.errors import UserError
+from callsim.experiment.replication import run_replication
+from callsim.measure.kpis import ReplicationKpis
 from callsim.model.demand import Demand
 from callsim.model.replication import run_model
 from callsim.scenario.bundled import path_of
@@ -127,9 +129,22 @@ def hand_worked(
     calls: list[tuple[float, int, float]],
     groups: list[str],
     skill_factors: dict[str, dict[str, float]] | None = None,
+    ends: dict[str, str] | None = None,
 ) -> dict[str, np.ndarray]:
     """Run the given calls (offset from 08:00, reason index, talk s; no wrap-up, no patience)
-    on one agent per group, all logged in from 08:00 to 09:00."""
+    on one agent per group, logged in from 08:00 to 09:00 (or to the group's ``ends``), the
+    line closing at 09:00."""
+    return hand_worked_run(monkeypatch, routing, calls, groups, skill_factors, ends)[0]
+
+
+def hand_worked_run(
+    monkeypatch: pytest.MonkeyPatch,
+    routing: dict[str, Any],
+    calls: list[tuple[float, int, float]],
+    groups: list[str],
+    skill_factors: dict[str, dict[str, float]] | None = None,
+    ends: dict[str, str] | None = None,
+) -> tuple[dict[str, np.ndarray], ReplicationKpis]:
     spec = scenario(agents=1, rate_per_hour=10, mean_talk_s=100, wrap_s=0, mean_patience_s=1)
     spec["horizon"]["close"] = "09:00"
     spec["customers"] = {}
@@ -137,8 +152,10 @@ def hand_worked(
         "hard": {"share": 0.5, "talk": {"dist": "fixed", "value_s": 100}},
         "easy": {"share": 0.5, "talk": {"dist": "fixed", "value_s": 100}},
     }
-    shift = [{"start": "08:00", "end": "09:00", "count": 1}]
-    spec["agents"]["groups"] = {g: {"shifts": shift} for g in groups}
+    spec["agents"]["groups"] = {
+        g: {"shifts": [{"start": "08:00", "end": (ends or {}).get(g, "09:00"), "count": 1}]}
+        for g in groups
+    }
     for g, factors in (skill_factors or {}).items():
         spec["agents"]["groups"][g]["skill_factors"] = factors
     spec["routing"] = routing
@@ -153,10 +170,11 @@ def hand_worked(
         customer=np.arange(n),
     )
     monkeypatch.setattr(replication, "draw_demand", lambda *_: demand)
-    run = run_model(load_scenario(spec), 1, 0)
-    out = run.calls.columns()
-    out["group"] = np.asarray(run.roster.group)[out["agent"]]
-    return out
+    run = run_replication(load_scenario(spec), 1, 0, keep_calls=True)
+    assert run.calls is not None
+    out = {name: run.calls[name].to_numpy() for name in run.calls.columns}
+    out["group"] = out["agent"]  # one agent per group, numbered in the groups' order
+    return out, run.kpis
 
 
 HARD, EASY = 0, 1
@@ -192,6 +210,69 @@ def test_delayed_overflow_by_hand(monkeypatch: pytest.MonkeyPatch) -> None:
     np.testing.assert_array_equal(out["answer"] - T0, [0, 40, 140, 100, 190, 290])
     np.testing.assert_array_equal(out["group"], [0, 1, 1, 0, 1, 1])
     np.testing.assert_array_equal(out["end"] - T0, [100, 140, 190, 200, 290, 340])
+
+
+def test_kpis_by_call_type_and_group_by_hand(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The run above: hard calls waited 0, 30, 40 and 80 s, two of them answered by gen (the
+    backup); easy calls waited 90 and 95 s, both by gen, their primary. Busy: spec 200 s,
+    gen 40-340 s, 300 s, of the hour logged in."""
+    calls = [(0, HARD, 100), (10, HARD, 100), (50, EASY, 50), (60, HARD, 100)]
+    calls += [(110, HARD, 100), (195, EASY, 50)]
+    _, kpis = hand_worked_run(monkeypatch, SPECIALIST_FIRST, calls, ["spec", "gen"])
+    types, groups = kpis.slices["call_type"], kpis.slices["routing_group"]
+    np.testing.assert_array_equal(types["offered"], [4, 2])
+    np.testing.assert_allclose(types["service_level"], [1 / 4, 0])
+    np.testing.assert_allclose(types["asa_s"], [150 / 4, 185 / 2])
+    np.testing.assert_array_equal(types["overflowed"], [2, 0])
+    np.testing.assert_allclose(types["overflow_share"], [0.5, 0])
+    np.testing.assert_array_equal(groups["calls"], [2, 4])
+    np.testing.assert_array_equal(groups["overflow_taken"], [0, 2])
+    np.testing.assert_allclose(groups["occupancy"], [200 / 3600, 300 / 3600])
+
+
+def test_unrouted_kpis_have_no_routing_slices() -> None:
+    spec = scenario(agents=2, rate_per_hour=20, mean_talk_s=100, wrap_s=0, mean_patience_s=60)
+    kpis = run_replication(load_scenario(spec), 1, 0).kpis
+    assert "call_type" not in kpis.slices and "routing_group" not in kpis.slices
+
+
+def test_a_type_nobody_left_takes_is_called_back_at_the_close(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """spec goes home at 08:30; a hard call at 08:40 waits for nobody (gen does not take hard
+    calls): at the 09:00 close it is told to call back, after its 20 minutes' wait, and the
+    run ends."""
+    routing = {
+        "call_types": {
+            "hard": {"reasons": ["hard"], "groups": [{"group": "spec"}]},
+            "easy": {"groups": [{"group": "gen"}]},
+        }
+    }
+    out = hand_worked(
+        monkeypatch, routing, [(2400, HARD, 100)], ["spec", "gen"], ends={"spec": "08:30"}
+    )
+    assert out["closed_out"][0] == 1 and out["agent"][0] == -1
+    assert out["patience"][0] == 1200
+
+
+def test_a_backup_on_at_the_close_serves_without_its_delay(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """gen may take hard calls after 10 minutes; one arriving at 08:55 with spec gone is
+    answered by gen at the 09:00 close (nobody else is coming), not sent away."""
+    routing = {
+        "call_types": {
+            "hard": {
+                "reasons": ["hard"],
+                "groups": [{"group": "spec"}, {"group": "gen", "after_s": 600}],
+            },
+            "easy": {"groups": [{"group": "gen"}]},
+        }
+    }
+    out = hand_worked(
+        monkeypatch, routing, [(3300, HARD, 100)], ["spec", "gen"], ends={"spec": "08:30"}
+    )
+    assert out["answer"][0] - T0 == 3600 and out["group"][0] == 1
 
 
 def test_skill_factor_scales_talk_for_that_type_only(monkeypatch: pytest.MonkeyPatch) -> None:
