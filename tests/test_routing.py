@@ -10,6 +10,7 @@ overflowing at once to every group of identical agents (one pooled group, FCFS w
 from __future__ import annotations
 
 import copy
+import math
 from typing import Any
 
 import numpy as np
@@ -422,3 +423,74 @@ def test_bad_routing_is_one_line_naming_the_field(case: str) -> None:
     message = str(error.value)
     assert fragment in message
     assert "\n" not in message
+
+
+# -- (c) two independent groups match Erlang C and A for their own load ---------------------
+
+ERLANG_REPLICATIONS = 100
+CI_FACTOR = 1.5  # as tests/test_validation.py: 2.9 standard errors
+SHARE_ALLOWANCE = 0.003  # a finite day's bias on a share (tests/test_validation.py: 0.002)
+RELATIVE_ALLOWANCE = 0.015  # and on a time
+
+# Per type: (share of the 240 calls an hour, mean talk s, agents of its group).
+DESKS = {"cards": (0.6, 180.0, 9), "loans": (0.4, 300.0, 10)}
+
+
+def two_independent_desks(mean_patience_s: float | None) -> dict[str, Any]:
+    patience = (
+        {"dist": "none"}
+        if mean_patience_s is None
+        else {"dist": "exponential", "mean_s": mean_patience_s}
+    )
+    return {
+        "name": "two desks",
+        "horizon": {"open": "00:00", "close": "24:00", "interval_min": 60, "warmup_min": 120},
+        "arrivals": {"rate_per_hour": 240},
+        "reasons": {
+            name: {"share": share, "talk": {"dist": "exponential", "mean_s": talk}}
+            for name, (share, talk, _) in DESKS.items()
+        },
+        "customers": {"patience": patience},
+        "agents": {
+            "groups": {
+                f"{name}_desk": {"shifts": [{"start": "00:00", "end": "24:00", "count": c}]}
+                for name, (_, _, c) in DESKS.items()
+            }
+        },
+        "routing": {
+            "call_types": {
+                name: {"reasons": [name], "groups": [{"group": f"{name}_desk"}]} for name in DESKS
+            }
+        },
+        "simulation": {"replications": ERLANG_REPLICATIONS, "seed": 20240601},
+    }
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("mean_patience_s", [None, 240.0], ids=["erlang_c", "erlang_a"])
+def test_two_independent_groups_each_match_erlang(mean_patience_s: float | None) -> None:
+    """Poisson arrivals split by reason are two independent Poisson streams; with no overflow
+    each group is its own M/M/c (+M) queue at its own load."""
+    import callsim
+    from callsim.analytic.erlang import mmc_m
+
+    result = callsim.simulate(load_scenario(two_independent_desks(mean_patience_s)), workers=2)
+    types = result.slices["call_type"].set_index("call_type")
+    groups = result.slices["routing_group"].set_index("routing_group")
+    for name, (share, talk, agents) in DESKS.items():
+        exact = mmc_m(240 * share / 3600, talk, agents, mean_patience_s or math.inf, 20.0)
+        want = {
+            "service_level": exact.service_level["offered"],
+            "p_wait": exact.p_wait,
+            "abandon_rate": exact.abandon_rate,
+            "asa_s": exact.asa_s,
+        }
+        rows = {kpi: (types, name) for kpi in want}
+        want["occupancy"] = exact.occupancy
+        rows["occupancy"] = (groups, f"{name}_desk")
+        for kpi, value in want.items():
+            table, member = rows[kpi]
+            mean = table.loc[member, f"{kpi}_mean"]
+            half = (table.loc[member, f"{kpi}_ci_high"] - table.loc[member, f"{kpi}_ci_low"]) / 2
+            allowance = RELATIVE_ALLOWANCE * value if kpi == "asa_s" else SHARE_ALLOWANCE
+            assert abs(mean - value) <= CI_FACTOR * half + allowance, (name, kpi, mean, value)
