@@ -11,9 +11,11 @@ from __future__ import annotations
 
 import copy
 import math
+from pathlib import Path
 from typing import Any
 
 import numpy as np
+import pandas as pd
 import pytest
 import yaml
 from test_oracle import check_against_oracle, scenario
@@ -494,3 +496,24 @@ def test_two_independent_groups_each_match_erlang(mean_patience_s: float | None)
             half = (table.loc[member, f"{kpi}_ci_high"] - table.loc[member, f"{kpi}_ci_low"]) / 2
             allowance = RELATIVE_ALLOWANCE * value if kpi == "asa_s" else SHARE_ALLOWANCE
             assert abs(mean - value) <= CI_FACTOR * half + allowance, (name, kpi, mean, value)
+
+
+def test_run_prints_and_writes_the_routing_tables(tmp_path: Path) -> None:
+    """With routing, ``callsim run`` prints the tables by call type and group and writes them
+    (by_call_type.csv, by_routing_group.csv); without, neither."""
+    from typer.testing import CliRunner
+
+    from callsim.cli.commands import app
+
+    for routed, data in ((True, BASE), (False, {k: v for k, v in BASE.items() if k != "routing"})):
+        path = tmp_path / f"{routed}.yaml"
+        path.write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
+        out = tmp_path / f"out_{routed}"
+        result = CliRunner().invoke(app, ["run", str(path), "-r", "2", "-w", "1", "-o", str(out)])
+        assert result.exit_code == 0, result.output
+        assert ("By call type" in result.output) is routed
+        assert (out / "by_call_type.csv").exists() is routed
+        assert (out / "by_routing_group.csv").exists() is routed
+        if routed:
+            table = pd.read_csv(out / "by_call_type.csv")
+            assert list(table["call_type"]) == ["vip", "rest"]
