@@ -26,6 +26,7 @@ from callsim.experiment.replication import run_replication
 from callsim.measure.kpis import ReplicationKpis
 from callsim.model.demand import Demand
 from callsim.model.replication import run_model
+from callsim.model.routing import IdlePool
 from callsim.scenario.bundled import path_of
 from callsim.scenario.files import load_scenario
 
@@ -305,6 +306,20 @@ def test_least_skilled_first_keeps_the_generalist_free(
     under longest_idle, to the specialist (one skill against two) under least_skilled_first."""
     out = hand_worked(monkeypatch, {**SHARED, "rule": rule}, [(10, HARD, 100)], ["gen", "spec"])
     assert out["group"][0] == group
+
+
+def test_idle_pool_is_longest_idle_first_across_groups() -> None:
+    """Agents 0, 2 of group 0 and 1, 3 of group 1 going idle in the order 3, 0, 1, 2: the
+    pool iterates in that order, and the longest idle of a set of groups is taken first."""
+    pool = IdlePool([0, 1, 0, 1], 2)
+    for agent in (3, 0, 1, 2):
+        pool[agent] = None
+    pool[3] = None  # already idle: keeps its place, as an OrderedDict key does
+    assert list(pool) == [3, 0, 1, 2] and len(pool) == 4
+    assert pool.take_oldest([0]) == 0 and pool.take_oldest([0, 1]) == 3
+    del pool[1]
+    assert 1 not in pool and 2 in pool and list(pool) == [2]
+    assert pool.take_oldest([1]) == -1 and pool.take_oldest([0, 1]) == 2 and not pool
 
 
 # -- bad input --------------------------------------------------------------------------------

@@ -38,6 +38,7 @@ import numpy as np
 
 from callsim.model.calendar import NORMAL, Due
 from callsim.model.calllog import ABANDONED
+from callsim.model.demand import Demand
 from callsim.model.engine import Engine
 from callsim.model.redials import Job
 from callsim.model.roster import Roster
@@ -112,7 +113,13 @@ class RoutedView(CentreView):
 
 class RoutedEngine(Engine):
     def __init__(
-        self, grid: TimeGrid, demand: Any, roster: Roster, *, routing: RoutingPlan, **options: Any
+        self,
+        grid: TimeGrid,
+        demand: Demand,
+        roster: Roster,
+        *,
+        routing: RoutingPlan,
+        **options: Any,
     ) -> None:
         super().__init__(grid, demand, roster, **options)
         self.routing = routing
