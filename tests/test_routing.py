@@ -68,10 +68,14 @@ def credit_card_line() -> dict[str, Any]:
     return spec
 
 
-def test_every_group_at_once_is_the_unrouted_credit_card_line() -> None:
+@pytest.mark.parametrize("announced", [False, True])
+def test_every_group_at_once_is_the_unrouted_credit_card_line(announced: bool) -> None:
     """Selling, resolution and repeat calls, the menu, retrials, shifts, shrinkage and the close
-    all run through the routed engine: with one type every group takes at once, nothing moves."""
+    (and the announced wait, with its balking) all run through the routed engine: with one type
+    every group takes at once, nothing moves."""
     spec = credit_card_line()
+    if announced:
+        spec["announcement"] = {"enabled": True}
     pooled = {
         "call_types": {
             "all": {
