@@ -263,6 +263,24 @@ def test_a_type_nobody_left_takes_is_called_back_at_the_close(
     assert out["patience"][0] == 1200
 
 
+def test_an_agent_past_their_shift_does_not_count_as_on_at_the_close(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """spec's shift ends at 08:50 during a call that runs to 09:05; a hard call at 08:55 waits
+    for spec alone. At the 09:00 close spec is still logged in but only finishing that call,
+    so the hard call is told to call back then."""
+    routing = {
+        "call_types": {
+            "hard": {"reasons": ["hard"], "groups": [{"group": "spec"}]},
+            "easy": {"groups": [{"group": "gen"}]},
+        }
+    }
+    calls = [(2700, HARD, 1200), (3300, HARD, 100)]
+    out = hand_worked(monkeypatch, routing, calls, ["spec", "gen"], ends={"spec": "08:50"})
+    assert out["end"][0] - T0 == 3900
+    assert out["closed_out"][1] == 1 and out["patience"][1] == 300
+
+
 def test_a_backup_on_at_the_close_serves_without_its_delay(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:

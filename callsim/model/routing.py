@@ -274,8 +274,12 @@ class RoutedEngine(Engine):
             self.staying[agent] = staying
 
     def _send_unserved_away(self) -> None:
-        """Calls of the types no agent still on takes are told to call back."""
-        on = {self.group_of[a] for a, logged in enumerate(self.logged_in) if logged}
+        """Calls of the types no agent still on takes are told to call back (an agent past
+        their shift's end leaves after the call in hand, taking none)."""
+        leaving = self.leaving
+        on = {
+            self.group_of[a] for a, logged in enumerate(self.logged_in) if logged and not leaving[a]
+        }
         served = {index for g in on for index, _, _ in self.sources[g]}
         now = self.env.now
         calls = self.calls
