@@ -28,6 +28,7 @@ from rich.text import Text
 
 from callsim import analytic
 from callsim.cli.deferred import deferred
+from callsim.cli.routing import print_routing
 from callsim.errors import UserError
 from callsim.experiment.cluster import Cluster, connect
 from callsim.experiment.goal import goal_statement
@@ -1151,6 +1152,7 @@ def _print_summary(result: SimulationResult, path: Path) -> None:
         weighted = fmt(kpi, result.kpi(kpi, "call_weighted")["mean"]) if kpi in ratios else ""
         table.add_row(name, fmt(kpi, row["mean"]), ci, weighted)
     out_console.print(table)
+    print_routing(out_console, {result.scenario.name: result})
     _few_replications(result.replications)
     _print_precision(result.precision, result.replications)
     colour = {"met": "green", "missed": "red", "inconclusive": "yellow"}[result.verdict]
@@ -1287,6 +1289,7 @@ def _print_comparison(comparison: Comparison) -> None:
                 f"[{style}]{r.verdict}[/]" if style else r.verdict,
             )
         out_console.print(table)
+    print_routing(out_console, comparison.results)
     first = next(iter(comparison.results.values()))
     _few_replications(first.replications)
     _print_precision(first.precision, first.replications)

@@ -12,6 +12,7 @@ import pandas as pd
 from callsim.experiment.call_table import legend, named
 from callsim.experiment.goal import goal_statement
 from callsim.experiment.precision import PrecisionOutcome
+from callsim.measure import routing as routing_kpis
 from callsim.measure.catalogue import kpis_in
 from callsim.measure.confidence import jackknife_interval, t_interval
 from callsim.measure.products import product_table
@@ -229,8 +230,13 @@ def assemble(
         created=datetime.now(UTC).isoformat(timespec="seconds"),
         replication_sums=replication_sums,
         slices={
-            kind: _slice_table(kind, [o.kpis.slices[kind] for o in outputs], scenario, roster, grid)
-            for kind in SLICES
+            **{
+                kind: _slice_table(
+                    kind, [o.kpis.slices[kind] for o in outputs], scenario, roster, grid
+                )
+                for kind in SLICES
+            },
+            **_routing_slices(outputs, scenario),
         },
         waits=_waits(outputs),
         products=_products(outputs, scenario),
@@ -279,6 +285,25 @@ def _slice_table(
         columns[f"{name}_ci_low"] = lo[:, k]
         columns[f"{name}_ci_high"] = hi[:, k]
     return pd.DataFrame(columns)
+
+
+def _routing_slices(
+    outputs: list[ReplicationOutput], scenario: Scenario
+) -> dict[str, pd.DataFrame]:
+    """By call type and by agent group, for a scenario that routes (none otherwise)."""
+    if scenario.routing is None:
+        return {}
+    tables = {}
+    for kind in routing_kpis.SLICES:
+        kpis = kpis_in(routing_kpis.KPI_GROUP[kind])
+        mean, lo, hi = t_interval(_stacked([o.kpis.slices[kind] for o in outputs], kpis))
+        columns: dict[str, object] = {kind: routing_kpis.members(kind, scenario)}
+        for k, name in enumerate(kpis):
+            columns[f"{name}_mean"] = mean[:, k]
+            columns[f"{name}_ci_low"] = lo[:, k]
+            columns[f"{name}_ci_high"] = hi[:, k]
+        tables[kind] = pd.DataFrame(columns)
+    return tables
 
 
 def _stacked(tables: list[dict[str, np.ndarray]], names: tuple[str, ...]) -> np.ndarray:

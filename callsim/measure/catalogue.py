@@ -235,6 +235,12 @@ _KPIS = (
     Kpi("overtime_h", "hours", "Hours of overtime", "加班时长", -1),
     Kpi("cost", "money", "Cost", "成本", -1, bounds=(0.0, math.inf)),
     Kpi("first_contacts", "count", "First contacts answered", "首次接通来电"),
+    # Routing (``callsim.measure.routing``): calls answered by a group other than their type's
+    # primary, and the calls a group answered of types it is not the primary of.
+    Kpi("overflowed", "count", "Answered by a backup group", "由后备组接听"),
+    Kpi("overflow_share", "pct", "Share answered by a backup group", "后备组接听占比"),
+    Kpi("overflow_taken", "count", "Overflow calls taken", "接听的溢出来电"),
+    Kpi("overflow_taken_share", "pct", "Share of calls taken as overflow", "溢出来电占接听比"),
 )
 CATALOGUE: dict[str, Kpi] = {k.name: k for k in _KPIS}
 
@@ -337,6 +343,9 @@ GROUPS: dict[str, tuple[str, ...]] = {
     # The slices (``callsim.measure.slices``): the calls' own KPIs by reason and segment, the
     # agents' by group and shift, and a day's like an interval's.
     "by_calls": _BY_CALLS,
+    # With routing only: by call type and by agent group (``callsim.measure.routing``).
+    "by_call_type": (*_BY_CALLS, "overflowed", "overflow_share"),
+    "by_routing_group": ("calls", "occupancy", "overflow_taken", "overflow_taken_share"),
     "by_day": _PER_BIN,
     # Ratios of totals: the mean of the replications' values and the call-weighted ratio differ.
     "ratios": (

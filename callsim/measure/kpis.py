@@ -19,6 +19,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from callsim.measure import resolution
+from callsim.measure import routing as routing_kpis
 from callsim.measure.overlap import overlap
 from callsim.measure.products import product_counts
 from callsim.measure.satisfaction import call_scores, repeated_offers
@@ -96,6 +97,7 @@ def compute_kpis(
     summed = _INDICATORS if kept is None else (*_INDICATORS, "retention")
     within = np.zeros(len(WAIT_POINTS_S))
     per_product = product_counts(np.zeros(0, dtype=int), np.zeros(0, dtype=bool), len(value) - 1)
+    by_pair: dict[str, np.ndarray] = {}  # routed only: per (reason, segment), for call types
 
     def add(into: dict[str, np.ndarray], key: str, values: np.ndarray) -> None:
         into[key] = into[key] + values if key in into else values
@@ -138,6 +140,8 @@ def compute_kpis(
             add(per_interval, key, cells.sum(axis=(1, 2)))
             add(by_member["reason"], key, cells.sum(axis=(0, 2)))
             add(by_member["segment"], key, cells.sum(axis=(0, 1)))
+            if scenario.routing is not None:
+                add(by_pair, key, cells.sum(axis=0))
         q_start, q_end = queued
         add(per_interval, "queue_s", overlap(q_start, q_end, *queue_edges))
         add(totals, "queue_s", overlap(q_start, q_end, *queue_window))
@@ -198,6 +202,10 @@ def compute_kpis(
         owner = agent_key(kind, roster)
         slices[kind] = by_agents(agents, owner, len(members(kind, scenario, roster, grid)))
     horizon.update(stability(intervals, slices["day"], agents, goal.target))
+    if scenario.routing is not None:
+        for key in summed:
+            by_pair.setdefault(key, np.zeros((sizes["reason"], sizes["segment"])))
+        slices.update(routing_kpis.slices(by_pair, calls, grid, roster, scenario, slices["group"]))
     return ReplicationKpis(
         horizon=horizon,
         intervals=intervals,

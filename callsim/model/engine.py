@@ -354,7 +354,6 @@ class Engine:
 
     def _chunks(self) -> Iterator[Iterator[Job]]:
         c, n = self.calls, self.n_first
-        queue_of = np.asarray(self.queue_of_segment)
         for lo in range(0, n, _CHUNK):
             hi = min(lo + _CHUNK, n)
             rows: slice | list[int] = slice(lo, hi)
@@ -363,12 +362,18 @@ class Engine:
             yield zip(
                 range(lo, hi) if isinstance(rows, slice) else rows,
                 c.arrival[rows].tolist(),
-                queue_of[c.segment[rows]].tolist(),
+                self._queue_index(rows).tolist(),
                 c.patience[rows].tolist(),
                 c.talk[rows].tolist(),
                 c.wrap[rows].tolist(),
                 strict=True,
             )
+
+    def _queue_index(self, rows: slice | list[int]) -> np.ndarray:
+        """The queue each of these calls joins: its segment's priority level (one chunk at a
+        time; a routed engine keeps a queue per call type too)."""
+        level: np.ndarray = np.asarray(self.queue_of_segment)[self.calls.segment[rows]]
+        return level
 
     def _arrive_past_steering(self, job: Job) -> None:
         assert self.steering is not None  # only the loop's arrival with steering

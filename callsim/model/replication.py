@@ -7,6 +7,7 @@ streams of that key, so results do not depend on where or in which order replica
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import partial
 
 import numpy as np
 
@@ -18,6 +19,8 @@ from callsim.model.offers import SalesDesk
 from callsim.model.opening_hours import OpeningHours
 from callsim.model.resolution import Resolver
 from callsim.model.roster import Roster, build_roster
+from callsim.model.routing import RoutedEngine
+from callsim.model.routing_plan import plan_routing
 from callsim.model.run_record import Sessions, Timelines
 from callsim.model.steering import SteeringDesk
 from callsim.model.streams import streams
@@ -71,7 +74,12 @@ def run_model(scenario: Scenario, seed: int, replication: int) -> ModelRun:
     sales = None
     if scenario.products:
         sales = SalesDesk(scenario, rng["offers"], rng["history"], callers=demand)
-    engine = Engine(
+    # Skills-based routing only where the scenario routes: the plain engine is the fast path.
+    engine = (
+        Engine
+        if scenario.routing is None
+        else partial(RoutedEngine, routing=plan_routing(scenario))
+    )(
         grid,
         demand,
         roster,

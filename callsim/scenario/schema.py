@@ -22,6 +22,7 @@ from callsim.scenario.objective import Objective
 from callsim.scenario.reason_mix import check_reason_mix
 from callsim.scenario.resolution import Ivr, Resolution
 from callsim.scenario.retention import Retention
+from callsim.scenario.routing import Routing
 from callsim.scenario.scheduling import Scheduling, check_scheduling
 from callsim.scenario.selling import Outbound, Product, Satisfaction, Selling
 from callsim.service_level import BALKED_IN_SL, SERVICE_LEVEL_DEFINITIONS
@@ -208,6 +209,11 @@ class AgentGroup(_Strict):
         "resolution block; 1 when not given): 0.5 for new hires who resolve half as well, "
         "in odds.",
     )
+    skill_factors: dict[Name, Annotated[float, Field(gt=0, le=100)]] | None = Field(
+        None,
+        description="With routing: per call type this group takes, a factor on its talk time "
+        "(times handle_time_factor); 1 for types not given.",
+    )
     shifts: list[Shift] | None = None
     staffing: list[Annotated[int, Field(ge=0)]] | None = Field(
         None, description="Agents scheduled per interval: one day (repeated) or every day."
@@ -348,6 +354,9 @@ class Scenario(_Strict):
         None, description="First-contact resolution and repeat calls; off without it."
     )
     ivr: Ivr | None = Field(None, description="Self-service menu in front of the queue.")
+    routing: Routing | None = Field(
+        None, description="Call types and the agent groups that take them; one pool without it."
+    )
     simulation: Simulation = Field(default_factory=Simulation)
     plan: PlanSpec | None = Field(
         None, description="The selling policies callsim plan staffs and compares."
@@ -387,6 +396,7 @@ class Scenario(_Strict):
             )
         self._check_selling()
         self._check_resolution()
+        self._check_routing()
         if self.scheduling is not None:
             h = self.horizon
             check_scheduling(
@@ -464,6 +474,23 @@ class Scenario(_Strict):
                         f"agents.groups.{name}.resolution_skill: has no effect without a "
                         "resolution block; add one or remove it"
                     )
+
+    def _check_routing(self) -> None:
+        groups = self.agents.groups
+        if self.routing is None:
+            for name, group in groups.items():
+                if group.skill_factors is not None:
+                    raise ValueError(
+                        f"agents.groups.{name}.skill_factors: has no effect without a routing "
+                        "block; add one or remove it"
+                    )
+            return
+        self.routing.check(
+            list(self.customers.segments),
+            list(self.reasons),
+            list(groups),
+            {name: g.skill_factors for name, g in groups.items()},
+        )
 
     def _check_staffing(self) -> None:
         _shares_sum_to_one("reasons", {k: r.share for k, r in self.reasons.items()})

@@ -21,6 +21,7 @@ from callsim.errors import UserError
 from callsim.experiment.pairing import Comparison
 from callsim.experiment.results import SimulationResult
 from callsim.experiment.sweep_result import Sweep
+from callsim.measure.routing import SLICES as ROUTING_SLICES
 from callsim.measure.slices import SLICES
 from callsim.planning.plan import Plan
 from callsim.scenario.schema import Scenario
@@ -80,6 +81,7 @@ KNOWN_FILES = frozenset(
         "waits.csv",
         "products.csv",
         *(f"by_{kind}.csv" for kind in SLICES),
+        *(f"by_{kind}.csv" for kind in ROUTING_SLICES),  # scenarios that route only
         "scenario.yaml",
         "calls.csv.gz",
         "comparison.csv",
