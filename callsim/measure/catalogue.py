@@ -235,6 +235,17 @@ _KPIS = (
     Kpi("overtime_h", "hours", "Hours of overtime", "加班时长", -1),
     Kpi("cost", "money", "Cost", "成本", -1, bounds=(0.0, math.inf)),
     Kpi("first_contacts", "count", "First contacts answered", "首次接通来电"),
+    # The standby surge pool (``standby:``) and the KPI window (``window:``): computed only for
+    # scenarios that have them (``measure.standby``).
+    Kpi("standby_hours", "hours", "Standby hours used", "备岗人员使用工时"),
+    Kpi("standby_cost", "money", "Standby cost", "备岗人员成本", -1, bounds=(0.0, math.inf)),
+    Kpi("standby_calls", "count", "Calls answered by standby staff", "备岗人员接通量"),
+    Kpi("standby_answer_share", "pct", "Share of answered calls by standby staff", "备岗接通占比"),
+    Kpi("standby_callups", "count", "Standby call-ups", "备岗召集人次"),
+    Kpi("window_offered", "count", "Calls offered in the window", "时段内呼入量"),
+    Kpi("window_service_level", "pct", "Service level in the window", "时段内服务水平", 1),
+    Kpi("window_abandon_rate", "pct", "Abandonment in the window", "时段内放弃率", -1),
+    Kpi("window_asa_s", "seconds", "ASA in the window", "时段内平均应答速度", -1),
 )
 CATALOGUE: dict[str, Kpi] = {k.name: k for k in _KPIS}
 
@@ -509,6 +520,15 @@ GROUPS: dict[str, tuple[str, ...]] = {
         "outbound_revenue_per_agent_hour",
         "revenue_per_logged_in_hour",
     ),
+    # Computed only for a scenario with a standby pool, or a KPI window (``measure.standby``).
+    "standby": (
+        "standby_hours",
+        "standby_cost",
+        "standby_calls",
+        "standby_answer_share",
+        "standby_callups",
+    ),
+    "window": ("window_offered", "window_service_level", "window_abandon_rate", "window_asa_s"),
     # Undefined without a retention section: shown only when a plan has one.
     "needs_retention": ("retention_value", "net_contribution_with_retention"),
 }

@@ -24,6 +24,7 @@ from callsim.scenario.resolution import Ivr, Resolution
 from callsim.scenario.retention import Retention
 from callsim.scenario.scheduling import Scheduling, check_scheduling
 from callsim.scenario.selling import Outbound, Product, Satisfaction, Selling
+from callsim.scenario.standby import KpiWindow, Standby, check_standby, check_window
 from callsim.service_level import BALKED_IN_SL, SERVICE_LEVEL_DEFINITIONS
 
 Share = Annotated[float, Field(gt=0, le=1)]
@@ -360,6 +361,12 @@ class Scenario(_Strict):
         description="Which plan a comparison recommends (default: the most net contribution "
         "among plans meeting the goal).",
     )
+    standby: Standby | None = Field(
+        None, description="Back-office staff called to the phones on a load signal."
+    )
+    window: KpiWindow | None = Field(
+        None, description="A stretch of every day measured apart (service level, abandonment)."
+    )
 
     _currency = field_validator("currency")(_check_currency)
 
@@ -387,6 +394,10 @@ class Scenario(_Strict):
             )
         self._check_selling()
         self._check_resolution()
+        if self.standby is not None:
+            check_standby(self.standby, list(self.agents.groups), self.resolution is not None)
+        if self.window is not None:
+            check_window(self.window, self.horizon.interval_min)
         if self.scheduling is not None:
             h = self.horizon
             check_scheduling(
