@@ -170,11 +170,35 @@ def test_hysteresis_calls_up_only_past_the_level_and_members_stay_their_minimum(
         for member in range(9, 13):
             times = callups[callups[:, 0] == member, 1]
             assert (np.diff(times) >= 40 * 60 - 1e-9).all()  # delay + minimum stay apart
+        # A member sent back while idle (not at the end of a call) was sent back at the release
+        # level: at most one caller waiting.
+        call_ends = set(zip(run.calls.column("agent"), run.calls.column("end"), strict=True))
+        released = [
+            t
+            for a, t in zip(s.agent[pool], s.end[pool], strict=True)
+            if (a, t) not in call_ends and t < end_of_day
+        ]
+        assert released
+        assert all(_waiting_at(run, t) <= 1 for t in released)
         # The pool is paid for each call-up, delay included: hours = stays + 10 min per call-up.
         kpis = run_replication(scenario, 7, r).kpis.horizon
         logged = float(np.sum(np.minimum(s.end[pool], end_of_day) - s.start[pool]))
         assert kpis["standby_hours"] == pytest.approx((logged + 600 * len(callups)) / H)
         assert kpis["standby_cost"] == pytest.approx(kpis["standby_hours"] * 30)
+
+
+@pytest.mark.parametrize("signal", ["service_level", "expected_wait_s"])
+def test_a_supervisor_reviews_on_the_period_only(signal: str) -> None:
+    levels = {"service_level": (0.5, 0.9), "expected_wait_s": (120, 10)}[signal]
+    over = {"signal": signal, "call_up_at": levels[0], "release_at": levels[1]}
+    scenario = load_scenario(merge(BUSY, {"standby": {**over, "review_every_min": 5}}))
+    run = run_model(scenario, seed=7, replication=0)
+    callups = run.timelines.standby_callups
+    assert len(callups) > 0
+    assert np.allclose((callups[:, 1] - T0) % 300, 0)  # reviews at 08:05, 08:10, ...
+    s = run.sessions
+    starts = np.sort(s.start[s.agent >= 9])
+    np.testing.assert_allclose(starts, np.sort(callups[:, 1]) + 600)  # on after the delay
 
 
 def test_a_pool_never_called_changes_nothing() -> None:
