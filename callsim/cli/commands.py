@@ -39,6 +39,7 @@ from callsim.measure.catalogue import clip_interval, fmt, kpis_in
 from callsim.measure.confidence import MIN_REPLICATIONS_FOR_CI
 from callsim.measure.money import money_label, money_terms
 from callsim.measure.resolution import shown as resolution_shown
+from callsim.measure.standby import extra_kpis
 from callsim.model.timegrid import time_grid
 from callsim.planning.isa_iterations import MAX_ITERATIONS
 from callsim.planning.sizing import TARGET_KINDS, Target
@@ -1135,7 +1136,8 @@ def _print_summary(result: SimulationResult, path: Path) -> None:
     closing = tuple(k for k in kpis_in("closing") if result.kpi(k)["mean"] > 0)
     if result.scenario.announcement.enabled:
         closing += kpis_in("announcement")
-    shown = kpis_in("headline") + resolution_shown([result.scenario]) + closing + stability
+    shown = kpis_in("headline") + resolution_shown([result.scenario]) + closing
+    shown += extra_kpis(result.scenario) + stability  # the standby pool's, the window's
     kpis = shown + (selling if result.scenario.products else ())
     ratios = set(kpis_in("ratios"))
     money = money_terms([result.scenario])

@@ -54,13 +54,20 @@ def compare_results(
     ``kpis`` defaults to the ``compare`` group, those of resolution and self-service where a plan
     models them, and the retention KPIs when every plan values retention (otherwise they are
     undefined in some plan, and no difference can be taken), and balking when a plan announces
-    the wait."""
+    the wait; the KPI window's first when every plan has the same window, and the standby
+    pool's when every plan has one."""
     if kpis is None:
         kpis = kpis_in("compare") + resolution.shown([r.scenario for r in results.values()])
         if all(r.scenario.retention is not None for r in results.values()):
             kpis += kpis_in("needs_retention")
         if any(r.scenario.announcement.enabled for r in results.values()):
             kpis += kpis_in("announcement")
+        # Where every plan has them: a plan without a pool or a window has no such column.
+        plans = [r.scenario for r in results.values()]
+        if len({p.window for p in plans}) == 1 and plans[0].window is not None:
+            kpis = kpis_in("window") + kpis
+        if all(p.standby is not None for p in plans):
+            kpis += kpis_in("standby")
     names = list(results)
     first = results[names[0]]
     for name in names[1:]:

@@ -17,9 +17,11 @@ from callsim.measure.catalogue import kpis_in
 from callsim.measure.confidence import jackknife_interval, t_interval
 from callsim.measure.products import product_table
 from callsim.measure.slices import KPI_GROUP, SLICES, members
+from callsim.measure.standby import extra_kpis
 from callsim.measure.tables import kpi_table
 from callsim.measure.waits import wait_distribution
 from callsim.model.roster import Roster
+from callsim.model.standby import group_names
 from callsim.model.timegrid import TimeGrid
 from callsim.scenario.schema import Scenario
 from callsim.version import __version__
@@ -162,7 +164,7 @@ def assemble(
     roster: Roster,
 ) -> SimulationResult:
     definition = scenario.service_level.definition
-    names = kpis_in("horizon")
+    names = kpis_in("horizon") + extra_kpis(scenario)
     horizon = np.array([[o.kpis.horizon[k] for k in names] for o in outputs])
     mean, lo, hi = t_interval(horizon)
     summary = pd.DataFrame({"mean": mean, "ci_low": lo, "ci_high": hi}, index=list(names))
@@ -200,7 +202,7 @@ def assemble(
             )
     intervals = pd.DataFrame(columns)
 
-    groups = list(scenario.agents.groups)
+    groups = group_names(scenario)
     agent_kpis = kpis_in("agent")
     mean, lo, hi = t_interval(_stacked([o.kpis.agents for o in outputs], agent_kpis))
     columns = {"agent": roster.label, "group": [groups[g] for g in roster.group]}

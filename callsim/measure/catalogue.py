@@ -241,6 +241,17 @@ _KPIS = (
     Kpi("overflow_share", "pct", "Share answered by a backup group", "后备组接听占比"),
     Kpi("overflow_taken", "count", "Overflow calls taken", "接听的溢出来电"),
     Kpi("overflow_taken_share", "pct", "Share of calls taken as overflow", "溢出来电占接听比"),
+    # The standby surge pool (``standby:``) and the KPI window (``window:``): computed only for
+    # scenarios that have them (``measure.standby``).
+    Kpi("standby_hours", "hours", "Standby hours used", "备岗人员使用工时"),
+    Kpi("standby_cost", "money", "Standby cost", "备岗人员成本", -1, bounds=(0.0, math.inf)),
+    Kpi("standby_calls", "count", "Calls answered by standby staff", "备岗人员接通量"),
+    Kpi("standby_answer_share", "pct", "Share of answered calls by standby staff", "备岗接通占比"),
+    Kpi("standby_callups", "count", "Standby call-ups", "备岗召集人次"),
+    Kpi("window_offered", "count", "Calls offered in the window", "时段内呼入量"),
+    Kpi("window_service_level", "pct", "Service level in the window", "时段内服务水平", 1),
+    Kpi("window_abandon_rate", "pct", "Abandonment in the window", "时段内放弃率", -1),
+    Kpi("window_asa_s", "seconds", "ASA in the window", "时段内平均应答速度", -1),
 )
 CATALOGUE: dict[str, Kpi] = {k.name: k for k in _KPIS}
 
@@ -518,6 +529,15 @@ GROUPS: dict[str, tuple[str, ...]] = {
         "outbound_revenue_per_agent_hour",
         "revenue_per_logged_in_hour",
     ),
+    # Computed only for a scenario with a standby pool, or a KPI window (``measure.standby``).
+    "standby": (
+        "standby_hours",
+        "standby_cost",
+        "standby_calls",
+        "standby_answer_share",
+        "standby_callups",
+    ),
+    "window": ("window_offered", "window_service_level", "window_abandon_rate", "window_asa_s"),
     # Undefined without a retention section: shown only when a plan has one.
     "needs_retention": ("retention_value", "net_contribution_with_retention"),
 }

@@ -24,6 +24,7 @@ from callsim.measure.overlap import overlap
 from callsim.measure.products import product_counts
 from callsim.measure.satisfaction import call_scores, repeated_offers
 from callsim.measure.slices import CALL_SLICES, agent_key, by_agents, by_day, day_windows, members
+from callsim.measure.standby import standby_kpis, window_kpis
 from callsim.measure.tables import call_kpis, kpi_table
 from callsim.measure.waits import WAIT_POINTS_S, answered_within
 from callsim.model.calllog import ABANDONED, ANSWERED, BALKED, WAITING, CallLog
@@ -195,6 +196,12 @@ def compute_kpis(
         calls_again_moved=float(timelines.again_moved),
         calls_again_lost=float(timelines.again_lost),
     )
+    if scenario.standby is not None:
+        callups = timelines.standby_callups
+        assert callups is not None  # a run with a pool records its call-ups
+        horizon.update(standby_kpis(calls, roster, grid, scenario, callups))
+    if scenario.window is not None:
+        horizon.update(window_kpis(per_interval, grid, scenario))
     agents = _agent_kpis(agent_sums, sessions, roster, grid, pay)
     slices = {kind: call_kpis(by_member[kind], goal.definition) for kind in CALL_SLICES}
     slices["day"] = by_day(per_interval, per_day, grid, goal.definition)

@@ -13,6 +13,7 @@ import numpy as np
 
 from callsim.measure.tables import Sums, kpi_table
 from callsim.model.roster import Roster
+from callsim.model.standby import group_names
 from callsim.model.timegrid import TimeGrid
 from callsim.scenario.schema import SECONDS_PER_DAY, Scenario
 
@@ -39,7 +40,7 @@ def members(kind: str, scenario: Scenario, roster: Roster, grid: TimeGrid) -> li
     if kind == "day":
         return [str(d) for d in range(1, scenario.horizon.days + 1)]
     if kind == "group":
-        return list(scenario.agents.groups)
+        return group_names(scenario)
     if kind == "shift":
         return _shift_names(roster)
     raise KeyError(f"unknown slice {kind!r}; slices are {', '.join(SLICES)}")

@@ -332,6 +332,17 @@ class Engine:
         self._login(agent, self.scheduled_end[agent])
         return True
 
+    def call_to_phones(self, agent: int, until: float) -> bool:
+        """An agent without a scheduled session (a standby member) logs in until ``until``."""
+        if self.logged_in[agent] or not self.hours.is_open(self.env.now):
+            return False
+        self._login(agent, until)
+        return self.logged_in[agent]
+
+    def release(self, agent: int) -> None:
+        """The agent's session ends now, or after the call in hand."""
+        self._logout(agent)
+
     def _take_next(self, agent: int) -> None:
         if self.n_waiting:
             for queue in self.queues:

@@ -6,7 +6,7 @@ streams of that key, so results do not depend on where or in which order replica
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import partial
 
 import numpy as np
@@ -22,6 +22,7 @@ from callsim.model.roster import Roster, build_roster
 from callsim.model.routing import RoutedEngine
 from callsim.model.routing_plan import plan_routing
 from callsim.model.run_record import Sessions, Timelines
+from callsim.model.standby import StandbyPool, WithStandby, standby_agents
 from callsim.model.steering import SteeringDesk
 from callsim.model.streams import streams
 from callsim.model.timegrid import TimeGrid, time_grid
@@ -74,6 +75,12 @@ def run_model(scenario: Scenario, seed: int, replication: int) -> ModelRun:
     sales = None
     if scenario.products:
         sales = SalesDesk(scenario, rng["offers"], rng["history"], callers=demand)
+    hours = OpeningHours(grid, scenario.horizon.intervals_per_day)
+    pool = None
+    if scenario.standby is not None:
+        agents = standby_agents(roster, scenario)
+        pool = StandbyPool(scenario.standby, agents, hours.closes, grid.horizon_end)
+        policy = WithStandby(policy, pool)
     # Skills-based routing only where the scenario routes: the plain engine is the fast path.
     engine = (
         Engine
@@ -83,7 +90,7 @@ def run_model(scenario: Scenario, seed: int, replication: int) -> ModelRun:
         grid,
         demand,
         roster,
-        hours=OpeningHours(grid, scenario.horizon.intervals_per_day),
+        hours=hours,
         closing=scenario.horizon.at_close,
         priorities=[s.priority for s in segments],
         segments=list(scenario.customers.segments),
@@ -106,6 +113,10 @@ def run_model(scenario: Scenario, seed: int, replication: int) -> ModelRun:
     # and costs a sizeable share of a short replication when forced. The run is over: dropping
     # its state breaks the cycles, so all that is freed as soon as the caller lets go of it.
     vars(engine).clear()
+    if pool is not None:  # the pool's members are paid for the time they were called up
+        roster.paid.extend(pool.paid_spans(sessions, grid.horizon_end))
+        callups = np.array(pool.callups, dtype=float).reshape(-1, 2)
+        timelines = replace(timelines, standby_callups=callups)
     held = None
     if sales is not None and scenario.retention is not None:
         held = sales.held_at_sales(calls)

@@ -31,6 +31,8 @@ class Resolver:
             1.0 if g.resolution_skill is None else g.resolution_skill
             for g in scenario.agents.groups.values()
         ]
+        if scenario.standby is not None:  # the pool is the last group (model.standby)
+            skills.append(scenario.standby.resolution_skill or 1.0)
         # One row per agent group, one column per reason: looked up once per answered call.
         self.chance = [[resolution_chance(p, s) for p in base] for s in skills]
         self.group_of_agent = group_of_agent

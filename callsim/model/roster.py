@@ -45,6 +45,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from callsim.model.standby import add_standby
 from callsim.model.timegrid import TimeGrid
 from callsim.scenario.schema import SECONDS_PER_DAY, AgentGroup, Scenario, Shift, minutes
 
@@ -105,6 +106,8 @@ def build_roster(scenario: Scenario, grid: TimeGrid) -> Roster:
             _add_staffing(roster, available, g, name, spec, grid, days, scenario.agents.scale)
     on = _take_shrinkage(roster.group, available, scenario.agents.shrinkage, _cuts(grid, days))
     roster.sessions = [(a, s, e) for a, spans in enumerate(on) for s, e in spans]
+    if scenario.standby is not None:  # no sessions: called up during the run
+        add_standby(roster, scenario.standby, len(scenario.agents.groups))
     return roster
 
 

@@ -28,3 +28,4 @@ class Timelines:
     queue_peaks: np.ndarray  # most callers waiting at once, per interval
     again_moved: int = 0  # calls again moved from closed hours to the next opening
     again_lost: int = 0  # calls again lost: the line was closed then, by ``at_close.redials``
+    standby_callups: np.ndarray | None = None  # rows of (agent, time called), with a pool

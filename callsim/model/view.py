@@ -124,6 +124,15 @@ class CentreView:
     def put_back_on_phones(self, agent: int) -> bool:
         return self._engine.put_back_on_phones(agent)
 
+    def call_to_phones(self, agent: int, until: float) -> bool:
+        return self._engine.call_to_phones(agent, until)
+
+    def release(self, agent: int) -> None:
+        self._engine.release(agent)
+
+    def on_phones(self, agent: int) -> bool:
+        return self._engine.logged_in[agent]
+
 
 def _every(
     env: simpy.Environment, period_s: float, review: Callable[[], None]

@@ -99,6 +99,19 @@ class Centre(Protocol):
         """Log an agent taken off the phones back in, if the session has not ended meanwhile."""
         ...
 
+    def call_to_phones(self, agent: int, until: float) -> bool:
+        """Log in an agent who has no session now (a standby member called up) until ``until``;
+        False if the line is closed or the agent is on the phones already."""
+        ...
+
+    def release(self, agent: int) -> None:
+        """End the agent's session now, after the call in hand if there is one."""
+        ...
+
+    def on_phones(self, agent: int) -> bool:
+        """Whether the agent is logged in (finishing a last call included)."""
+        ...
+
 
 @dataclass(frozen=True)
 class LoadGate:

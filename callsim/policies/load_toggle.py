@@ -55,6 +55,18 @@ class LoadToggleConfig(PolicyConfig):
         return self.signal in ("idle_agents", "service_level")
 
 
+def load_signal(centre: Centre, kind: str, window_s: float) -> float:
+    """The load as a rule reads it; shared by every rule driven by a signal (the marketing
+    switch, the standby pool's call-up) so that the same name means the same number."""
+    if kind == "queue":
+        return float(centre.waiting())
+    if kind == "idle_agents":
+        return float(centre.n_idle())
+    if kind == "expected_wait_s":
+        return centre.expected_wait_s()
+    return centre.recent_service_level(window_s)
+
+
 class LoadToggle(SellingPolicy):
     sells = True
 
@@ -75,14 +87,7 @@ class LoadToggle(SellingPolicy):
             centre.every(self.config.review_every_min * 60.0, self.review)
 
     def signal(self) -> float:
-        c, kind = self.centre, self.config.signal
-        if kind == "queue":
-            return float(c.waiting())
-        if kind == "idle_agents":
-            return float(c.n_idle())
-        if kind == "expected_wait_s":
-            return c.expected_wait_s()
-        return c.recent_service_level(self.config.window_min * 60.0)
+        return load_signal(self.centre, self.config.signal, self.config.window_min * 60.0)
 
     def review(self) -> None:
         now = self.centre.now

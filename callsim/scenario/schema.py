@@ -25,6 +25,7 @@ from callsim.scenario.retention import Retention
 from callsim.scenario.routing import Routing
 from callsim.scenario.scheduling import Scheduling, check_scheduling
 from callsim.scenario.selling import Outbound, Product, Satisfaction, Selling
+from callsim.scenario.standby import KpiWindow, Standby, check_standby, check_window
 from callsim.service_level import BALKED_IN_SL, SERVICE_LEVEL_DEFINITIONS
 
 Share = Annotated[float, Field(gt=0, le=1)]
@@ -369,6 +370,12 @@ class Scenario(_Strict):
         description="Which plan a comparison recommends (default: the most net contribution "
         "among plans meeting the goal).",
     )
+    standby: Standby | None = Field(
+        None, description="Back-office staff called to the phones on a load signal."
+    )
+    window: KpiWindow | None = Field(
+        None, description="A stretch of every day measured apart (service level, abandonment)."
+    )
 
     _currency = field_validator("currency")(_check_currency)
 
@@ -397,6 +404,15 @@ class Scenario(_Strict):
         self._check_selling()
         self._check_resolution()
         self._check_routing()
+        if self.standby is not None and self.routing is not None:
+            raise ValueError(
+                "standby: a standby pool cannot be combined with routing yet (the pool's staff "
+                "take no call type); remove one of the two"
+            )
+        if self.standby is not None:
+            check_standby(self.standby, list(self.agents.groups), self.resolution is not None)
+        if self.window is not None:
+            check_window(self.window, self.horizon.interval_min)
         if self.scheduling is not None:
             h = self.horizon
             check_scheduling(
