@@ -28,7 +28,6 @@ from rich.text import Text
 
 from callsim import analytic
 from callsim.cli.deferred import deferred
-from callsim.cli.routing import print_routing
 from callsim.errors import UserError
 from callsim.experiment.cluster import Cluster, connect
 from callsim.experiment.goal import goal_statement
@@ -39,7 +38,6 @@ from callsim.measure.catalogue import clip_interval, fmt, kpis_in
 from callsim.measure.confidence import MIN_REPLICATIONS_FOR_CI
 from callsim.measure.money import money_label, money_terms
 from callsim.measure.resolution import shown as resolution_shown
-from callsim.measure.standby import extra_kpis
 from callsim.model.timegrid import time_grid
 from callsim.planning.isa_iterations import MAX_ITERATIONS
 from callsim.planning.sizing import TARGET_KINDS, Target
@@ -1137,6 +1135,8 @@ def _print_summary(result: SimulationResult, path: Path) -> None:
     if result.scenario.announcement.enabled:
         closing += kpis_in("announcement")
     shown = kpis_in("headline") + resolution_shown([result.scenario]) + closing
+    from callsim.measure.standby import extra_kpis  # pandas: not for the quick commands
+
     shown += extra_kpis(result.scenario) + stability  # the standby pool's, the window's
     kpis = shown + (selling if result.scenario.products else ())
     ratios = set(kpis_in("ratios"))
@@ -1154,6 +1154,8 @@ def _print_summary(result: SimulationResult, path: Path) -> None:
         weighted = fmt(kpi, result.kpi(kpi, "call_weighted")["mean"]) if kpi in ratios else ""
         table.add_row(name, fmt(kpi, row["mean"]), ci, weighted)
     out_console.print(table)
+    from callsim.cli.routing import print_routing  # pandas: not for the quick commands
+
     print_routing(out_console, {result.scenario.name: result})
     _few_replications(result.replications)
     _print_precision(result.precision, result.replications)
@@ -1291,6 +1293,8 @@ def _print_comparison(comparison: Comparison) -> None:
                 f"[{style}]{r.verdict}[/]" if style else r.verdict,
             )
         out_console.print(table)
+    from callsim.cli.routing import print_routing  # pandas: not for the quick commands
+
     print_routing(out_console, comparison.results)
     first = next(iter(comparison.results.values()))
     _few_replications(first.replications)
