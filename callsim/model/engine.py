@@ -455,14 +455,7 @@ class Engine:
             if self.gated
             else self.may_offer(agent, CallOnScreen(calls, i))
         ):
-            assert self.sales is not None  # may_sell says so
-            pitch = self.sales.pitch_call(calls, i, self.sales_skill[agent], now)
-            if pitch is not None:
-                product, duration, converted = pitch
-                self._product[i] = product
-                self._converted[i] = converted
-                self._pitch[i] = duration
-                rest += duration
+            rest += self._offer(i, agent, now)
         if self.steering is not None:
             rest += self.steering.at_talk_end(calls, i, now)
         if self.repeats:
@@ -481,15 +474,20 @@ class Engine:
         now = self.env._now
         rest = job[5]
         if self.n_waiting <= self.gate_waiting and len(self.idle) >= self.gate_idle:
-            i = job[0]
-            pitch = self.pitch_call(self.calls, i, self.sales_skill[agent], now)
-            if pitch is not None:
-                product, duration, converted = pitch
-                self._product[i] = product
-                self._converted[i] = converted
-                self._pitch[i] = duration
-                rest += duration
+            rest += self._offer(job[0], agent, now)
         heappush(self.calendar, (now + rest, NORMAL, next(self.eid), agent))
+
+    def _offer(self, i: int, agent: int, now: float) -> float:
+        """The agent pitches on call ``i`` (the screen and the contact rules permitting) and the
+        call log records it: the time the pitch adds to the call, 0 without one."""
+        pitch = self.pitch_call(self.calls, i, self.sales_skill[agent], now)
+        if pitch is None:
+            return 0.0
+        product, duration, converted = pitch
+        self._product[i] = product
+        self._converted[i] = converted
+        self._pitch[i] = duration
+        return duration
 
     def _on_done(self, agent: int) -> None:
         self.current[agent] = None
