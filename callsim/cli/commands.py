@@ -1154,9 +1154,9 @@ def _print_summary(result: SimulationResult, path: Path) -> None:
         weighted = fmt(kpi, result.kpi(kpi, "call_weighted")["mean"]) if kpi in ratios else ""
         table.add_row(name, fmt(kpi, row["mean"]), ci, weighted)
     out_console.print(table)
-    from callsim.cli.routing import print_routing  # pandas: not for the quick commands
+    from callsim.cli.slice_tables import print_slice_tables  # pandas: not for quick commands
 
-    print_routing(out_console, {result.scenario.name: result})
+    print_slice_tables(out_console, {result.scenario.name: result})
     _few_replications(result.replications)
     _print_precision(result.precision, result.replications)
     colour = {"met": "green", "missed": "red", "inconclusive": "yellow"}[result.verdict]
@@ -1293,9 +1293,9 @@ def _print_comparison(comparison: Comparison) -> None:
                 f"[{style}]{r.verdict}[/]" if style else r.verdict,
             )
         out_console.print(table)
-    from callsim.cli.routing import print_routing  # pandas: not for the quick commands
+    from callsim.cli.slice_tables import print_slice_tables  # pandas: not for quick commands
 
-    print_routing(out_console, comparison.results)
+    print_slice_tables(out_console, comparison.results)
     first = next(iter(comparison.results.values()))
     _few_replications(first.replications)
     _print_precision(first.precision, first.replications)

@@ -13,6 +13,7 @@ from callsim.experiment.call_table import legend, named
 from callsim.experiment.goal import goal_statement
 from callsim.experiment.precision import PrecisionOutcome
 from callsim.measure import routing as routing_kpis
+from callsim.measure import weekly
 from callsim.measure.catalogue import kpis_in
 from callsim.measure.confidence import jackknife_interval, t_interval
 from callsim.measure.products import product_table
@@ -239,6 +240,7 @@ def assemble(
                 for kind in SLICES
             },
             **_routing_slices(outputs, scenario),
+            **_week_slice(outputs, scenario),
         },
         waits=_waits(outputs),
         products=_products(outputs, scenario),
@@ -279,14 +281,7 @@ def _slice_table(
     roster: Roster,
     grid: TimeGrid,
 ) -> pd.DataFrame:
-    kpis = kpis_in(KPI_GROUP[kind])
-    mean, lo, hi = t_interval(_stacked(tables, kpis))
-    columns: dict[str, object] = {kind: members(kind, scenario, roster, grid)}
-    for k, name in enumerate(kpis):
-        columns[f"{name}_mean"] = mean[:, k]
-        columns[f"{name}_ci_low"] = lo[:, k]
-        columns[f"{name}_ci_high"] = hi[:, k]
-    return pd.DataFrame(columns)
+    return _member_table(kind, members(kind, scenario, roster, grid), tables, KPI_GROUP[kind])
 
 
 def _routing_slices(
@@ -295,17 +290,38 @@ def _routing_slices(
     """By call type and by agent group, for a scenario that routes (none otherwise)."""
     if scenario.routing is None:
         return {}
-    tables = {}
-    for kind in routing_kpis.SLICES:
-        kpis = kpis_in(routing_kpis.KPI_GROUP[kind])
-        mean, lo, hi = t_interval(_stacked([o.kpis.slices[kind] for o in outputs], kpis))
-        columns: dict[str, object] = {kind: routing_kpis.members(kind, scenario)}
-        for k, name in enumerate(kpis):
-            columns[f"{name}_mean"] = mean[:, k]
-            columns[f"{name}_ci_low"] = lo[:, k]
-            columns[f"{name}_ci_high"] = hi[:, k]
-        tables[kind] = pd.DataFrame(columns)
-    return tables
+    return {
+        kind: _member_table(
+            kind,
+            routing_kpis.members(kind, scenario),
+            [o.kpis.slices[kind] for o in outputs],
+            routing_kpis.KPI_GROUP[kind],
+        )
+        for kind in routing_kpis.SLICES
+    }
+
+
+def _week_slice(outputs: list[ReplicationOutput], scenario: Scenario) -> dict[str, pd.DataFrame]:
+    """By week, for a horizon of two weeks or more or a workforce (none otherwise)."""
+    if not weekly.has_weeks(scenario):
+        return {}
+    tables = [o.kpis.slices[weekly.WEEK] for o in outputs]
+    return {weekly.WEEK: _member_table(weekly.WEEK, weekly.members(scenario), tables, "by_week")}
+
+
+def _member_table(
+    kind: str, names: list[str], tables: list[dict[str, np.ndarray]], group: str
+) -> pd.DataFrame:
+    """A slice's members, each KPI of the catalogue's ``group`` with its 95% CI over the
+    replications' ``tables``."""
+    kpis = kpis_in(group)
+    mean, lo, hi = t_interval(_stacked(tables, kpis))
+    columns: dict[str, object] = {kind: names}
+    for k, name in enumerate(kpis):
+        columns[f"{name}_mean"] = mean[:, k]
+        columns[f"{name}_ci_low"] = lo[:, k]
+        columns[f"{name}_ci_high"] = hi[:, k]
+    return pd.DataFrame(columns)
 
 
 def _stacked(tables: list[dict[str, np.ndarray]], names: tuple[str, ...]) -> np.ndarray:

@@ -252,6 +252,14 @@ _KPIS = (
     Kpi("window_service_level", "pct", "Service level in the window", "时段内服务水平", 1),
     Kpi("window_abandon_rate", "pct", "Abandonment in the window", "时段内放弃率", -1),
     Kpi("window_asa_s", "seconds", "ASA in the window", "时段内平均应答速度", -1),
+    Kpi("headcount", "count", "Headcount (seats held, trainees included)", "在岗人数（含培训）"),
+    Kpi("tenured", "count", "Tenured agents", "熟练坐席"),
+    Kpi("new_on_phones", "count", "New hires on the phones", "上线新员工"),
+    Kpi("in_training", "count", "New hires in training", "培训中新员工"),
+    Kpi("vacant", "count", "Empty seats", "空缺岗位", -1),
+    Kpi("leavers", "count", "Leavers", "离职人数", -1),
+    Kpi("hires", "count", "New hires starting", "新入职人数"),
+    Kpi("training_paid_hours", "hours", "Paid training hours", "带薪培训工时"),
 )
 CATALOGUE: dict[str, Kpi] = {k.name: k for k in _KPIS}
 
@@ -538,6 +546,31 @@ GROUPS: dict[str, tuple[str, ...]] = {
         "standby_callups",
     ),
     "window": ("window_offered", "window_service_level", "window_abandon_rate", "window_asa_s"),
+    # With ``workforce:`` only (``callsim.measure.weekly``): mean counts over the horizon, and
+    # the people who left and started in it.
+    "workforce": (
+        "headcount",
+        "tenured",
+        "new_on_phones",
+        "in_training",
+        "vacant",
+        "leavers",
+        "hires",
+        "training_paid_hours",
+    ),
+    # By week, for horizons of two weeks or more and scenarios with a workforce: a week's
+    # KPIs like an interval's, and its workforce's.
+    "by_week": (
+        *_PER_BIN,
+        "headcount",
+        "tenured",
+        "new_on_phones",
+        "in_training",
+        "vacant",
+        "leavers",
+        "hires",
+        "training_paid_hours",
+    ),
     # Undefined without a retention section: shown only when a plan has one.
     "needs_retention": ("retention_value", "net_contribution_with_retention"),
 }

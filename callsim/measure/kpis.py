@@ -18,12 +18,19 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from callsim.measure import resolution
+from callsim.measure import resolution, weekly
 from callsim.measure import routing as routing_kpis
 from callsim.measure.overlap import overlap
 from callsim.measure.products import product_counts
 from callsim.measure.satisfaction import call_scores, repeated_offers
-from callsim.measure.slices import CALL_SLICES, agent_key, by_agents, by_day, day_windows, members
+from callsim.measure.slices import (
+    CALL_SLICES,
+    agent_key,
+    by_agents,
+    day_totals,
+    day_windows,
+    members,
+)
 from callsim.measure.standby import standby_kpis, window_kpis
 from callsim.measure.tables import call_kpis, kpi_table
 from callsim.measure.waits import WAIT_POINTS_S, answered_within
@@ -204,7 +211,12 @@ def compute_kpis(
         horizon.update(window_kpis(per_interval, grid, scenario))
     agents = _agent_kpis(agent_sums, sessions, roster, grid, pay)
     slices = {kind: call_kpis(by_member[kind], goal.definition) for kind in CALL_SLICES}
-    slices["day"] = by_day(per_interval, per_day, grid, goal.definition)
+    days = day_totals(per_interval, per_day, grid)
+    slices["day"] = kpi_table(days, goal.definition, day_close - day_lo)
+    if weekly.has_weeks(scenario):
+        slices[weekly.WEEK] = weekly.by_week(days, grid, roster, scenario, goal.definition)
+    if scenario.workforce is not None:
+        horizon.update(weekly.workforce_totals(slices[weekly.WEEK], scenario))
     for kind in ("group", "shift"):
         owner = agent_key(kind, roster)
         slices[kind] = by_agents(agents, owner, len(members(kind, scenario, roster, grid)))

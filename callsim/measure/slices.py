@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from callsim.measure.tables import Sums, kpi_table
+from callsim.measure.tables import Sums
 from callsim.model.roster import Roster
 from callsim.model.standby import group_names
 from callsim.model.timegrid import TimeGrid
@@ -112,12 +112,9 @@ def day_windows(grid: TimeGrid) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     return lo, hi, np.maximum(close, lo)
 
 
-def by_day(
-    interval_sums: Sums, day_sums: Sums, grid: TimeGrid, definition: str
-) -> dict[str, np.ndarray]:
-    """Each day's KPIs: its calls' indicators from its measured intervals (the warm-up's left
-    out, as in the interval table), its time from its window (:func:`day_windows`); a day's
-    longest queue is its intervals' longest, not their sum."""
+def day_totals(interval_sums: Sums, day_sums: Sums, grid: TimeGrid) -> Sums:
+    """Each day's sums, which its KPIs (and a week's) are ratios of; a day's longest queue is
+    its intervals' longest, not their sum."""
     day = (grid.starts // SECONDS_PER_DAY).astype(int)
     measured = grid.ends > grid.warmup_end
     n = int(day.max()) + 1
@@ -131,5 +128,4 @@ def by_day(
     peaks = np.full(n, -np.inf)
     np.maximum.at(peaks, key, interval_sums["max_queue"][measured])
     sums["max_queue"] = np.where(np.isfinite(peaks), peaks, np.nan)
-    lo, _, close = day_windows(grid)
-    return kpi_table(sums, definition, close - lo)
+    return sums

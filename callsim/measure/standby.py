@@ -38,6 +38,8 @@ def extra_kpis(scenario: Scenario) -> tuple[str, ...]:
         extra += kpis_in("standby")
     if scenario.window is not None:
         extra += kpis_in("window")
+    if scenario.workforce is not None:
+        extra += kpis_in("workforce")
     return extra
 
 

@@ -232,10 +232,16 @@ class CallLog:
         spare = len(self.arrival) > self.size
         return {name: self.column(name).copy() if spare else self.column(name) for name in FIELDS}
 
-    def finish(self, handle_time_factor: list[float], steer_s: float = 0.0) -> None:
+    def finish(
+        self,
+        handle_time_factor: list[float],
+        steer_s: float = 0.0,
+        factor_of_call: np.ndarray | None = None,
+    ) -> None:
         """Fill what the engine's hot path leaves out: who was answered, when each call ended
         (talk × the agent's and the policy's factors, pitch, wrap-up), and that an answered
-        call the engine did not mark unresolved was resolved.
+        call the engine did not mark unresolved was resolved. ``factor_of_call``: each call's
+        own factor, where an agent's changed during the run (a new hire learning).
 
         Computed in place over whole columns (no masked copies): a call never answered has no
         answer time, so its end comes out undefined by itself. Done a block of rows at a time,
@@ -252,7 +258,10 @@ class CallLog:
             answered = agent >= 0
             outcome[rows][answered] = ANSWERED
             block = end[rows]
-            np.take(factor, agent, out=block, mode="wrap")  # unbuffered; -1 reads a real one
+            if factor_of_call is None:
+                np.take(factor, agent, out=block, mode="wrap")  # unbuffered; -1 reads a real one
+            else:
+                block[:] = factor_of_call[rows]
             block *= talk[rows]
             block *= talk_factor[rows]
             block += pitch[rows]

@@ -144,6 +144,11 @@ class Engine:
         self.gate_waiting = gate.max_waiting if gate is not None else 0.0
         self.gate_idle = gate.min_idle if gate is not None else 0
         self.sales_skill = list(roster.sales_skill)
+        # With a workforce that turns over, a seat's holder may be a new hire still learning:
+        # their skills are read at each login, and the factors calls were answered at kept.
+        self.turnover = roster.turnover
+        self.resolver = resolver
+        self.factor_changes: list[tuple[int, float, float]] = []
         self.flexes_talk = policy.flexes_talk
         self.repeats = policy.repeats is not None or at_talk_end
         # First attempts that no offer can be made to, whatever the policy says (nothing
@@ -201,7 +206,11 @@ class Engine:
         # callers served after the close, agents the policy keeps on.
         while loop.peek() <= end or self.n_waiting or self.kept_on or any(self.current):
             loop.step()
-        self.calls.finish(self.factor, self.steering.time_s if self.steering else 0.0)
+        self.calls.finish(
+            self.factor,
+            self.steering.time_s if self.steering else 0.0,
+            self._factors_of_calls() if self.factor_changes else None,
+        )
         for agent, logged in enumerate(self.logged_in):
             if logged:  # a session running past the horizon: it counts up to the horizon's end
                 self._end_session(agent, end)
@@ -283,9 +292,37 @@ class Engine:
             self.policy.load_changed()
 
     def _open_session(self, agent: int, now: float) -> None:
+        if self.turnover is not None:
+            self._learn(agent, now)
         self.logged_in[agent] = True
         self.n_logged_in += 1
         self.session_start[agent] = now
+
+    def _learn(self, agent: int, now: float) -> None:
+        """The session's holder's skills, from their weeks on the phones."""
+        assert self.turnover is not None  # called only with a workforce that turns over
+        handle, sales, resolve = self.turnover.skills(agent, now)
+        factor = self.roster.factor[agent] * handle
+        if factor != self.factor[agent]:
+            self.factor[agent] = factor
+            self.factor_changes.append((agent, now, factor))
+        self.sales_skill[agent] = self.roster.sales_skill[agent] * sales
+        if self.resolver is not None:
+            self.resolver.set_odds(agent, resolve, len(self.roster))
+
+    def _factors_of_calls(self) -> np.ndarray:
+        """Each call's handle-time factor: its agent's at the call's answer. A factor changes
+        only at a login, and an agent answers nothing between the login and the change."""
+        agent, answer = self.calls.column("agent"), self.calls.column("answer")
+        factor = np.take(np.asarray(self.roster.factor, dtype=float), agent, mode="wrap")
+        changes = np.array(self.factor_changes, dtype=float).reshape(-1, 3)
+        for a in np.unique(changes[:, 0]).astype(int):
+            times, values = changes[changes[:, 0] == a, 1], changes[changes[:, 0] == a, 2]
+            rows = np.flatnonzero(agent == a)
+            since = np.searchsorted(times, answer[rows], side="right") - 1
+            known = since >= 0
+            factor[rows[known]] = values[since[known]]
+        return factor
 
     def _logout(self, agent: int) -> None:
         self.kept_on.discard(agent)

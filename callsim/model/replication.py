@@ -26,6 +26,7 @@ from callsim.model.standby import StandbyPool, WithStandby, standby_agents
 from callsim.model.steering import SteeringDesk
 from callsim.model.streams import streams
 from callsim.model.timegrid import TimeGrid, time_grid
+from callsim.model.workforce import Turnover
 from callsim.policies import make_policy
 from callsim.scenario.reason_mix import handle_per_interval
 from callsim.scenario.schema import Scenario
@@ -62,7 +63,7 @@ def run_model(scenario: Scenario, seed: int, replication: int) -> ModelRun:
     demand = draw_demand(scenario, grid, rng)
     if scenario.ivr is not None:
         demand = through_ivr(demand, scenario.ivr, list(scenario.reasons), grid, rng)
-    roster = build_roster(scenario, grid)
+    roster = build_roster(scenario, grid, Turnover.for_run(scenario, seed, replication))
     policy = make_policy(scenario.selling.policy)
     resolver = None
     if scenario.resolution is not None:

@@ -38,11 +38,22 @@ class Resolver:
         self.group_of_agent = group_of_agent
         self.per_cut = per_cut
         self.delay: Sampler = resolution.repeat_delay
+        self.odds: list[float] | None = None
+        """Per agent, a factor on the odds beside their group's (a new hire still learning)."""
+
+    def set_odds(self, agent: int, odds: float, agents: int) -> None:
+        if self.odds is None:
+            if odds == 1.0:
+                return
+            self.odds = [1.0] * agents
+        self.odds[agent] = odds
 
     def resolves(self, calls: CallLog, row: int, agent: int, cut: float) -> bool:
         """Whether the call in ``row``, answered by ``agent`` with its talk cut by ``cut``
         (0.2 = a fifth shorter), resolves the request."""
         p = self.chance[self.group_of_agent[agent]][int(calls.reason[row])]
+        if self.odds is not None:
+            p = resolution_chance(p, self.odds[agent])
         if cut > 0:
             p *= max(0.0, 1.0 - self.per_cut * cut)
         return float(calls.draws["u_resolve"][row]) < p

@@ -47,6 +47,7 @@ import numpy as np
 
 from callsim.model.standby import add_standby
 from callsim.model.timegrid import TimeGrid
+from callsim.model.workforce import Turnover, subtract
 from callsim.scenario.schema import SECONDS_PER_DAY, AgentGroup, Scenario, Shift, minutes
 
 HOLD_S = 3600.0
@@ -71,6 +72,8 @@ class Roster:
     # (agent, time) of every shift's end inside the horizon; a paid period may also end at an
     # unpaid break, which is not one.
     ends: set[tuple[int, float]] = field(default_factory=set)
+    turnover: Turnover | None = None
+    """With ``workforce:``: who held each seat when (leavers, hires, trainees)."""
 
     def __len__(self) -> int:
         return len(self.group)
@@ -94,7 +97,9 @@ def _round(x: float) -> int:
     return math.floor(x + 0.5 + _EPS)
 
 
-def build_roster(scenario: Scenario, grid: TimeGrid) -> Roster:
+def build_roster(scenario: Scenario, grid: TimeGrid, turnover: Turnover | None = None) -> Roster:
+    """The plan's roster; with ``turnover`` (a replication's draw of ``workforce:``), without
+    the time its seats stand empty or their new holders train."""
     roster = Roster()
     days = scenario.horizon.days
     counts = scaled_counts(scenario)
@@ -104,6 +109,8 @@ def build_roster(scenario: Scenario, grid: TimeGrid) -> Roster:
             _add_shifts(roster, available, g, name, spec, counts[name], days)
         else:
             _add_staffing(roster, available, g, name, spec, grid, days, scenario.agents.scale)
+    if turnover is not None:
+        _take_turnover(roster, available, turnover)
     on = _take_shrinkage(roster.group, available, scenario.agents.shrinkage, _cuts(grid, days))
     roster.sessions = [(a, s, e) for a, spans in enumerate(on) for s, e in spans]
     if scenario.standby is not None:  # no sessions: called up during the run
@@ -250,6 +257,24 @@ def _runs(grid: TimeGrid, on: np.ndarray) -> list[Span]:
         else:
             runs.append((float(start), float(end)))
     return runs
+
+
+# -- turnover --------------------------------------------------------------------------------
+
+
+def _take_turnover(roster: Roster, available: list[list[Span]], turnover: Turnover) -> None:
+    """Seats are off the phones while empty or in training, and unpaid while empty; a shift's
+    end in an empty seat is nobody's."""
+    turnover.take(list(zip(roster.label, roster.trained, strict=True)))
+    roster.turnover = turnover
+    away = [turnover.away(a) for a in range(len(roster))]
+    empty = [gaps for gaps, _ in away]
+    for a, (gaps, training) in enumerate(away):
+        available[a] = subtract(available[a], [*gaps, *training])
+    roster.paid = [
+        (a, s, e) for a, s0, e0 in roster.paid for s, e in subtract([(s0, e0)], empty[a])
+    ]
+    roster.ends = {(a, t) for a, t in roster.ends if not any(lo < t <= hi for lo, hi in empty[a])}
 
 
 # -- shrinkage -------------------------------------------------------------------------------

@@ -37,6 +37,7 @@ SOURCES = (
     "steering",  # does the agent steer the caller to self-service
     "self_service",  # does a steered customer's later call self-serve
     "balk",  # whether a caller hangs up on hearing the announced wait
+    "workforce",  # who leaves when: one stream per seat, keyed by its label (model.workforce)
 )
 
 

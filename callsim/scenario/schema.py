@@ -26,6 +26,7 @@ from callsim.scenario.routing import Routing
 from callsim.scenario.scheduling import Scheduling, check_scheduling
 from callsim.scenario.selling import Outbound, Product, Satisfaction, Selling
 from callsim.scenario.standby import KpiWindow, Standby, check_standby, check_window
+from callsim.scenario.workforce import Workforce
 from callsim.service_level import BALKED_IN_SL, SERVICE_LEVEL_DEFINITIONS
 
 Share = Annotated[float, Field(gt=0, le=1)]
@@ -375,6 +376,11 @@ class Scenario(_Strict):
     )
     window: KpiWindow | None = Field(
         None, description="A stretch of every day measured apart (service level, abandonment)."
+    )
+    workforce: Workforce | None = Field(
+        None,
+        description="Attrition, hiring, training and learning over the weeks; the roster's "
+        "agents stay all horizon without it.",
     )
 
     _currency = field_validator("currency")(_check_currency)

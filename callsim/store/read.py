@@ -15,7 +15,9 @@ from callsim.experiment.precision import PrecisionOutcome
 from callsim.experiment.results import SUMMARY_COLUMNS, SimulationResult
 from callsim.experiment.sweep_result import PICKS, Sweep
 from callsim.measure.catalogue import kpis_in
+from callsim.measure.routing import SLICES as ROUTING_SLICES
 from callsim.measure.slices import SLICES
+from callsim.measure.weekly import WEEK
 from callsim.scenario.files import load_scenario
 from callsim.scenario.objective import Objective
 from callsim.store.calls_file import read_calls
@@ -107,7 +109,9 @@ def load_run(folder: Path) -> SimulationResult:
             created=str(summary.get("created", "")),
             replication_sums=pd.read_csv(folder / "replication_sums.csv", index_col="replication"),
             slices={
-                kind: pd.read_csv(folder / f"by_{kind}.csv", dtype={kind: str}) for kind in SLICES
+                kind: pd.read_csv(folder / f"by_{kind}.csv", dtype={kind: str})
+                for kind in SLICES + ROUTING_SLICES + (WEEK,)
+                if kind in SLICES or (folder / f"by_{kind}.csv").is_file()
             },
             precision=_precision(summary, folder / "summary.json"),
             waits=pd.read_csv(waits) if (waits := folder / "waits.csv").is_file() else None,

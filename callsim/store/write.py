@@ -23,6 +23,7 @@ from callsim.experiment.results import SimulationResult
 from callsim.experiment.sweep_result import Sweep
 from callsim.measure.routing import SLICES as ROUTING_SLICES
 from callsim.measure.slices import SLICES
+from callsim.measure.weekly import WEEK
 from callsim.planning.plan import Plan
 from callsim.scenario.schema import Scenario
 from callsim.store.calls_file import write_calls
@@ -82,6 +83,7 @@ KNOWN_FILES = frozenset(
         "products.csv",
         *(f"by_{kind}.csv" for kind in SLICES),
         *(f"by_{kind}.csv" for kind in ROUTING_SLICES),  # scenarios that route only
+        f"by_{WEEK}.csv",  # two weeks or more, or a workforce
         "scenario.yaml",
         "calls.csv.gz",
         "comparison.csv",
