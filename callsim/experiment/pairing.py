@@ -54,8 +54,9 @@ def compare_results(
     ``kpis`` defaults to the ``compare`` group, those of resolution and self-service where a plan
     models them, and the retention KPIs when every plan values retention (otherwise they are
     undefined in some plan, and no difference can be taken), and balking when a plan announces
-    the wait; the KPI window's first when every plan has the same window, and the standby
-    pool's when every plan has one."""
+    the wait; the KPI window's first when every plan has the same window, the standby pool's
+    when every plan has one, and the headcount, its new hires, empty seats and leavers when
+    every plan's workforce turns over."""
     if kpis is None:
         kpis = kpis_in("compare") + resolution.shown([r.scenario for r in results.values()])
         if all(r.scenario.retention is not None for r in results.values()):
@@ -68,6 +69,8 @@ def compare_results(
             kpis = kpis_in("window") + kpis
         if all(p.standby is not None for p in plans):
             kpis += kpis_in("standby")
+        if all(p.workforce is not None for p in plans):
+            kpis += ("headcount", "new_on_phones", "vacant", "leavers")
     names = list(results)
     first = results[names[0]]
     for name in names[1:]:

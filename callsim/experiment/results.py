@@ -97,14 +97,16 @@ class SimulationResult:
 
     def by(self, kind: str) -> pd.DataFrame:
         """KPIs by ``"reason"``, ``"segment"``, ``"day"``, ``"group"``, ``"shift"`` or
-        ``"interval"``: one row per member, columns ``<kpi>_mean``, ``_ci_low``, ``_ci_high``
+        ``"interval"``, and where the scenario has them by ``"week"``, ``"call_type"`` or
+        ``"routing_group"``: one row per member, columns ``<kpi>_mean``, ``_ci_low``, ``_ci_high``
         (95% CIs over replications)."""
         if kind == "interval":
             return self.intervals
         try:
             return self.slices[kind]
         except KeyError:
-            raise KeyError(f"no slice {kind!r}; slices are interval, {', '.join(SLICES)}") from None
+            known = ", ".join(["interval", *self.slices])
+            raise KeyError(f"no slice {kind!r}; this result's slices are {known}") from None
 
     @property
     def verdict(self) -> str:

@@ -333,6 +333,21 @@ _SLICE_COLUMNS = {
     "group": ("agents", "calls", "aht_s", "occupancy", "cost"),
     "shift": ("agents", "calls", "aht_s", "occupancy", "cost"),
     "day": ("offered", "service_level", "asa_s", "abandon_rate", "occupancy", "staff_cost"),
+    # Two weeks or more, or a workforce (``measure.weekly``): the headcount and its mix beside
+    # the service it gave.
+    "week": (
+        "headcount",
+        "new_on_phones",
+        "in_training",
+        "vacant",
+        "leavers",
+        "hires",
+        "offered",
+        "service_level",
+        "abandon_rate",
+        "aht_s",
+        "staff_cost",
+    ),
 }
 _SLICE_SELLING = {
     "reason": ("offers", "conversion_rate", "revenue"),
@@ -340,6 +355,7 @@ _SLICE_SELLING = {
     "group": ("offers", "conversion_rate", "revenue"),
     "shift": ("offers", "conversion_rate", "revenue"),
     "day": ("conversions", "revenue", "net_contribution"),
+    "week": ("conversions", "revenue", "net_contribution"),
 }
 
 
@@ -349,6 +365,8 @@ def slice_tables(result: SimulationResult, words: Words) -> list[h.Html]:
     selling = has_selling(result.scenario)
     out: list[h.Html] = []
     for kind, kpis in _SLICE_COLUMNS.items():
+        if kind not in result.slices:
+            continue  # a slice only some scenarios have
         table = result.by(kind)
         if len(table) < 2 and kind != "group":
             continue  # one reason, one segment, one day: the headline says it all
