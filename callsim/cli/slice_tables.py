@@ -13,24 +13,11 @@ from rich.table import Table
 
 from callsim.experiment.results import SimulationResult
 from callsim.measure.catalogue import fmt, label
-from callsim.measure.weekly import WEEK
+from callsim.measure.weekly import SHOWN, WEEK
 
 TYPE_KPIS = ("offered", "service_level", "asa_s", "abandon_rate", "overflow_share")
 GROUP_KPIS = ("calls", "occupancy", "overflow_taken", "overflow_taken_share")
-WEEK_KPIS = (
-    "headcount",
-    "new_on_phones",
-    "in_training",
-    "vacant",
-    "leavers",
-    "hires",
-    "offered",
-    "service_level",
-    "abandon_rate",
-    "aht_s",
-    "revenue",
-    "staff_cost",
-)
+WEEK_KPIS = (*SHOWN, "revenue")
 
 
 def print_slice_tables(console: Console, results: dict[str, SimulationResult]) -> None:

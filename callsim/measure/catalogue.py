@@ -328,6 +328,17 @@ _STABILITY = (
     "occupancy_agent_sd",
 )
 
+_WORKFORCE = (
+    "headcount",
+    "tenured",
+    "new_on_phones",
+    "in_training",
+    "vacant",
+    "leavers",
+    "hires",
+    "training_paid_hours",
+)
+
 GROUPS: dict[str, tuple[str, ...]] = {
     # What a replication computes; the order of the columns in the results files.
     "horizon": (
@@ -548,29 +559,10 @@ GROUPS: dict[str, tuple[str, ...]] = {
     "window": ("window_offered", "window_service_level", "window_abandon_rate", "window_asa_s"),
     # With ``workforce:`` only (``callsim.measure.weekly``): mean counts over the horizon, and
     # the people who left and started in it.
-    "workforce": (
-        "headcount",
-        "tenured",
-        "new_on_phones",
-        "in_training",
-        "vacant",
-        "leavers",
-        "hires",
-        "training_paid_hours",
-    ),
+    "workforce": _WORKFORCE,
     # By week, for horizons of two weeks or more and scenarios with a workforce: a week's
     # KPIs like an interval's, and its workforce's.
-    "by_week": (
-        *_PER_BIN,
-        "headcount",
-        "tenured",
-        "new_on_phones",
-        "in_training",
-        "vacant",
-        "leavers",
-        "hires",
-        "training_paid_hours",
-    ),
+    "by_week": (*_PER_BIN, *_WORKFORCE),
     # Undefined without a retention section: shown only when a plan has one.
     "needs_retention": ("retention_value", "net_contribution_with_retention"),
 }

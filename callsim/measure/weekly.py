@@ -25,6 +25,21 @@ from callsim.scenario.schema import SECONDS_PER_DAY, Scenario
 
 WEEK = "week"
 """The slice's name: ``by_week.csv``, ``result.slices["week"]``."""
+SHOWN = (
+    "headcount",
+    "new_on_phones",
+    "in_training",
+    "vacant",
+    "leavers",
+    "hires",
+    "offered",
+    "service_level",
+    "abandon_rate",
+    "aht_s",
+    "staff_cost",
+)
+"""The week table's columns in the command line and the report: the headcount and its mix
+beside the service it gave and what it cost."""
 
 
 def has_weeks(scenario: Scenario) -> bool:

@@ -12,6 +12,7 @@ import plotly.graph_objects as go
 
 from callsim.experiment.goal import goal_statement
 from callsim.experiment.results import SimulationResult
+from callsim.measure import weekly
 from callsim.measure.catalogue import kpis_in, value_range
 from callsim.report import html as h
 from callsim.report.charts import (
@@ -333,21 +334,8 @@ _SLICE_COLUMNS = {
     "group": ("agents", "calls", "aht_s", "occupancy", "cost"),
     "shift": ("agents", "calls", "aht_s", "occupancy", "cost"),
     "day": ("offered", "service_level", "asa_s", "abandon_rate", "occupancy", "staff_cost"),
-    # Two weeks or more, or a workforce (``measure.weekly``): the headcount and its mix beside
-    # the service it gave.
-    "week": (
-        "headcount",
-        "new_on_phones",
-        "in_training",
-        "vacant",
-        "leavers",
-        "hires",
-        "offered",
-        "service_level",
-        "abandon_rate",
-        "aht_s",
-        "staff_cost",
-    ),
+    # Two weeks or more, or a workforce: the headcount and its mix beside the service it gave.
+    weekly.WEEK: weekly.SHOWN,
 }
 _SLICE_SELLING = {
     "reason": ("offers", "conversion_rate", "revenue"),
@@ -355,7 +343,7 @@ _SLICE_SELLING = {
     "group": ("offers", "conversion_rate", "revenue"),
     "shift": ("offers", "conversion_rate", "revenue"),
     "day": ("conversions", "revenue", "net_contribution"),
-    "week": ("conversions", "revenue", "net_contribution"),
+    weekly.WEEK: ("conversions", "revenue", "net_contribution"),
 }
 
 
