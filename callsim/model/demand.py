@@ -69,7 +69,10 @@ class Demand:
 
 
 def expected_volume(scenario: Scenario, grid: TimeGrid) -> np.ndarray:
-    """Forecast calls per interval (before any day-level busyness)."""
+    """Forecast calls per interval (before any day-level busyness).
+
+    The week's ``day_factors`` are applied here, the one place every reader of the forecast
+    (the draw, Erlang and ISA staffing, the handle-time weights) goes through."""
     a = scenario.arrivals
     if a.rate_per_hour is not None:
         volume = np.full(len(grid), a.rate_per_hour * grid.length_s / 3600.0)
@@ -77,6 +80,9 @@ def expected_volume(scenario: Scenario, grid: TimeGrid) -> np.ndarray:
         volume = np.asarray(a.volume, dtype=float)
         if len(volume) != len(grid):
             volume = np.tile(volume, scenario.horizon.days)
+    factors = a.factor_per_day(scenario.horizon.days)
+    if factors is not None:
+        volume = volume * np.repeat(factors, scenario.horizon.intervals_per_day)
     return volume * a.scale
 
 

@@ -203,11 +203,16 @@ def _add_shifts(
 
 def _days_worked(shift: Shift, days: int) -> list[int]:
     """Days of the horizon the shift starts on; a shift worked every day that runs past
-    midnight also starts on day 0, the night before the horizon, whose tail is on in day 1."""
+    midnight also starts on day 0, the night before the horizon, whose tail is on in day 1.
+    With ``weekdays`` the week repeats from day 1 (weekday 1), so day 0 is weekday 7: its
+    night's tail is on in day 1 only if the shift works weekday 7."""
     if shift.days is not None:
         return sorted(set(shift.days))
     crosses = minutes(shift.end) > 24 * 60
-    return list(range(0 if crosses else 1, days + 1))
+    every = range(0 if crosses else 1, days + 1)
+    if shift.weekdays is not None:
+        return [d for d in every if (d - 1) % 7 + 1 in shift.weekdays]
+    return list(every)
 
 
 def _clip(spans: list[Span], lo: float, hi: float) -> list[Span]:

@@ -335,10 +335,14 @@ def _check_limits(
         volume = a.volume or []
         n = h.intervals_per_day
         per_day = a.scale * max(sum(volume[k : k + n]) for k in range(0, len(volume), n))
+    factors = a.factor_per_day(h.days)
+    if factors is not None:
+        per_day = _busiest_day(scenario, factors)
     limits = scenario.simulation.limits
     if not per_day <= limits.calls_per_day:
         given = f"{a.rate_per_hour:g} calls an hour" if a.rate_per_hour else "the volume"
         scaled = f" at scale {a.scale:g}" if a.scale != 1 else ""
+        scaled += " with its day_factors" if factors is not None else ""
         day = f"{per_day:.3g}" if per_day < float("inf") else "over 1e308"
         raise ScenarioError(
             f"{label}: arrivals.{source}: {given}{scaled} is {day} calls a day; callsim "
@@ -365,6 +369,21 @@ def _check_limits(
                 f"lies in draws too rare to occur, so the simulated mean would fall far short "
                 f"of the one given (cv is the standard deviation / the mean, not in seconds)"
             )
+
+
+def _busiest_day(scenario: Scenario, factors: list[float]) -> float:
+    """The most calls forecast on a day, each day's forecast times its ``day_factors`` entry,
+    as the model's forecast computes them (model code is not imported here: it is a layer
+    above the scenario)."""
+    a, h = scenario.arrivals, scenario.horizon
+    n = h.intervals_per_day
+    if a.rate_per_hour is not None:
+        days = [a.rate_per_hour * h.interval_min / 60.0 * n] * h.days
+    else:
+        volume = a.volume or []
+        days = [sum(volume[k : k + n]) for k in range(0, len(volume), n)]
+        days = days * h.days if len(days) == 1 else days
+    return a.scale * max(v * f for v, f in zip(days, factors, strict=True))
 
 
 def _headcounts(scenario: Scenario, tables: dict[str, str]) -> list[tuple[str, float]]:

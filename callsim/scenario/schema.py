@@ -113,6 +113,21 @@ class Arrivals(_Strict):
         description="CSV next to the scenario: columns interval_start[, day] and one per call "
         "reason, each row's shares summing to 1.",
     )
+    day_factors: list[Annotated[float, Field(gt=0)]] | None = Field(
+        None,
+        description="Multiplies each day's forecast, whatever its source: 7 entries (a week; "
+        "day 1 of the horizon takes the first, day 8 the first again) or one per day of the "
+        "horizon. Each > 0 and finite: a day's service level and its by-day KPIs are ratios "
+        "over its calls, so a day with none (a factor 0) would be undefined rather than closed.",
+    )
+
+    def factor_per_day(self, days: int) -> list[float] | None:
+        """Each day's factor over ``days`` days (a week's profile repeated); None without
+        ``day_factors``, so callers skip the multiplication and results stay as they were."""
+        if self.day_factors is None:
+            return None
+        week = self.day_factors
+        return [week[d % len(week)] for d in range(days)]
 
     @model_validator(mode="after")
     def _one_source(self) -> Arrivals:
@@ -172,12 +187,23 @@ class Shift(_Strict):
     days: list[Annotated[int, Field(ge=1)]] | None = Field(
         None, description="Days of the horizon (1-based) this shift works; default every day."
     )
+    weekdays: list[Annotated[int, Field(ge=1, le=7)]] | None = Field(
+        None,
+        min_length=1,
+        description="Days of the week (1-7) this shift works, repeating every 7 days: day 1 of "
+        "the horizon is weekday 1. Instead of days; default every day.",
+    )
     breaks: list[Break] = Field(default_factory=list)
 
     _clock = field_validator("start", "end")(_check_clock)
 
     @model_validator(mode="after")
     def _check(self) -> Shift:
+        if self.days is not None and self.weekdays is not None:
+            raise ValueError("weekdays: give days (of the horizon) or weekdays, not both")
+        if self.weekdays is not None and len(set(self.weekdays)) < len(self.weekdays):
+            twice = next(d for d in self.weekdays if self.weekdays.count(d) > 1)
+            raise ValueError(f"weekdays: weekday {twice} is listed twice")
         start, end = minutes(self.start), minutes(self.end)
         if end <= start:
             raise ValueError(f"shift ends at {self.end}, not after its start {self.start}")
@@ -525,6 +551,12 @@ class Scenario(_Strict):
         if self.arrivals.volume is not None and len(self.arrivals.volume) not in (n_day, n_all):
             raise ValueError(
                 f"arrivals.volume has {len(self.arrivals.volume)} entries; expected {expected}"
+            )
+        factors = self.arrivals.day_factors
+        if factors is not None and len(factors) not in (7, self.horizon.days):
+            every = "" if self.horizon.days == 7 else f" or {self.horizon.days} (every day)"
+            raise ValueError(
+                f"arrivals.day_factors has {len(factors)} entries; expected 7 (a week){every}"
             )
         open_m, close_m = minutes(self.horizon.open), minutes(self.horizon.close)
         for name, group in self.agents.groups.items():
