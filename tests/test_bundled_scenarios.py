@@ -224,3 +224,50 @@ def test_skill_mix_pair_moves_only_who_works_which_shift() -> None:
         s.start <= "09:00" or s.start == "12:00" for s in peak.agents.groups["senior"].shifts or []
     )
     assert len({s.start for s in spread.agents.groups["senior"].shifts or []}) == 7
+
+
+def test_twelve_weeks_is_the_weekday_roster_with_weekday_part_timers() -> None:
+    """The 12-week plan is the bundled weekday over 84 days: the same shift places, the peak
+    part-timers on Monday to Friday only, a workforce that turns over, and a variant that hires
+    in one week instead of four."""
+    from callsim.scenario.files import load_plans
+
+    slow, fast = load_plans(SCENARIOS / "credit_card_12_weeks.yaml").values()
+    day = callsim.load_scenario(CREDIT_CARD)
+    assert slow.horizon.days == 84 and slow.workforce is not None and fast.workforce is not None
+    assert (slow.workforce.hiring_delay_weeks, fast.workforce.hiring_delay_weeks) == (4, 1)
+
+    def rows(plan: callsim.Scenario) -> list[tuple]:
+        return [
+            (name, s.start, s.end, s.count, s.breaks)
+            for name, g in plan.agents.groups.items()
+            for s in g.shifts or []
+        ]
+
+    assert sorted(rows(slow), key=str) == sorted(rows(day), key=str)
+    weekday_only = [s for s in slow.agents.groups["junior"].shifts or [] if s.weekdays]
+    assert {(s.start, s.end) for s in weekday_only} == {("08:00", "12:00"), ("09:00", "13:00")}
+    assert all(s.weekdays == [1, 2, 3, 4, 5] for s in weekday_only)
+
+
+def test_twelve_weeks_plans_share_their_leavers() -> None:
+    """Common random numbers: in both plans every seat's first holder leaves on the same day,
+    and its replacement takes calls exactly three weeks sooner where hiring takes one week."""
+    from callsim.model.roster import build_roster
+    from callsim.model.timegrid import time_grid
+    from callsim.model.workforce import Turnover
+    from callsim.scenario.files import load_plans
+
+    slow, fast = load_plans(SCENARIOS / "credit_card_12_weeks.yaml").values()
+    a, b = (
+        build_roster(plan, time_grid(plan), Turnover.for_run(plan, 1, 0)).turnover
+        for plan in (slow, fast)
+    )
+    assert a is not None and b is not None
+    left = 0
+    for seat_a, seat_b in zip(a.holders, b.holders, strict=True):
+        assert seat_a[0].gone == seat_b[0].gone
+        if len(seat_a) > 1 and len(seat_b) > 1:
+            left += 1
+            assert seat_a[1].on_phones - seat_b[1].on_phones == 21 * 86_400
+    assert left > 0

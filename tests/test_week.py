@@ -25,6 +25,7 @@ from callsim.model.roster import build_roster
 from callsim.model.streams import streams
 from callsim.model.timegrid import time_grid
 from callsim.planning.requirement import staffing_requirement
+from callsim.scenario.files import ScenarioError
 from callsim.scenario.schema import SECONDS_PER_DAY, Scenario
 
 DAY = SECONDS_PER_DAY
@@ -298,3 +299,16 @@ def test_a_week_runs_end_to_end() -> None:
     offered = result.by("day")["offered_mean"].to_numpy(dtype=float)
     assert len(offered) == 14
     assert offered[[5, 6, 12, 13]].mean() < 0.75 * offered[[0, 1, 2, 3, 4]].mean()
+
+
+def test_weekdays_outside_a_short_horizon_are_an_error() -> None:
+    # Days 1-3 are weekdays 1-3: a weekend shift would never work, a setting that does nothing.
+    weekend = [{"start": "08:00", "end": "12:00", "count": 3, "weekdays": [6, 7]}]
+    with pytest.raises(ScenarioError, match=r"shifts\.0\.weekdays: none of them falls"):
+        make(horizon={"days": 3}, agents={"groups": {"desk": {"shifts": weekend}}})
+    # A night shift of weekday 7 is on in day 1 (the tail of day 0's night): it works.
+    night = [{"start": "22:00", "end": "30:00", "count": 1, "weekdays": [7]}]
+    make(
+        horizon={"days": 3, "open": "00:00", "close": "24:00"},
+        agents={"groups": {"desk": {"shifts": night}}},
+    )

@@ -252,13 +252,13 @@ _KPIS = (
     Kpi("window_service_level", "pct", "Service level in the window", "时段内服务水平", 1),
     Kpi("window_abandon_rate", "pct", "Abandonment in the window", "时段内放弃率", -1),
     Kpi("window_asa_s", "seconds", "ASA in the window", "时段内平均应答速度", -1),
-    Kpi("headcount", "count", "Headcount (seats held, trainees included)", "在岗人数（含培训）"),
+    Kpi("headcount", "count", "Headcount", "在岗人数"),
     Kpi("tenured", "count", "Tenured agents", "熟练坐席"),
-    Kpi("new_on_phones", "count", "New hires on the phones", "上线新员工"),
-    Kpi("in_training", "count", "New hires in training", "培训中新员工"),
+    Kpi("new_on_phones", "count", "New on phones", "上线新员工"),
+    Kpi("in_training", "count", "In training", "培训中"),
     Kpi("vacant", "count", "Empty seats", "空缺岗位", -1),
-    Kpi("leavers", "count", "Leavers", "离职人数", -1),
-    Kpi("hires", "count", "New hires starting", "新入职人数"),
+    Kpi("leavers", "count", "Leavers", "离职", -1),
+    Kpi("hires", "count", "Hires", "入职"),
     Kpi("training_paid_hours", "hours", "Paid training hours", "带薪培训工时"),
 )
 CATALOGUE: dict[str, Kpi] = {k.name: k for k in _KPIS}

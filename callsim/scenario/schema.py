@@ -585,6 +585,16 @@ class Scenario(_Strict):
                         f"agents.groups.{name}.shifts.{i}.days: day {bad[0]} is past the "
                         f"horizon of {self.horizon.days} day(s)"
                     )
+                # A horizon shorter than a week may hold none of the shift's weekdays (day 0,
+                # the night before day 1, is weekday 7).
+                held = {(d - 1) % 7 + 1 for d in range(1, min(self.horizon.days, 7) + 1)}
+                if minutes(shift.end) > 24 * 60:
+                    held.add(7)
+                if shift.weekdays is not None and not held & set(shift.weekdays):
+                    raise ValueError(
+                        f"agents.groups.{name}.shifts.{i}.weekdays: none of them falls in the "
+                        f"horizon of {self.horizon.days} day(s), so the shift never works"
+                    )
 
 
 def _shares_sum_to_one(where: str, shares: dict[str, float]) -> None:
