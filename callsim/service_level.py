@@ -17,3 +17,15 @@ BALKED_IN_SL: tuple[str, ...] = (
     "abandoned",  # an abandon after no wait (within T, so good under offered_abandons_ok)
 )
 """How callers who hung up on hearing the announced wait count in the definitions above."""
+
+
+def check_fraction_levels(levels: dict[str, float], example: str) -> None:
+    """A rule on the service-level signal reads a fraction: a level typed as a percentage (80
+    for 80%) would never be crossed, so the rule would silently do nothing. ``levels``: each
+    level by the key the error names."""
+    for key, level in levels.items():
+        if not 0 <= level <= 1:
+            raise ValueError(
+                f"{key}: the service_level signal is a fraction from 0 to 1 ({example}), "
+                f"not {level:g}"
+            )

@@ -14,6 +14,7 @@ from pydantic import Field, model_validator
 
 from callsim.policies.contract import Call, Centre, PolicyConfig, SellingPolicy
 from callsim.policies.registry import register
+from callsim.service_level import check_fraction_levels
 
 
 class LoadToggleConfig(PolicyConfig):
@@ -35,13 +36,7 @@ class LoadToggleConfig(PolicyConfig):
     @model_validator(mode="after")
     def _hysteresis(self) -> LoadToggleConfig:
         if self.signal == "service_level":
-            for key in ("on_at", "off_at"):
-                level = getattr(self, key)
-                if not 0 <= level <= 1:
-                    raise ValueError(
-                        f"{key}: the service_level signal is a fraction from 0 to 1 "
-                        f"(0.9 for 90%), not {level:g}"
-                    )
+            check_fraction_levels({"on_at": self.on_at, "off_at": self.off_at}, "0.9 for 90%")
         # For signals where more means quieter (idle agents, service level) selling goes on when
         # the signal is high; for the others (queue, expected wait) when it is low.
         if self.quiet_is_high and self.on_at < self.off_at:

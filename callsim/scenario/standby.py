@@ -15,6 +15,7 @@ from pydantic import Field, field_validator, model_validator
 
 from callsim.scenario.clock import check_clock, minutes
 from callsim.scenario.strict import Strict
+from callsim.service_level import check_fraction_levels
 
 STANDBY_GROUP = "standby"
 """The agent group the pool's members belong to in the roster, the results and the slices."""
@@ -68,13 +69,8 @@ class Standby(Strict):
     @model_validator(mode="after")
     def _hysteresis(self) -> Standby:
         if self.signal == "service_level":
-            for key in ("call_up_at", "release_at"):
-                level = getattr(self, key)
-                if not 0 <= level <= 1:
-                    raise ValueError(
-                        f"standby.{key}: the service_level signal is a fraction from 0 to 1 "
-                        f"(0.8 for 80%), not {level:g}"
-                    )
+            levels = {"standby.call_up_at": self.call_up_at, "standby.release_at": self.release_at}
+            check_fraction_levels(levels, "0.8 for 80%")
             if not self.call_up_at < self.release_at:
                 raise ValueError(
                     "standby: for service_level, call_up_at must be below release_at "
