@@ -333,3 +333,16 @@ def test_new_hires_resolve_at_their_learning_odds() -> None:
     p = np.mean(chances)
     assert len(outcomes) > 500 and p < 0.78
     assert abs(np.mean(outcomes) - p) < 3.3 * math.sqrt(p * (1 - p) / len(outcomes))
+
+
+def test_staffing_sizes_the_seats_as_written() -> None:
+    # The ISA's state laws are read off one roster; a workforce changes it replication by
+    # replication, so the requirement is for the plan's seats without the attrition.
+    from callsim.planning.isa import isa_requirement
+
+    short = merge(CENTRE, {"horizon": {"days": 14}})
+    without = {k: v for k, v in short.items() if k != "workforce"}
+    a = isa_requirement(load_scenario(short), replications=2, max_iterations=2, workers=1)
+    b = isa_requirement(load_scenario(without), replications=2, max_iterations=2, workers=1)
+    assert a.history == b.history
+    assert a.table["required_scheduled"].tolist() == b.table["required_scheduled"].tolist()

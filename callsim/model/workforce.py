@@ -15,8 +15,8 @@ shift.
 
 from __future__ import annotations
 
+import hashlib
 import math
-import zlib
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -78,7 +78,7 @@ class Turnover:
             rate *= config.selling_attrition_factor
         delay = round(config.hiring_delay_weeks * 7) * SECONDS_PER_DAY
         training = round(config.training_weeks * 7) * SECONDS_PER_DAY
-        key = (self.replication, SOURCES.index("workforce"), zlib.crc32(label.encode()))
+        key = (self.replication, SOURCES.index("workforce"), _seat_key(label))
         rng = np.random.default_rng(np.random.SeedSequence(self.seed, spawn_key=key))
         holders: list[Holder] = []
         hired, on_phones, clock = -math.inf, -math.inf, 0.0
@@ -133,6 +133,12 @@ class Turnover:
                     1.0 + (start.resolution_skill - 1.0) * left,
                 )
         return 1.0, 1.0, 1.0
+
+
+def _seat_key(label: str) -> int:
+    """A 128-bit key of the seat's label: with a 32-bit one, two of the thousands of seats a
+    large centre has would share a history now and then."""
+    return int.from_bytes(hashlib.blake2b(label.encode(), digest_size=16).digest(), "little")
 
 
 def subtract(spans: list[Span], holes: list[Span]) -> list[Span]:

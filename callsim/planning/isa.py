@@ -196,6 +196,9 @@ def isa_requirement(
         raise ValueError("the ISA needs at least 2 replications per iteration")
     if max_iterations < 1:
         raise ValueError("max_iterations must be at least 1")
+    # The requirement is for the plan's seats as written: a workforce's leavers and trainees
+    # differ from replication to replication, and the state laws are read off one roster.
+    scenario = scenario.model_copy(update={"workforce": None})
     target = target or Target.of(scenario)
     seed = scenario.simulation.seed if seed is None else seed
     grid = time_grid(scenario)
