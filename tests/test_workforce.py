@@ -346,3 +346,28 @@ def test_staffing_sizes_the_seats_as_written() -> None:
     b = isa_requirement(load_scenario(without), replications=2, max_iterations=2, workers=1)
     assert a.history == b.history
     assert a.table["required_scheduled"].tolist() == b.table["required_scheduled"].tolist()
+
+
+def test_trainees_who_leave_are_never_counted_on_the_phones() -> None:
+    # At 60% a week many leave during their two weeks of training: they count in training until
+    # they go, and never on the phones (no count is below zero).
+    # Ten weeks: more weeks than the overlap's direct sum takes, so its sweep is what counts.
+    churn = merge(
+        CENTRE,
+        {
+            "horizon": {"days": 70},
+            "workforce": {"attrition_per_week": 0.6, "hiring_delay_weeks": 0},
+        },
+    )
+    run = run_model(load_scenario(churn), seed=3, replication=0)
+    holders = [h for seat in run.roster.turnover.holders for h in seat]
+    assert any(h.new and h.gone < h.on_phones for h in holders)  # the case is there
+    weeks = workforce_by_week(run.roster, load_scenario(churn), 10)
+    for name, counts in weeks.items():
+        assert (counts >= -1e-9).all(), name
+    lo = np.arange(10) * SECONDS_PER_WEEK
+    on_phones = [
+        sum(max(0.0, min(h.gone, b) - max(h.on_phones, a)) for h in holders if h.new)
+        for a, b in zip(lo, lo + SECONDS_PER_WEEK, strict=True)
+    ]
+    np.testing.assert_allclose(weeks["new_on_phones"], np.array(on_phones) / SECONDS_PER_WEEK)

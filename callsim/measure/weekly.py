@@ -99,7 +99,10 @@ def workforce_by_week(roster: Roster, scenario: Scenario, n: int) -> dict[str, n
     tenured = mean_count([(0.0, h.gone) for h in held if not h.new])
     training = [(h.hired, min(h.on_phones, h.gone)) for h in held if h.new]
     in_training = mean_count(training)
-    new_on_phones = mean_count([(h.on_phones, h.gone) for h in held if h.new])
+    # A trainee who leaves before taking calls is never on them.
+    new_on_phones = mean_count(
+        [(h.on_phones, h.gone) for h in held if h.new and h.gone > h.on_phones]
+    )
     headcount = tenured + in_training + new_on_phones
     gone = np.array([h.gone for h in held if h.gone < math.inf], dtype=float)
     hired = np.array([h.hired for h in held if h.new], dtype=float)
