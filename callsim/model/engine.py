@@ -317,7 +317,7 @@ class Engine:
         factor = np.take(np.asarray(self.roster.factor, dtype=float), agent, mode="wrap")
         changes = np.array(self.factor_changes, dtype=float).reshape(-1, 3)
         for a in np.unique(changes[:, 0]).astype(int):
-            times, values = changes[changes[:, 0] == a, 1], changes[changes[:, 0] == a, 2]
+            times, values = changes[changes[:, 0] == a, 1:].T
             rows = np.flatnonzero(agent == a)
             since = np.searchsorted(times, answer[rows], side="right") - 1
             known = since >= 0

@@ -328,16 +328,9 @@ def _check_limits(
     """Numbers the schema accepts but callsim cannot honour: each a one-line error naming the
     field, the limit and why."""
     a, h = scenario.arrivals, scenario.horizon
-    open_h = h.intervals_per_day * h.interval_min / 60.0
-    if a.rate_per_hour is not None:
-        per_day = a.rate_per_hour * a.scale * open_h
-    else:
-        volume = a.volume or []
-        n = h.intervals_per_day
-        per_day = a.scale * max(sum(volume[k : k + n]) for k in range(0, len(volume), n))
     factors = a.factor_per_day(h.days)
-    if factors is not None:
-        per_day = _busiest_day(scenario, factors)
+    days = _day_volumes(scenario)
+    per_day = a.scale * max(v * f for v, f in zip(days, factors or [1.0] * h.days, strict=True))
     limits = scenario.simulation.limits
     if not per_day <= limits.calls_per_day:
         given = f"{a.rate_per_hour:g} calls an hour" if a.rate_per_hour else "the volume"
@@ -371,19 +364,16 @@ def _check_limits(
             )
 
 
-def _busiest_day(scenario: Scenario, factors: list[float]) -> float:
-    """The most calls forecast on a day, each day's forecast times its ``day_factors`` entry,
-    as the model's forecast computes them (model code is not imported here: it is a layer
-    above the scenario)."""
+def _day_volumes(scenario: Scenario) -> list[float]:
+    """Each day's forecast calls before ``scale`` and ``day_factors``, as the model's forecast
+    counts them (model code is not imported here: it is a layer above the scenario)."""
     a, h = scenario.arrivals, scenario.horizon
     n = h.intervals_per_day
     if a.rate_per_hour is not None:
-        days = [a.rate_per_hour * h.interval_min / 60.0 * n] * h.days
-    else:
-        volume = a.volume or []
-        days = [sum(volume[k : k + n]) for k in range(0, len(volume), n)]
-        days = days * h.days if len(days) == 1 else days
-    return a.scale * max(v * f for v, f in zip(days, factors, strict=True))
+        return [a.rate_per_hour * n * h.interval_min / 60.0] * h.days
+    volume = a.volume or []
+    days = [sum(volume[k : k + n]) for k in range(0, len(volume), n)]
+    return days * h.days if len(days) == 1 else days
 
 
 def _headcounts(scenario: Scenario, tables: dict[str, str]) -> list[tuple[str, float]]:
