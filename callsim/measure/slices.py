@@ -113,19 +113,28 @@ def day_windows(grid: TimeGrid) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
 
 
 def day_totals(interval_sums: Sums, day_sums: Sums, grid: TimeGrid) -> Sums:
-    """Each day's sums, which its KPIs (and a week's) are ratios of; a day's longest queue is
-    its intervals' longest, not their sum."""
+    """Each day's sums, which its KPIs (and a week's) are ratios of: its measured intervals'
+    call indicators (the warm-up's left out, as in the interval table) and its window's time
+    (``day_sums``, :func:`day_windows`)."""
     day = (grid.starts // SECONDS_PER_DAY).astype(int)
     measured = grid.ends > grid.warmup_end
     n = int(day.max()) + 1
-    key = day[measured]
-    sums = {
-        name: np.bincount(key, weights=v[measured], minlength=n)
-        for name, v in interval_sums.items()
-        if name not in day_sums
-    }
+    from_intervals = {k: v[measured] for k, v in interval_sums.items() if k not in day_sums}
+    sums = pooled(from_intervals, day[measured], n)
     sums.update(day_sums)
-    peaks = np.full(n, -np.inf)
-    np.maximum.at(peaks, key, interval_sums["max_queue"][measured])
-    sums["max_queue"] = np.where(np.isfinite(peaks), peaks, np.nan)
     return sums
+
+
+def pooled(sums: Sums, key: np.ndarray, n: int) -> Sums:
+    """Bins' sums pooled into ``n`` larger ones by ``key`` (intervals into days, days into
+    weeks): totals add up, but the longest queue is the longest of its bins' (NaN where no bin
+    measured one), not their sum."""
+    out = {
+        name: np.bincount(key, weights=v, minlength=n)
+        for name, v in sums.items()
+        if name != "max_queue"
+    }
+    peaks = np.full(n, -np.inf)
+    np.maximum.at(peaks, key, np.nan_to_num(sums["max_queue"], nan=-np.inf))
+    out["max_queue"] = np.where(np.isfinite(peaks), peaks, np.nan)
+    return out

@@ -15,7 +15,7 @@ import math
 import numpy as np
 
 from callsim.measure.overlap import overlap
-from callsim.measure.slices import day_windows
+from callsim.measure.slices import day_windows, pooled
 from callsim.measure.tables import Sums, kpi_table
 from callsim.model.roster import Roster
 from callsim.model.standby import standby_agents
@@ -55,17 +55,9 @@ def by_week(
     days: Sums, grid: TimeGrid, roster: Roster, scenario: Scenario, definition: str
 ) -> dict[str, np.ndarray]:
     """One replication's weeks: ``days`` are its days' sums."""
-    n_days = len(days["offered"])
-    week = np.arange(n_days) // 7
+    week = np.arange(len(days["offered"])) // 7
     n = int(week.max()) + 1
-    sums = {
-        name: np.bincount(week, weights=v, minlength=n)
-        for name, v in days.items()
-        if name != "max_queue"
-    }
-    peaks = np.full(n, -np.inf)
-    np.maximum.at(peaks, week, np.nan_to_num(days["max_queue"], nan=-np.inf))
-    sums["max_queue"] = np.where(np.isfinite(peaks), peaks, np.nan)
+    sums = pooled(days, week, n)
     lo, _, close = day_windows(grid)
     table = kpi_table(sums, definition, np.bincount(week, weights=close - lo, minlength=n))
     table.update(workforce_by_week(roster, scenario, n))
@@ -88,7 +80,8 @@ def _holders(roster: Roster, scenario: Scenario) -> list[list[Holder]]:
 def workforce_by_week(roster: Roster, scenario: Scenario, n: int) -> dict[str, np.ndarray]:
     lo, hi = _windows(scenario, n)
     end = float(hi[-1])
-    held = [h for seat in _holders(roster, scenario) for h in seat]
+    seats = _holders(roster, scenario)
+    held = [h for seat in seats for h in seat]
 
     def mean_count(spans: list[tuple[float, float]]) -> np.ndarray:
         s = np.clip(np.array([a for a, _ in spans], dtype=float), 0.0, end)
@@ -111,7 +104,7 @@ def workforce_by_week(roster: Roster, scenario: Scenario, n: int) -> dict[str, n
         "tenured": tenured,
         "new_on_phones": new_on_phones,
         "in_training": in_training,
-        "vacant": len(_holders(roster, scenario)) - headcount,
+        "vacant": len(seats) - headcount,
         # A leaver is gone from the day after their last: counted in the week of that day.
         "leavers": np.histogram(gone - 1.0, bins=np.append(lo, end))[0].astype(float),
         "hires": np.histogram(hired, bins=np.append(lo, end))[0].astype(float),
