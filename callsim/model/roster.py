@@ -42,6 +42,7 @@ from __future__ import annotations
 import itertools
 import math
 from dataclasses import dataclass, field
+from typing import Protocol
 
 import numpy as np
 
@@ -49,6 +50,20 @@ from callsim.model.standby import add_standby
 from callsim.model.timegrid import TimeGrid
 from callsim.model.workforce import Turnover, subtract
 from callsim.scenario.schema import SECONDS_PER_DAY, AgentGroup, Scenario, Shift, minutes
+
+
+class AgentTerms(Protocol):
+    """What the roster keeps of an agent: a scheduled group's terms, or the standby pool's."""
+
+    @property
+    def handle_time_factor(self) -> float: ...
+    @property
+    def wage_per_hour(self) -> float: ...
+    @property
+    def sales_skill(self) -> float: ...
+    @property
+    def trained_to_sell(self) -> bool: ...
+
 
 HOLD_S = 3600.0
 """Grace an agent already off the phones gets before another agent takes their turn."""
@@ -78,7 +93,7 @@ class Roster:
     def __len__(self) -> int:
         return len(self.group)
 
-    def add_agent(self, group: int, label: str, spec: AgentGroup) -> int:
+    def add_agent(self, group: int, label: str, spec: AgentTerms) -> int:
         self.group.append(group)
         self.label.append(label)
         self.factor.append(spec.handle_time_factor)

@@ -47,12 +47,7 @@ _POOL, _COMING, _ON, _RELEASED = range(4)
 def add_standby(roster: Roster, config: Standby, group: int) -> None:
     """The pool's members, appended after every scheduled agent (whose numbers do not move)."""
     for k in range(config.count):
-        roster.group.append(group)
-        roster.label.append(f"{STANDBY_GROUP}#{k + 1}")
-        roster.factor.append(config.handle_time_factor)
-        roster.wage.append(config.cost_per_hour)
-        roster.sales_skill.append(config.sales_skill)
-        roster.trained.append(config.trained_to_sell)
+        roster.add_agent(group, f"{STANDBY_GROUP}#{k + 1}", config)
 
 
 def group_names(scenario: Scenario) -> list[str]:

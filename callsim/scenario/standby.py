@@ -87,6 +87,11 @@ class Standby(Strict):
         return self
 
     @property
+    def wage_per_hour(self) -> float:
+        """The pool's hourly pay, as the roster keeps every agent's wage."""
+        return self.cost_per_hour
+
+    @property
     def short_is_low(self) -> bool:
         """Whether a low signal means the line is short of agents (service level)."""
         return self.signal == "service_level"
