@@ -34,7 +34,7 @@ from callsim.experiment.goal import goal_statement
 from callsim.experiment.pool import Interrupted
 from callsim.experiment.precision import PrecisionOutcome, parse_targets, stopping_rule
 from callsim.experiment.sweep_result import Pick, Sweep
-from callsim.measure.catalogue import clip_interval, fmt, kpis_in
+from callsim.measure.catalogue import clip_interval, extra_kpis, fmt, kpis_in
 from callsim.measure.confidence import MIN_REPLICATIONS_FOR_CI
 from callsim.measure.money import money_label, money_terms
 from callsim.measure.resolution import shown as resolution_shown
@@ -1135,9 +1135,7 @@ def _print_summary(result: SimulationResult, path: Path) -> None:
     if result.scenario.announcement.enabled:
         closing += kpis_in("announcement")
     shown = kpis_in("headline") + resolution_shown([result.scenario]) + closing
-    from callsim.measure.standby import extra_kpis  # pandas: not for the quick commands
-
-    shown += extra_kpis(result.scenario) + stability  # the standby pool's, the window's
+    shown += extra_kpis(result.scenario) + stability  # the pool's, the window's, the workforce's
     kpis = shown + (selling if result.scenario.products else ())
     ratios = set(kpis_in("ratios"))
     money = money_terms([result.scenario])

@@ -14,11 +14,10 @@ from callsim.experiment.goal import goal_statement
 from callsim.experiment.precision import PrecisionOutcome
 from callsim.measure import routing as routing_kpis
 from callsim.measure import weekly
-from callsim.measure.catalogue import kpis_in
+from callsim.measure.catalogue import extra_kpis, kpis_in
 from callsim.measure.confidence import jackknife_interval, t_interval
 from callsim.measure.products import product_table
 from callsim.measure.slices import KPI_GROUP, SLICES, members
-from callsim.measure.standby import extra_kpis
 from callsim.measure.tables import kpi_table
 from callsim.measure.waits import wait_distribution
 from callsim.model.roster import Roster

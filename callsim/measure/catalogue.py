@@ -13,7 +13,10 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
+
+if TYPE_CHECKING:
+    from callsim.scenario.schema import Scenario
 
 Unit = Literal["count", "pct", "seconds", "hours", "money", "number"]
 
@@ -609,3 +612,16 @@ def clip_interval(name: str, low: float, high: float) -> tuple[float, float]:
     -3% or a satisfaction above the scale's top."""
     lowest, highest = value_range(name)
     return min(max(low, lowest), highest), min(max(high, lowest), highest)
+
+
+def extra_kpis(scenario: Scenario) -> tuple[str, ...]:
+    """The horizon KPIs beyond the ``horizon`` group this scenario computes: its standby
+    pool's, its KPI window's and its workforce's."""
+    extra: tuple[str, ...] = ()
+    if scenario.standby is not None:
+        extra += kpis_in("standby")
+    if scenario.window is not None:
+        extra += kpis_in("window")
+    if scenario.workforce is not None:
+        extra += kpis_in("workforce")
+    return extra

@@ -56,7 +56,7 @@ def slices(
     call_type = plan.type_of[calls.column("segment"), calls.column("reason")]
     agent = calls.column("agent")
     arrival = calls.column("arrival")
-    counted = (arrival >= grid.warmup_end) & (grid.index_of(arrival) >= 0)
+    counted = grid.counted(arrival)
     answered = counted & (agent >= 0)
     group = np.asarray(roster.group, dtype=np.int64)[agent[answered]]
     t = call_type[answered]

@@ -1,5 +1,6 @@
 """KPIs of the standby surge pool and of the scenario's KPI window, computed only for scenarios
-that have them (``standby:``, ``window:``), so every other result keeps its columns.
+that have them (``standby:``, ``window:``; :func:`callsim.measure.catalogue.extra_kpis`), so every
+other result keeps its columns.
 
 The pool's hours and cost are its paid spans (from each call-up, :mod:`callsim.model.standby`),
 counted after the warm-up; its calls are the answered calls counted as every call KPI counts
@@ -12,7 +13,6 @@ from __future__ import annotations
 
 import numpy as np
 
-from callsim.measure.catalogue import kpis_in
 from callsim.measure.overlap import overlap
 from callsim.measure.tables import Sums, call_kpis
 from callsim.model.calllog import CallLog
@@ -31,18 +31,6 @@ _WINDOW = {
 """Each window KPI and the call KPI it is over the window's calls."""
 
 
-def extra_kpis(scenario: Scenario) -> tuple[str, ...]:
-    """The horizon KPIs beyond the catalogue's ``horizon`` group this scenario computes."""
-    extra: tuple[str, ...] = ()
-    if scenario.standby is not None:
-        extra += kpis_in("standby")
-    if scenario.window is not None:
-        extra += kpis_in("window")
-    if scenario.workforce is not None:
-        extra += kpis_in("workforce")
-    return extra
-
-
 def standby_kpis(
     calls: CallLog, roster: Roster, grid: TimeGrid, scenario: Scenario, callups: np.ndarray
 ) -> dict[str, float]:
@@ -54,7 +42,7 @@ def standby_kpis(
     start, end = np.array([grid.warmup_end]), np.array([np.inf])
     hours = float(overlap(paid[:, 1], paid[:, 2], start, end)[0]) / 3600
     agent, arrival = calls.column("agent"), calls.column("arrival")
-    counted = (arrival >= grid.warmup_end) & (grid.index_of(arrival) >= 0) & (agent >= 0)
+    counted = grid.counted(arrival) & (agent >= 0)
     answered = int(counted.sum())
     by_pool = int((counted & np.isin(agent, pool)).sum())
     return {

@@ -38,6 +38,11 @@ class TimeGrid:
         inside = (idx >= 0) & (times < self.ends[np.clip(idx, 0, None)])
         return np.where(inside, idx, -1)
 
+    def counted(self, arrivals: np.ndarray) -> np.ndarray:
+        """Which calls every call KPI counts: arrived after the warm-up, in an open interval."""
+        counted: np.ndarray = (arrivals >= self.warmup_end) & (self.index_of(arrivals) >= 0)
+        return counted
+
     def labels(self) -> tuple[np.ndarray, list[str]]:
         """Day (1-based) and ``HH:MM`` of each interval start."""
         day = (self.starts // SECONDS_PER_DAY).astype(int) + 1
