@@ -49,7 +49,7 @@ import numpy as np
 from callsim.model.standby import add_standby
 from callsim.model.timegrid import TimeGrid
 from callsim.model.workforce import Turnover, subtract
-from callsim.scenario.schema import SECONDS_PER_DAY, AgentGroup, Scenario, Shift, minutes
+from callsim.scenario.schema import SECONDS_PER_DAY, AgentGroup, Scenario, minutes
 
 
 class AgentTerms(Protocol):
@@ -188,7 +188,7 @@ def _add_shifts(
         times = (shift.start, shift.end)
         seen[times] = seen.get(times, 0) + 1
         tag = f"{name}/{shift.start}-{shift.end}" + (f"({seen[times]})" if seen[times] > 1 else "")
-        worked = _days_worked(shift, days)
+        worked = shift.days_worked(days)
         for k in range(count):
             agent = roster.add_agent(g, f"{tag}#{k + 1}", spec)
             spans: list[Span] = []
@@ -214,20 +214,6 @@ def _add_shifts(
                 paid.append((paid_from, end))
             available.append(_clip(spans, 0.0, horizon_end))
             roster.paid.extend((agent, s, e) for s, e in _clip(paid, 0.0, horizon_end))
-
-
-def _days_worked(shift: Shift, days: int) -> list[int]:
-    """Days of the horizon the shift starts on; a shift worked every day that runs past
-    midnight also starts on day 0, the night before the horizon, whose tail is on in day 1.
-    With ``weekdays`` the week repeats from day 1 (weekday 1), so day 0 is weekday 7: its
-    night's tail is on in day 1 only if the shift works weekday 7."""
-    if shift.days is not None:
-        return sorted(set(shift.days))
-    crosses = minutes(shift.end) > 24 * 60
-    every = range(0 if crosses else 1, days + 1)
-    if shift.weekdays is not None:
-        return [d for d in every if (d - 1) % 7 + 1 in shift.weekdays]
-    return list(every)
 
 
 def _clip(spans: list[Span], lo: float, hi: float) -> list[Span]:

@@ -222,6 +222,19 @@ class Shift(_Strict):
                 )
         return self
 
+    def days_worked(self, days: int) -> list[int]:
+        """Days of a ``days``-day horizon the shift starts on; a shift worked every day that
+        runs past midnight also starts on day 0, the night before the horizon, whose tail is on
+        in day 1. With ``weekdays`` the week repeats from day 1 (weekday 1), so day 0 is weekday
+        7: its night's tail is on in day 1 only if the shift works weekday 7."""
+        if self.days is not None:
+            return sorted(set(self.days))
+        crosses = minutes(self.end) > 24 * 60
+        every = range(0 if crosses else 1, days + 1)
+        if self.weekdays is not None:
+            return [d for d in every if (d - 1) % 7 + 1 in self.weekdays]
+        return list(every)
+
 
 class AgentGroup(_Strict):
     wage_per_hour: float = Field(0.0, ge=0)
@@ -585,12 +598,8 @@ class Scenario(_Strict):
                         f"agents.groups.{name}.shifts.{i}.days: day {bad[0]} is past the "
                         f"horizon of {self.horizon.days} day(s)"
                     )
-                # A horizon shorter than a week may hold none of the shift's weekdays (day 0,
-                # the night before day 1, is weekday 7).
-                held = {(d - 1) % 7 + 1 for d in range(1, min(self.horizon.days, 7) + 1)}
-                if minutes(shift.end) > 24 * 60:
-                    held.add(7)
-                if shift.weekdays is not None and not held & set(shift.weekdays):
+                # A horizon shorter than a week may hold none of the shift's weekdays.
+                if shift.weekdays is not None and not shift.days_worked(self.horizon.days):
                     raise ValueError(
                         f"agents.groups.{name}.shifts.{i}.weekdays: none of them falls in the "
                         f"horizon of {self.horizon.days} day(s), so the shift never works"
