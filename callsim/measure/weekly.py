@@ -90,8 +90,7 @@ def workforce_by_week(roster: Roster, scenario: Scenario, n: int) -> dict[str, n
         return counts
 
     tenured = mean_count([(0.0, h.gone) for h in held if not h.new])
-    training = [(h.hired, min(h.on_phones, h.gone)) for h in held if h.new]
-    in_training = mean_count(training)
+    in_training = mean_count([(h.hired, min(h.on_phones, h.gone)) for h in held if h.new])
     # A trainee who leaves before taking calls is never on them.
     new_on_phones = mean_count(
         [(h.on_phones, h.gone) for h in held if h.new and h.gone > h.on_phones]
@@ -108,25 +107,22 @@ def workforce_by_week(roster: Roster, scenario: Scenario, n: int) -> dict[str, n
         # A leaver is gone from the day after their last: counted in the week of that day.
         "leavers": np.histogram(gone - 1.0, bins=np.append(lo, end))[0].astype(float),
         "hires": np.histogram(hired, bins=np.append(lo, end))[0].astype(float),
-        "training_paid_hours": _training_paid(roster, training, lo, hi) / 3600,
+        "training_paid_hours": _training_paid(roster, lo, hi) / 3600,
     }
 
 
-def _training_paid(
-    roster: Roster, training: list[tuple[float, float]], lo: np.ndarray, hi: np.ndarray
-) -> np.ndarray:
+def _training_paid(roster: Roster, lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
     """Paid time of the seats' holders while in training, per week."""
-    if roster.turnover is None:
+    turnover = roster.turnover
+    if turnover is None:
         return np.zeros(len(lo))
     spans = []
     paid = np.asarray(roster.paid, dtype=float).reshape(-1, 3)
-    for agent, seat in enumerate(roster.turnover.holders):
+    for agent in range(len(turnover.holders)):
         mine = paid[paid[:, 0] == agent]
-        for h in seat:
-            if h.new:
-                s = np.maximum(mine[:, 1], h.hired)
-                e = np.minimum(mine[:, 2], min(h.on_phones, h.gone))
-                spans.append(np.column_stack([s, e])[e > s])
+        for start, end in turnover.away(agent)[1]:
+            s, e = np.maximum(mine[:, 1], start), np.minimum(mine[:, 2], end)
+            spans.append(np.column_stack([s, e])[e > s])
     if not spans:
         return np.zeros(len(lo))
     both = np.concatenate(spans)
