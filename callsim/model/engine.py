@@ -198,6 +198,7 @@ class Engine:
             on_done=self._on_done,
             on_talk_end=self._on_gated_talk_end if self.sells_only else self._on_talk_end,
             on_patience=self._on_patience,
+            talk_rest=self._gated_rest if self.sells_only else None,
         )
         end = self.grid.horizon_end
         loop.run_until(end)
@@ -506,13 +507,18 @@ class Engine:
         only calls an offer can be made on stop here (see :meth:`_start`), so what is left is
         the gate and the pitch. A third of the stops under a threshold rule end in no offer;
         each look-up saved here is saved on every one of them."""
+        now = self.env._now
+        heappush(self.calendar, (now + self._gated_rest(agent), NORMAL, next(self.eid), agent))
+
+    def _gated_rest(self, agent: int) -> float:
+        """The gate and the pitch of :meth:`_on_gated_talk_end`: how long the call goes on
+        after its talk, for the loop to put the call's end in place of the talk end's entry."""
         job = self.current[agent]
         assert job is not None  # the agent is on this call until _on_done
-        now = self.env._now
         rest = job[5]
         if self.n_waiting <= self.gate_waiting and len(self.idle) >= self.gate_idle:
-            rest += self._offer(job[0], agent, now)
-        heappush(self.calendar, (now + rest, NORMAL, next(self.eid), agent))
+            rest += self._offer(job[0], agent, self.env._now)
+        return rest
 
     def _offer(self, i: int, agent: int, now: float) -> float:
         """The agent pitches on call ``i`` (the screen and the contact rules permitting) and the

@@ -15,7 +15,8 @@ Entries on the calendar are ``(time, priority, number, what)``, as SimPy keeps t
 
 - an ``int`` ``agent >= 0``: that agent ends the call in hand (``on_done(agent)``);
 - an ``int`` ``~agent`` (negative): that agent's talk ends, the call goes on to an offer or
-  wrap-up (``on_talk_end(agent)``);
+  wrap-up (``on_talk_end(agent)``; or, when the talk end schedules nothing but the call's end,
+  ``talk_rest(agent)`` tells how long the call goes on and the loop puts its end in place);
 - a ``tuple`` (a call in the queue, :data:`~callsim.model.redials.Job`): its patience runs out
   (``on_patience(job)``);
 - anything else is an event as SimPy's ``Environment.step`` processes it (its callbacks run,
@@ -29,7 +30,7 @@ looks past an entry's number, so it never sees what the entry holds.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from heapq import heappop, heappush
+from heapq import heappop, heappush, heapreplace
 from typing import Any
 
 from simpy import Environment
@@ -60,6 +61,7 @@ class CallLoop:
         on_done: Callable[[int], None],
         on_talk_end: Callable[[int], None],
         on_patience: Callable[[Job], None],
+        talk_rest: Callable[[int], float] | None = None,
     ) -> None:
         self.env = env
         self.arrivals = arrivals
@@ -67,6 +69,7 @@ class CallLoop:
         self.on_done = on_done
         self.on_talk_end = on_talk_end
         self.on_patience = on_patience
+        self.talk_rest = talk_rest
         self._queue: list[tuple[float, int, int, Any]] = env._queue  # type: ignore[assignment]
         self._eid: Iterator[int] = env._eid
         self._take_next_arrival()
@@ -95,7 +98,7 @@ class CallLoop:
         heappush(queue, (at, URGENT, next(eid), _STOP))
         arrivals = self.arrivals
         arrive, on_done, on_patience = self.arrive, self.on_done, self.on_patience
-        on_talk_end = self.on_talk_end
+        on_talk_end, talk_rest = self.on_talk_end, self.talk_rest
         job, t_a, n_a = self.job, self.t_arrival, self.n_arrival
         try:
             while True:
@@ -112,16 +115,23 @@ class CallLoop:
                         n_a = next(eid)
                     arrive(this)  # type: ignore[arg-type]  # t_a was finite: there was a job
                     continue
-                heappop(queue)
                 env._now = t
                 what = top[3]
                 kind = what.__class__
                 if kind is int:
                     if what >= 0:
+                        heappop(queue)
                         on_done(what)
-                    else:
+                    elif talk_rest is None:
+                        heappop(queue)
                         on_talk_end(~what)
-                elif kind is tuple:
+                    else:
+                        # The call's end takes the talk end's place: one sift from the top,
+                        # which stops soon (the end is near), instead of a pop and a push.
+                        heapreplace(queue, (t + talk_rest(~what), NORMAL, next(eid), ~what))
+                    continue
+                heappop(queue)
+                if kind is tuple:
                     on_patience(what)
                 elif what is _STOP:
                     return
