@@ -25,7 +25,8 @@ from typer.testing import CliRunner
 
 from callsim.cli.commands import app
 from callsim.errors import UserError
-from callsim.experiment.cluster import MAX_CHUNK, Cluster, chunks, connect
+from callsim.experiment.chunks import MAX_CHUNK, chunks
+from callsim.experiment.cluster import Cluster, connect
 from callsim.experiment.compare import compare
 from callsim.experiment.pool import Interrupted
 from callsim.experiment.results import SimulationResult

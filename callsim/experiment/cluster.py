@@ -1,18 +1,16 @@
 """Replications as Dask tasks: on a ``dask.distributed`` scheduler, or a ``LocalCluster``.
 
 Dask is an optional extra (``pip install "callsim[cluster]"``) and is imported only when a
-cluster is asked for, so a plain run never pays for it. Tasks go in chunks (the rule is in
-:func:`chunks`) so that the scheduler's per-task cost stays small next to a chunk's
-simulation; chunks stream back as they finish, for the progress bar, and are put back in order,
-so a cluster's results equal a local run's bit for bit (each replication depends only on its
+cluster is asked for, so a plain run never pays for it. Tasks go in chunks
+(:mod:`callsim.experiment.chunks`) so that the scheduler's per-task cost stays small next to a
+chunk's simulation; chunks stream back as they finish, for the progress bar, and are put back in
+order, so a cluster's results equal a local run's bit for bit (each replication depends only on its
 scenario, seed and index).
 """
 
 from __future__ import annotations
 
-import itertools
 import logging
-import math
 import os
 import signal
 import uuid
@@ -21,19 +19,13 @@ from contextlib import contextmanager, suppress
 from typing import Any, TypeVar
 
 from callsim.errors import UserError
+from callsim.experiment.chunks import split
 from callsim.experiment.pool import Interrupted, Progress
 from callsim.version import __version__
 
 T = TypeVar("T")
 
 INSTALL = 'pip install "callsim[cluster]"'
-CHUNKS_PER_THREAD = 4
-"""Assumption: four chunks per worker thread balance the load (a slow chunk is a quarter of a
-thread's share) while keeping a chunk's scheduling cost negligible."""
-MAX_CHUNK = 10
-"""Assumption: ten replications a chunk keep the progress bar moving on a long run (a
-replication of a day takes a tenth of a second or more, a chunk a second or more, against
-Dask's millisecond per task)."""
 CONNECT_TIMEOUT_S = 10
 """Assumption: a scheduler that does not answer in ten seconds is a wrong address, not a slow
 one."""
@@ -84,10 +76,8 @@ class Cluster:
 
         batch = uuid.uuid4().hex
         futures = {
-            self.client.submit(
-                _Chunk(func, tasks[part.start : part.stop]), key=f"callsim-{batch}-{k}"
-            ): part.start
-            for k, part in enumerate(chunks(len(tasks), self.threads()))
+            self.client.submit(chunk, key=f"callsim-{batch}-{k}"): chunk.start
+            for k, chunk in enumerate(split(func, tasks, self.threads()))
         }
         results: list[Any] = [None] * len(tasks)
         done = 0
@@ -129,30 +119,6 @@ def _quiet() -> Iterator[None]:
         yield
     finally:
         logger.setLevel(level)
-
-
-def chunks(tasks: int, threads: int) -> list[range]:
-    """The tasks' ranges, in order: :data:`CHUNKS_PER_THREAD` chunks per worker thread (fewer
-    when there are fewer tasks), more when a chunk would pass :data:`MAX_CHUNK`, and sizes that
-    differ by one at most, so that the threads' shares come out even. The chunking never
-    changes a result, only how the work is shared."""
-    count = max(min(tasks, CHUNKS_PER_THREAD * max(1, threads)), math.ceil(tasks / MAX_CHUNK))
-    size, extra = divmod(tasks, count) if count else (0, 0)
-    bounds = [k * size + min(k, extra) for k in range(count + 1)]
-    return [range(a, b) for a, b in itertools.pairwise(bounds)]
-
-
-class _Chunk:
-    """Some tasks as one Dask task. The tasks travel inside this object, not as the task's
-    arguments, which Dask would search for tasks of its own (a tuple starting with a function
-    is one to Dask)."""
-
-    def __init__(self, func: Callable[..., Any], tasks: Sequence[tuple[Any, ...]]) -> None:
-        self.func = func
-        self.tasks = list(tasks)
-
-    def __call__(self) -> list[Any]:
-        return [self.func(*task) for task in self.tasks]
 
 
 def connect(spec: str, where: str = "cluster") -> Cluster:

@@ -14,6 +14,8 @@ import signal
 from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 
+from callsim.experiment.chunks import Chunk, split
+
 T = TypeVar("T")
 
 Progress = Callable[[int, int], None]
@@ -36,7 +38,7 @@ def run_tasks(
     progress: Progress | None = None,
 ) -> list[T]:
     """``func(*task)`` for every task, in the tasks' order, on ``workers`` processes (in this
-    process when 1)."""
+    process when 1), sent in chunks (:mod:`callsim.experiment.chunks`)."""
     done = 0
     results: list[T | None] = [None] * len(tasks)
     try:
@@ -49,10 +51,10 @@ def run_tasks(
         else:
             with multiprocessing.Pool(workers, initializer=_worker_signals) as pool:
                 try:
-                    jobs = pool.imap_unordered(_Indexed(func), enumerate(tasks))
-                    for k, value in jobs:
-                        results[k] = value
-                        done += 1
+                    jobs = pool.imap_unordered(_run, split(func, tasks, workers))
+                    for k, values in jobs:
+                        results[k : k + len(values)] = values
+                        done += len(values)
                         if progress:
                             progress(done, len(tasks))
                 except BaseException:
@@ -70,12 +72,6 @@ def _worker_signals() -> None:
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
 
 
-class _Indexed:
-    """``func`` applied to a numbered task, keeping its number (results arrive out of order)."""
-
-    def __init__(self, func: Callable[..., Any]) -> None:
-        self.func = func
-
-    def __call__(self, item: tuple[int, tuple[Any, ...]]) -> tuple[int, Any]:
-        k, task = item
-        return k, self.func(*task)
+def _run(chunk: Chunk) -> tuple[int, list[Any]]:
+    """A chunk's results, with its place (chunks finish out of order)."""
+    return chunk.start, chunk()
