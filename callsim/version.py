@@ -1,8 +1,6 @@
-"""The installed package's version, recorded in every results directory and report."""
+"""The package's version, recorded in every results directory and report.
 
-from importlib.metadata import PackageNotFoundError, version
+Written here, where pyproject.toml reads it (``dynamic = ["version"]``): asking the installed
+metadata for it instead imports ``importlib.metadata``, 20-30 ms on every command's start."""
 
-try:
-    __version__ = version("callsim")
-except PackageNotFoundError:  # running from a source tree that was never installed
-    __version__ = "0.0.0+unknown"
+__version__ = "0.1.0"
