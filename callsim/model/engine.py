@@ -515,10 +515,15 @@ class Engine:
         after its talk, for the loop to put the call's end in place of the talk end's entry."""
         job = self.current[agent]
         assert job is not None  # the agent is on this call until _on_done
-        rest = job[5]
         if self.n_waiting <= self.gate_waiting and len(self.idle) >= self.gate_idle:
-            rest += self._offer(job[0], agent, self.env._now)
-        return rest
+            # :meth:`_offer`, written out: this runs on every offer of a selling plan.
+            i = job[0]
+            pitch = self.pitch_call(self.calls, i, self.sales_skill[agent], self.env._now)
+            if pitch is not None:
+                self._product[i], duration, self._converted[i] = pitch
+                self._pitch[i] = duration
+                return job[5] + duration
+        return job[5]
 
     def _offer(self, i: int, agent: int, now: float) -> float:
         """The agent pitches on call ``i`` (the screen and the contact rules permitting) and the

@@ -26,7 +26,7 @@ been offered something, so its memory grows with offers, not with calls.
 from __future__ import annotations
 
 import math
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING, NamedTuple, cast
 
 import numpy as np
 
@@ -39,6 +39,8 @@ from callsim.scenario.distributions import (
 from callsim.scenario.schema import Scenario
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     from callsim.model.calllog import CallLog
     from callsim.model.demand import Demand
 
@@ -139,7 +141,8 @@ def first_contacts(desk: SalesDesk, callers: Demand) -> np.ndarray:
         nth = np.minimum(np.where(total != 0, below, 0), last)
         pick = np.argmax(np.cumsum(screen, axis=1) > nth[:, None], axis=1)
     at = np.arange(len(group)) * width + pick  # the pick's place in the flattened arrays
-    table = np.empty((len(group), 5))
+    # By columns: the hot path reads each column as a memoryview of its own.
+    table = np.empty((len(group), 5), order="F")
     table[:, 0] = np.where(screen.any(axis=1), product.ravel()[at], -1)
     table[:, 1] = conversion_of.ravel()[group * width + pick]
     table[:, 2] = fit.ravel()[at]
@@ -225,8 +228,15 @@ class SalesDesk:
             self._first_table = first_contacts(self, callers)
         self._n_first = len(self._first_table)
         # Read an item at a time on the hot path: a memoryview's item costs a fraction of
-        # numpy's (a row's ``tolist`` or ``item``).
-        self._first = np.ascontiguousarray(self._first_table).data
+        # numpy's (a row's ``tolist`` or ``item``), and a column's (one index) less than half
+        # of a two-dimensional view's (a tuple to build and parse per item).
+        table = np.asfortranarray(self._first_table)
+        # Products as integers (8 bytes a call more), so an offer needs no conversion.
+        self._first_product = cast("Sequence[int]", table[:, 0].astype(np.int64).data)
+        self._first_conversion = _items(table[:, 1])
+        self._first_fit = _items(table[:, 2])
+        self._first_u_buy = _items(table[:, 3])
+        self._first_u_pitch = _items(table[:, 4])
         self._first_customer = np.ascontiguousarray(
             callers.customer if callers is not None else [], dtype=np.int64
         ).data
@@ -361,15 +371,16 @@ class SalesDesk:
         if row < self._n_first:
             customer: int = self._first_customer[row]
             if customer not in self.history:
-                first = self._first
-                product = first[row, 0]
-                if product < 0:
+                k = self._first_product[row]
+                if k < 0:
                     return None
-                k = int(product)
                 # u < min(p, 1) as u < 1
-                converted = first[row, 3] < first[row, 1] * skill * first[row, 2]
+                converted = (
+                    self._first_u_buy[row]
+                    < self._first_conversion[row] * skill * self._first_fit[row]
+                )
                 self.history[customer] = (now, k, converted)
-                return k, self._pitch_time[k](first[row, 4]), converted
+                return k, self._pitch_time[k](self._first_u_pitch[row]), converted
         else:
             customer = calls.customer.item(row)
         reason: int = calls.reason.item(row)
@@ -443,3 +454,8 @@ class SalesDesk:
         else:
             contact.offered(now, product, converted)
         return Pitch(product, self._pitch_time[product](u_time), converted)
+
+
+def _items(column: np.ndarray) -> Sequence[float]:
+    """A contiguous column's values, read one at a time as Python floats (no copy)."""
+    return cast("Sequence[float]", column.data)
