@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 
 import numpy as np
 
@@ -49,9 +49,20 @@ FIELDS: dict[str, type] = {
 
 
 _DRAWN = ("arrival", "patience", "talk", "wrap", "reason", "segment", "customer")
-_FILLED_WITH = {"announced": "u_balk"}
-"""Columns the engine fills only in scenarios that draw this uniform of the callers; in the
-others they are a constant NaN view that costs no memory per call."""
+BLANK: dict[str, float] = {
+    "talk_factor": 1.0,
+    "pitch": 0.0,
+    "product": -1,
+    "converted": 0,
+    "ivr_s": 0.0,
+    "announced": np.nan,
+}
+"""Columns many runs never write, with the value they keep then: such a run holds each as a
+read-only constant view that costs no memory per call (a plan that neither sells nor flexes
+talk saves 27 bytes a call). ``ivr_s`` stays blank without a self-service menu, ``announced``
+when the callers' ``u_balk`` is not drawn; the engine names the others it leaves alone."""
+SELLING_COLUMNS = ("pitch", "product", "converted")
+"""What an offer writes: blank throughout a run that makes none."""
 
 _SALT_AGAIN, _SALT_SELLING, _SALT_RESOLVE, _SALT_BALK = (
     0x5EED_A6A1,
@@ -73,9 +84,9 @@ def _derived(bits: list[int], salt: int, n: int) -> list[float]:
     return [(splitmix64(x + (k + 1) * GOLDEN & M64) >> 40) / 16_777_216.0 for k in range(n)]
 
 
-def _nothing(n: int) -> np.ndarray:
-    """``n`` NaNs that take no memory (read-only)."""
-    return np.broadcast_to(np.float64(np.nan), (n,))
+def _blank_column(name: str, n: int) -> np.ndarray:
+    """``n`` rows of the column's blank value that take no memory (read-only)."""
+    return np.broadcast_to(FIELDS[name](BLANK[name]), (n,))
 
 
 class CallLog:
@@ -108,10 +119,18 @@ class CallLog:
     """The callers' own float32 uniforms (:mod:`callsim.model.demand`), only those the scenario
     uses; kept for the decisions taken later, not part of the saved call table."""
 
-    def __init__(self, demand: Demand, spare: int) -> None:
+    def __init__(self, demand: Demand, spare: int, unwritten: Collection[str] = ()) -> None:
         """With no ``spare`` rows needed (no retrials, no repeats) the drawn callers' arrays are
-        taken over as they are rather than copied: memory per call is what the run measures."""
+        taken over as they are rather than copied: memory per call is what the run measures.
+        ``unwritten``: columns of :data:`BLANK` the run will not write."""
         n = len(demand)
+        constant = set(unwritten)
+        if demand.ivr_s is None:
+            constant.add("ivr_s")
+        if "u_balk" not in demand.draws:
+            constant.add("announced")
+        self._written_blank = tuple((k, v) for k, v in BLANK.items() if k not in constant)
+        """What of :data:`BLANK` each new row is given; the rest is constant."""
         self.size = n
         self.grown: list[Callable[[], None]] = []
         """Told when the columns move to bigger arrays (views of them are then stale)."""
@@ -122,8 +141,8 @@ class CallLog:
             column[:n] = drawn
             self.draws[name] = column
         for name, dtype in FIELDS.items():
-            if name in _FILLED_WITH and _FILLED_WITH[name] not in demand.draws:
-                setattr(self, name, _nothing(capacity))
+            if name in constant:
+                setattr(self, name, _blank_column(name, capacity))
                 continue
             if name in _DRAWN and spare == 0:
                 setattr(self, name, getattr(demand, name).astype(dtype, copy=False))
@@ -135,7 +154,8 @@ class CallLog:
         self.attempt[:n] = 0
         self.repeat[:n] = 0
         self.ivr[:n] = 0 if demand.ivr is None else demand.ivr
-        self.ivr_s[:n] = 0.0 if demand.ivr_s is None else demand.ivr_s
+        if demand.ivr_s is not None:
+            self.ivr_s[:n] = demand.ivr_s
 
     def _blank(self, rows: slice | int) -> None:
         """What the engine fills in: no answer, no agent, no offer yet."""
@@ -143,15 +163,11 @@ class CallLog:
         self.end[rows] = np.nan
         self.agent[rows] = -1
         self.outcome[rows] = WAITING
-        self.talk_factor[rows] = 1.0
-        self.pitch[rows] = 0.0
-        self.product[rows] = -1
-        self.converted[rows] = 0
         self.closed_out[rows] = 0
         self.resolved[rows] = -1
         self.steered[rows] = 0
-        if self.announced.flags.writeable:
-            self.announced[rows] = np.nan
+        for name, value in self._written_blank:
+            getattr(self, name)[rows] = value
 
     def append_call(self, of: int, arrival: float, patience: float, *, repeat: bool) -> int:
         """Another call by the caller of row ``of`` about the same request, with fresh patience:
@@ -169,8 +185,7 @@ class CallLog:
         self._blank(j)
         self.attempt[j] = 0 if repeat else self.attempt[of] + 1
         self.repeat[j] = repeat
-        self.ivr[j] = 0  # calls made again go straight to the queue
-        self.ivr_s[j] = 0.0
+        self.ivr[j] = 0  # calls made again go straight to the queue (ivr_s blank)
         return j
 
     def _draws_of_call_again(self, of: int, j: int, *, repeat: bool) -> None:
@@ -209,7 +224,7 @@ class CallLog:
         for name in FIELDS:
             column = getattr(self, name)
             if not column.flags.writeable:
-                setattr(self, name, _nothing(capacity))
+                setattr(self, name, _blank_column(name, capacity))
                 continue
             grown = np.empty(capacity, dtype=column.dtype)
             grown[: len(column)] = column

@@ -36,7 +36,7 @@ import simpy
 
 from callsim.model.announcement import Announcer
 from callsim.model.calendar import NORMAL, URGENT, Due
-from callsim.model.calllog import ABANDONED, CallLog
+from callsim.model.calllog import ABANDONED, SELLING_COLUMNS, CallLog
 from callsim.model.demand import Demand
 from callsim.model.event_loop import CallLoop
 from callsim.model.observers import QueuePeaks, SessionLog
@@ -89,7 +89,10 @@ class Engine:
         self.calendar: list[tuple[float, int, int, object]] = self.env._queue  # type: ignore[assignment]
         self.eid: Iterator[int] = self.env._eid
         spare = Redials.spare_rows(len(demand), retrial, policy.repeats)
-        self.calls = CallLog(demand, spare)
+        unwritten = [] if policy.flexes_talk else ["talk_factor"]
+        if sales is None or not policy.sells:
+            unwritten += SELLING_COLUMNS
+        self.calls = CallLog(demand, spare, unwritten)
         self.n_first = len(demand)
         self._bind_columns()
         self.calls.grown.append(self._bind_columns)
