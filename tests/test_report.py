@@ -275,6 +275,26 @@ def test_run_report_without_products_has_no_selling_charts(plain: SimulationResu
     assert 'id="selling"' not in page
 
 
+def test_every_chart_carries_plotly_white_as_flat_charts_read_it(selling: SimulationResult) -> None:
+    """The page holds each chart's template in its JSON. The whole plotly_white (colour
+    scales, 3-D, maps, two dozen trace types) was 7 KB a chart, most of a report's size and
+    of the time to build its charts; what lines and bars read of it must stay plotly_white's
+    own, word for word."""
+    import plotly.io as pio
+
+    white = pio.templates["plotly_white"].to_plotly_json()
+    page = run_report(selling)
+    for name in charts(page):
+        template = chart_data(page, name)["layout"]["template"]
+        assert len(json.dumps(template)) < 1500, name
+        assert set(template["data"]) == {"bar", "scatter"}
+        for trace, defaults in template["data"].items():
+            assert defaults == white["data"][trace]
+        for key in ("plot_bgcolor", "paper_bgcolor", "xaxis", "yaxis", "colorway", "font"):
+            assert template["layout"][key] == white["layout"][key], (name, key)
+        assert set(template["layout"]) <= set(white["layout"])
+
+
 def test_names_are_escaped_and_cannot_break_out(selling: SimulationResult) -> None:
     page = run_report(selling)
     assert NAME not in page

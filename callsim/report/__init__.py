@@ -10,13 +10,10 @@ Charts are marked ``data-chart=<name>``; ``expected_charts`` lists the names a p
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from callsim.experiment.results import SimulationResult
 from callsim.measure.money import money_terms
-from callsim.planning.isa import IsaResult
-from callsim.planning.plan import Plan
-from callsim.planning.schedule import Schedule
 from callsim.report.frontier import point_scenarios, sweep_page
 from callsim.report.i18n import LANGS, Words
 from callsim.report.names import expected_charts
@@ -26,6 +23,11 @@ from callsim.report.run import has_selling, run_page
 from callsim.report.schedule import schedule_page
 from callsim.report.staffing import staff_page
 from callsim.store.plotly_file import inline
+
+if TYPE_CHECKING:  # annotations only: a run's report and results must not import the MILP solver
+    from callsim.planning.isa import IsaResult
+    from callsim.planning.plan import Plan
+    from callsim.planning.schedule import Schedule
 
 __all__ = [
     "LANGS",

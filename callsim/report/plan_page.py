@@ -9,10 +9,11 @@ no shift templates).
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import pandas as pd
 import plotly.graph_objects as go
 
-from callsim.planning.plan import Candidate, Plan
 from callsim.report import html as h
 from callsim.report.charts import (
     Chart,
@@ -28,6 +29,9 @@ from callsim.report.run import goal_text, interval_names, scenario_details
 from callsim.report.staffing import count_text
 from callsim.report.verdict import verdict_sentence
 from callsim.version import __version__
+
+if TYPE_CHECKING:  # annotations only: a run's report and results must not import the MILP solver
+    from callsim.planning.plan import Candidate, Plan
 
 ROLE_COLOURS = {
     "best": "#f59f00",

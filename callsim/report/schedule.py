@@ -9,13 +9,12 @@ patterns and headcounts (the rows of ``shifts()``), the lines the columns of ``c
 from __future__ import annotations
 
 import math
+from typing import TYPE_CHECKING
 
 import numpy as np
 import plotly.graph_objects as go
 import yaml
 
-from callsim.planning.patterns import Pattern
-from callsim.planning.schedule import Schedule
 from callsim.report import html as h
 from callsim.report.charts import (
     Chart,
@@ -40,6 +39,10 @@ from callsim.report.staffing import agent_steps, count_text
 from callsim.report.zoom import share_range
 from callsim.scenario.clock import clock
 from callsim.version import __version__
+
+if TYPE_CHECKING:  # annotations only: a run's report and results must not import the MILP solver
+    from callsim.planning.patterns import Pattern
+    from callsim.planning.schedule import Schedule
 
 STATUS_BADGE = {"met": "met", "short": "missed", "iteration cap": "inconclusive"}
 """The badge colour of each status: the goal's verdict colours."""

@@ -24,13 +24,13 @@ from callsim.experiment.sweep_result import Sweep
 from callsim.measure.routing import SLICES as ROUTING_SLICES
 from callsim.measure.slices import SLICES
 from callsim.measure.weekly import WEEK
-from callsim.planning.plan import Plan
 from callsim.scenario.schema import Scenario
 from callsim.store.calls_file import write_calls
 from callsim.store.plotly_file import PLOTLY_FILE, is_plotly, needs_file, write_plotly
 from callsim.version import __version__
 
-if TYPE_CHECKING:  # writing results must not import the runner and the engine
+if TYPE_CHECKING:  # writing results must not import the runner, the engine or the MILP solver
+    from callsim.planning.plan import Plan
     from callsim.planning.schedule import Schedule
 
 
