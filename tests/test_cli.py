@@ -664,3 +664,15 @@ def test_help_names_the_cluster_extra_as_it_is_installed(command: str) -> None:
     result = runner.invoke(app, [command, "--help"], env={"COLUMNS": "300"})
     assert result.exit_code == 0
     assert 'pip install "callsim[cluster]"' in " ".join(result.output.split()).replace("│ ", "")
+
+
+def test_the_command_list_rewraps_each_summary_to_the_terminal() -> None:
+    """Rich mode keeps a docstring's line breaks in the list of commands, so a summary broke at
+    the source's 100th column whatever the terminal's width, leaving ragged half-empty lines."""
+    result = runner.invoke(app, ["--help"], env={"COLUMNS": "300"})
+    assert result.exit_code == 0
+    rows = [line.strip("│ ") for line in ANSI.sub("", result.output).splitlines()]
+    for command in app.registered_commands:
+        summary = " ".join((command.callback.__doc__ or "").split("\n\n")[0].split())
+        if len(summary) < 250:
+            assert any(row.endswith(summary) for row in rows), (command.name, summary)

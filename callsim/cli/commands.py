@@ -103,6 +103,7 @@ else:
 
 app = typer.Typer(
     add_completion=False,
+    rich_markup_mode="markdown",
     no_args_is_help=True,
     help="Simulate inbound customer-service hotlines: service, staffing and selling.",
 )
