@@ -57,6 +57,38 @@ def overlapping_text(page: Any, tolerance_px: float = 1.0) -> list[str]:
     return found
 
 
+CLIPPED_TEXT = """(tolerance) => {
+  // Chart text drawn past its chart's edge: plotly does not wrap an axis title or shrink it to
+  // the width, and the figure's box cuts off what sticks out ("Staff cost (CNY" on a phone).
+  const found = [];
+  for (const fig of document.querySelectorAll('[data-chart]')) {
+    const svg = fig.querySelector('svg.main-svg');
+    if (!svg) continue;
+    const edge = svg.getBoundingClientRect();
+    for (const t of fig.querySelectorAll('svg text')) {
+      const label = (t.textContent || '').trim();
+      if (!label || t.closest('.hoverlayer, .modebar')) continue;
+      const style = getComputedStyle(t);
+      if (style.display === 'none' || style.visibility === 'hidden') continue;
+      if (parseFloat(style.opacity || '1') === 0) continue;
+      const r = t.getBoundingClientRect();
+      if (r.width < 1 || r.height < 1) continue;
+      if (r.left < edge.left - tolerance || r.right > edge.right + tolerance ||
+          r.top < edge.top - tolerance || r.bottom > edge.bottom + tolerance) {
+        found.push(`${fig.dataset.chart}: "${label}" runs past the chart's edge`);
+      }
+    }
+  }
+  return found;
+}"""
+
+
+def clipped_text(page: Any, tolerance_px: float = 1.0) -> list[str]:
+    """Chart texts that stick out of their chart by more than ``tolerance_px``: cut off there."""
+    found: list[str] = page.evaluate(CLIPPED_TEXT, tolerance_px)
+    return found
+
+
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 if CHROMIUM is None and os.environ.get("CALLSIM_REQUIRE_BROWSER"):
     raise RuntimeError("CALLSIM_REQUIRE_BROWSER is set but no chromium is installed")

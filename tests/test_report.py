@@ -38,7 +38,8 @@ from callsim.report import (
     staff_report,
     sweep_report,
 )
-from callsim.report.charts import cells, legend_text, wrap_cells
+from callsim.report.charts import NARROW_TITLE, cells, legend_text, narrow_titles, wrap_cells
+from callsim.report.html import table
 from callsim.report.i18n import EN, ZH, Words
 from callsim.report.plans import chart_name, headline_kpis, tick_label
 from callsim.scenario.files import load_scenario
@@ -886,3 +887,49 @@ def test_plan_report_says_when_the_best_is_the_baseline_or_there_is_none(plan: P
     assert "★" not in none and charts(none) == expected_charts("plan")
     zh = plan_report(replace(plan, best=None), lang="zh")
     assert text_of(zh, "best-line") == ZH["plan_no_best"]
+
+
+def test_a_phone_s_layout_wraps_long_axis_titles_and_only_those() -> None:
+    """Plotly never wraps an axis title: on a phone "Paired difference to the baseline (CNY)"
+    ran past the chart's edge and lost its unit."""
+    long = "Paired difference to the baseline (CNY)"
+    layout: dict[str, object] = {
+        "xaxis": {"title": {"text": long}},
+        "xaxis2": {"title": {"text": "Time"}},
+        "yaxis": {"title": {"text": "与基准方案的配对差异\uff08个百分点\uff09与基准方案"}},
+        "yaxis2": {"title": {"text": "first line<br>second"}},
+        "legend": {"title": {"text": long}},
+    }
+    assert narrow_titles(layout)
+    x = layout["xaxis"]
+    assert isinstance(x, dict)
+    lines = x["title"]["text"].split("<br>")
+    assert " ".join(lines) == long and len(lines) == 2
+    assert all(cells(line) <= NARROW_TITLE for line in lines)
+    assert x["automargin"] is True
+    y = layout["yaxis"]
+    assert isinstance(y, dict)
+    assert (
+        "".join(y["title"]["text"].split("<br>"))
+        == "与基准方案的配对差异\uff08个百分点\uff09与基准方案"
+    )
+    assert layout["xaxis2"] == {"title": {"text": "Time"}}  # short titles stay as they were
+    assert layout["yaxis2"] == {"title": {"text": "first line<br>second"}}
+    assert layout["legend"] == {"title": {"text": long}}  # axes only
+    assert not narrow_titles({"xaxis": {"title": {"text": "Agents"}}})
+
+
+def test_a_column_heading_sets_its_definition_in_brackets_small_under_the_name() -> None:
+    head = [
+        "Plan",
+        "Net contribution (value over 1 year of the day's sales − the day's staff cost, CNY)",
+        "净贡献\uff08一年价值\uff09",
+        "Service level",
+    ]
+    page = table(head, [["a", 1, 2, 3]])
+    assert (
+        '<th>Net contribution<span class="gloss">(value over 1 year of the day&#x27;s sales − '
+        "the day&#x27;s staff cost, CNY)</span></th>" in page
+    )
+    assert '<th>净贡献<span class="gloss">\uff08一年价值\uff09</span></th>' in page
+    assert "<th>Service level</th>" in page

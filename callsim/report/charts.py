@@ -96,9 +96,42 @@ def wrap_cells(text: str, width: int) -> list[str]:
     return lines
 
 
+def plot_lines(text: object, width: int) -> str:
+    """Text escaped as ``plot_text`` escapes it, on lines of at most ``width`` cells: plotly
+    wraps no label itself."""
+    return "<br>".join(plot_text(line) for line in wrap_cells(str(text), width))
+
+
 def legend_text(text: object) -> str:
-    """A name for a legend: escaped as ``plot_text`` escapes it, and wrapped to fit a phone."""
-    return "<br>".join(plot_text(line) for line in wrap_cells(str(text), LEGEND_LINE))
+    """A name for a legend, wrapped to fit a phone."""
+    return plot_lines(text, LEGEND_LINE)
+
+
+NARROW_TITLE = 28
+"""Assumption: the longest axis-title line, in character cells, that a phone's chart shows whole
+(about 200 px of plotly's 14 px title text). Plotly centres an axis title on the plot area,
+which long tick labels push right, and never wraps it, so the end of a longer title was cut off
+at the chart's edge."""
+
+
+def narrow_titles(layout: dict[str, object]) -> bool:
+    """Wrap, in place, every axis title of a plotly layout to ``NARROW_TITLE`` cells a line (the
+    layout a phone draws); says whether any title needed it. Each title grows its margin rather
+    than run into the tick labels."""
+    changed = False
+    for key, axis in layout.items():
+        if not (key.startswith(("xaxis", "yaxis")) and isinstance(axis, dict)):
+            continue
+        title = axis.get("title")
+        if not isinstance(title, dict) or not isinstance(title.get("text"), str):
+            continue
+        text = title["text"]
+        lines = [part for line in text.split("<br>") for part in wrap_cells(line, NARROW_TITLE)]
+        if len(lines) > text.count("<br>") + 1:
+            title["text"] = "<br>".join(lines)
+            axis["automargin"] = True
+            changed = True
+    return changed
 
 
 def colour(k: int) -> str:

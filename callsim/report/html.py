@@ -9,15 +9,17 @@ planner's own text and may hold ``<``, ``&`` or quotes.
 
 from __future__ import annotations
 
+import copy
 import html
 import json
+import re
 from collections.abc import Iterable, Sequence
 
 import plotly.io as pio
 import yaml
 
 from callsim.measure.confidence import MIN_REPLICATIONS_FOR_CI
-from callsim.report.charts import Chart
+from callsim.report.charts import Chart, narrow_titles
 from callsim.report.i18n import ZH_LOCALE, Words
 from callsim.store.plotly_file import SCRIPT_TAG
 
@@ -71,12 +73,17 @@ def script_json(data: str) -> str:
 def figure(chart: Chart) -> Html:
     """A chart's ``<figure>``: its heading, an empty plot box and its data as inert JSON; the
     page's one script draws it. ``data-chart`` is the marker the browser test looks for. A
-    chart with a layout for narrow boxes carries it as ``narrow_layout``."""
+    chart with a layout for narrow boxes carries it as ``narrow_layout``: its own, or its only
+    layout with the axis titles wrapped for a phone."""
     spec = pio.to_json(chart.figure, validate=False, pretty=False)
-    if chart.narrow is not None:
-        data = json.loads(spec)
-        data["narrow_layout"] = json.loads(pio.to_json(chart.narrow, validate=False))["layout"]
-        spec = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+    parsed = json.loads(spec)
+    if chart.narrow is None:
+        narrow = copy.deepcopy(parsed["layout"])
+    else:
+        narrow = json.loads(pio.to_json(chart.narrow, validate=False))["layout"]
+    if narrow_titles(narrow) or chart.narrow is not None:
+        parsed["narrow_layout"] = narrow
+        spec = json.dumps(parsed, ensure_ascii=False, separators=(",", ":"))
     data = script_json(spec)
     body = [
         tag("h3", chart.title),
@@ -118,7 +125,10 @@ def table(
     need a class or span come in as ``Html`` built with ``cell``."""
     header = tag(
         "tr",
-        [tag("th", h, class_="name" if k < text_columns else None) for k, h in enumerate(head)],
+        [
+            tag("th", heading(h), class_="name" if k < text_columns else None)
+            for k, h in enumerate(head)
+        ],
     )
     body = []
     for k, row in enumerate(rows):
@@ -130,6 +140,20 @@ def table(
         tag("table", [tag("thead", header), tag("tbody", body)], class_=class_ or None),
         class_="table-wrap",
     )
+
+
+GLOSS = re.compile(r"^(?P<name>[^(\uff08]+?) ?(?P<gloss>[(\uff08].+[)\uff09])$")
+"""A column heading's trailing definition in brackets, "Net contribution (value over 1 year of
+the day's sales − the day's staff cost, CNY)", in ASCII or full-width (Chinese) brackets."""
+
+
+def heading(text: Content) -> Content | list[Content]:
+    """A column heading with its definition in brackets set small under the name: in a column a
+    number wide, a definition as bold as the name made a heading six lines tall on a phone."""
+    found = GLOSS.match(text) if isinstance(text, str) else None
+    if found is None:
+        return text
+    return [found["name"], tag("span", found["gloss"], class_="gloss")]
 
 
 def cell(content: Content | Iterable[Content], **attrs: object) -> Html:
@@ -311,7 +335,8 @@ figure.chart[data-error]::after { content: attr(data-error); color: #c92a2a; }
 table { border-collapse: collapse; font-size: 13px; margin: 8px 0; }
 th, td { border-bottom: 1px solid var(--line); padding: 5px 10px; text-align: right;
   vertical-align: top; }
-th { background: var(--soft); font-weight: 600; }
+th { background: var(--soft); font-weight: 600; vertical-align: bottom; }
+th .gloss { display: block; font-size: 11px; font-weight: 400; color: var(--muted); }
 th:first-child, td:first-child, th.name, td.name { text-align: left; }
 td.name { overflow-wrap: anywhere; max-width: 340px; }
 td.flag { text-align: center; color: var(--accent); font-weight: 700; }

@@ -23,6 +23,7 @@ from callsim.report.charts import (
     clipped,
     colour,
     legend_text,
+    plot_lines,
     plot_text,
     step_axis,
     style,
@@ -50,6 +51,9 @@ STATUS_BADGE = {"met": "met", "short": "missed", "iteration cap": "inconclusive"
 ROW_PX = 26
 """Height of one shift's row in the Gantt chart: an assumption that leaves room for the
 headcount printed on the bar at 12 px."""
+GANTT_LABEL, LABEL_LINE_PX = 18, 16
+"""Assumption: on a phone a shift's name takes lines of at most 18 character cells (about 120
+px of 12 px text, leaving the bars about 200 px), each 16 px high."""
 TICKS_WIDE, TICKS_NARROW = 8, 4
 """Assumption: about eight hour labels fit under a desktop chart and four under a phone's
 (about 200 px of plot beside the shift names); beyond that, ticks go every 2 or 4 hours."""
@@ -88,7 +92,8 @@ def gantt_chart(schedule: Schedule, words: Words) -> Chart:
     """A bar per shift over the hours of its day, coloured by group, the headcount printed on
     it and each break hatched over it."""
     rows = worked(schedule)
-    labels = [plot_text(label) for label in shift_rows(schedule, words)]
+    names = shift_rows(schedule, words)
+    labels = [plot_text(label) for label in names]
     groups = list(dict.fromkeys(p.group for p, _ in rows))
     fig = go.Figure()
     for g, group in enumerate(groups):
@@ -155,7 +160,12 @@ def gantt_chart(schedule: Schedule, words: Words) -> Chart:
     style(fig, height=90 + ROW_PX * max(len(rows), 3), hovermode="closest")
     fig.update_layout(barmode="overlay", bargap=0.25)
     fig.update_yaxes(type="category", autorange="reversed", automargin=True)
-    narrow = go.Figure(fig)
+    # On a phone each shift's name goes onto lines of its own: on one line a long group name
+    # pushed the plot off the chart and was itself cut off at the chart's left edge.
+    wrapped = [plot_lines(name, GANTT_LABEL) for name in names]
+    heights = [max(ROW_PX, LABEL_LINE_PX * (name.count("<br>") + 1) + 8) for name in wrapped]
+    narrow = go.Figure(fig).update_layout(height=90 + sum(heights) + ROW_PX * max(3 - len(rows), 0))
+    narrow.update_yaxes(tickmode="array", tickvals=labels, ticktext=wrapped)
     for figure, hours in ((fig, TICKS_WIDE), (narrow, TICKS_NARROW)):
         span = last - first
         step = 1 if span <= hours else 2 if span <= 2 * hours else 4
