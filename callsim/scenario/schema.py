@@ -10,7 +10,7 @@ import math
 import re
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import Field, field_validator, model_validator
 
 from callsim.policies import registry
 from callsim.scenario.announcement import Announcement
@@ -26,6 +26,7 @@ from callsim.scenario.routing import Routing
 from callsim.scenario.scheduling import Scheduling, check_scheduling
 from callsim.scenario.selling import Outbound, Product, Satisfaction, Selling
 from callsim.scenario.standby import KpiWindow, Standby, check_standby, check_window
+from callsim.scenario.strict import Strict
 from callsim.scenario.workforce import Workforce
 from callsim.service_level import BALKED_IN_SL, SERVICE_LEVEL_DEFINITIONS
 
@@ -39,11 +40,7 @@ SECONDS_PER_DAY = 86_400.0
 TimeOfDay = Annotated[str, Field(examples=["08:00"])]
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False, strict=True)
-
-
-class Closing(_Strict):
+class Closing(Strict):
     """What happens at each day's close: nobody waits through the night.
 
     ``waiting``: callers still queued at the close are ``served`` by the agents logged in then,
@@ -59,7 +56,7 @@ class Closing(_Strict):
     redials: Literal["next_opening", "lost"] = "next_opening"
 
 
-class Horizon(_Strict):
+class Horizon(Strict):
     days: int = Field(1, ge=1, le=366)
     interval_min: Literal[15, 30, 60] = 30
     open: TimeOfDay = "00:00"
@@ -90,7 +87,7 @@ class Horizon(_Strict):
         return (minutes(self.close) - minutes(self.open)) // self.interval_min
 
 
-class Arrivals(_Strict):
+class Arrivals(Strict):
     """Offered volume: a constant rate, or a forecast per interval as WFM tools export it."""
 
     rate_per_hour: float | None = Field(None, gt=0)
@@ -141,7 +138,7 @@ class Arrivals(_Strict):
         return self
 
 
-class Reason(_Strict):
+class Reason(Strict):
     """A call reason: its share of calls and how long it takes to handle."""
 
     share: Share
@@ -149,18 +146,18 @@ class Reason(_Strict):
     wrapup: Duration | None = Field(None, description="Defaults to the scenario's wrapup.")
 
 
-class Retrial(_Strict):
+class Retrial(Strict):
     probability: Probability
     delay: Duration
 
 
-class Segment(_Strict):
+class Segment(Strict):
     share: Share
     priority: int = Field(0, description="Higher is answered first; FCFS within a priority.")
     patience: Patience | None = Field(None, description="Defaults to customers.patience.")
 
 
-class Customers(_Strict):
+class Customers(Strict):
     segments: dict[Name, Segment] = Field(
         default_factory=lambda: {"regular": Segment(share=1.0)}, min_length=1
     )
@@ -168,7 +165,7 @@ class Customers(_Strict):
     retrial: Retrial | None = None
 
 
-class Break(_Strict):
+class Break(Strict):
     start: TimeOfDay
     duration_min: float = Field(gt=0)
     paid: bool = Field(
@@ -180,7 +177,7 @@ class Break(_Strict):
     _clock = field_validator("start")(_check_clock)
 
 
-class Shift(_Strict):
+class Shift(Strict):
     start: TimeOfDay
     end: TimeOfDay = Field(description="After start; hours past 24 reach into the next day.")
     count: int = Field(ge=0)
@@ -236,7 +233,7 @@ class Shift(_Strict):
         return list(every)
 
 
-class AgentGroup(_Strict):
+class AgentGroup(Strict):
     wage_per_hour: float = Field(0.0, ge=0)
     handle_time_factor: float = Field(
         1.0, gt=0, description="Multiplies talk time: 1.2 for agents 20% slower than average."
@@ -271,7 +268,7 @@ class AgentGroup(_Strict):
         return self
 
 
-class Agents(_Strict):
+class Agents(Strict):
     shrinkage: float = Field(
         0.0, ge=0, lt=1, description="Share of scheduled agents not on the phones (paid anyway)."
     )
@@ -282,7 +279,7 @@ class Agents(_Strict):
     groups: dict[Name, AgentGroup] = Field(min_length=1)
 
 
-class ServiceLevelGoal(_Strict):
+class ServiceLevelGoal(Strict):
     target: float = Field(0.8, gt=0, le=1)
     threshold_s: float = Field(20.0, gt=0)
     definition: Literal[SERVICE_LEVEL_DEFINITIONS] = "offered"  # type: ignore[valid-type]
@@ -303,7 +300,7 @@ class ServiceLevelGoal(_Strict):
     )
 
 
-class Limits(_Strict):
+class Limits(Strict):
     """Sizes past which a number is almost surely a slip (a daily figure typed as hourly, a
     count with three zeros too many): callsim simulates every call and every agent, so such a
     scenario would run for hours or run out of memory rather than fail. Raise a limit here
@@ -325,7 +322,7 @@ class Limits(_Strict):
 HalfWidth = Annotated[float, Field(gt=0, allow_inf_nan=False)]
 
 
-class Simulation(_Strict):
+class Simulation(Strict):
     replications: int = Field(
         10, ge=1, le=100_000, description="Replications; with precision, the first batch."
     )
@@ -366,7 +363,7 @@ def _check_currency(value: str | None) -> str | None:
     return value
 
 
-class Scenario(_Strict):
+class Scenario(Strict):
     name: Name
     description: str | None = None
     currency: str | None = Field(
