@@ -1,6 +1,7 @@
 """Start-up: what a fresh ``callsim`` process costs before and around its work.
 
-Every figure is the best wall time of a fresh interpreter, printed beside and as a multiple of a
+Every figure is the best wall time of a fresh interpreter reading cached bytecode, as an installed
+callsim does, printed beside and as a multiple of a
 bare ``python -c "import numpy, simpy"`` measured in the same run (the least any SimPy model
 written with numpy pays), the contenders run in turn so that load drifts hit all alike. Nothing
 here asserts a limit.
@@ -24,7 +25,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
-from bench_engine import Clock, model_b  # noqa: E402
+from bench_engine import Clock, model_b, run_fresh  # noqa: E402
 
 from callsim.scenario import bundled  # noqa: E402
 
@@ -63,19 +64,22 @@ def contenders() -> dict[str, list[str]]:
 def _warm_day() -> tuple[float, float]:
     """Wall and CPU seconds of the day's ``simulate`` in a process that has run it once."""
     code = WARM_DAY.format(scenario=model_b().scenario())
-    done = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True)
+    done = run_fresh(["-c", code], capture_output=True, text=True)
     wall, cpu = json.loads(done.stdout.strip().splitlines()[-1])
     return wall, cpu
 
 
 def measure(repeats: int) -> tuple[dict[str, float], tuple[float, float]]:
-    """Best of ``repeats`` for every contender and for the warm day, all run in turn."""
+    """Best of ``repeats`` for every contender and for the warm day, all run in turn, after an
+    untimed round that leaves every module's bytecode cached (``run_fresh``)."""
+    for argv in contenders().values():
+        run_fresh(argv, stdout=subprocess.DEVNULL)
     best = dict.fromkeys(contenders(), math.inf)
     warm = (math.inf, math.inf)
     for _ in range(repeats):
         for name, argv in contenders().items():
             t0 = Clock.children()
-            subprocess.run([sys.executable, *argv], check=True, stdout=subprocess.DEVNULL)
+            run_fresh(argv, stdout=subprocess.DEVNULL)
             best[name] = min(best[name], Clock.children() - t0)
         wall, cpu = _warm_day()
         warm = (min(warm[0], wall), min(warm[1], cpu))
