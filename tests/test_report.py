@@ -928,7 +928,7 @@ def test_a_column_heading_sets_its_definition_in_brackets_small_under_the_name()
     ]
     page = table(head, [["a", 1, 2, 3]])
     assert (
-        '<th>Net contribution<span class="gloss">(value over 1 year of the day&#x27;s sales − '
+        '<th>Net contribution <span class="gloss">(value over 1 year of the day&#x27;s sales − '
         "the day&#x27;s staff cost, CNY)</span></th>" in page
     )
     assert '<th>净贡献<span class="gloss">\uff08一年价值\uff09</span></th>' in page

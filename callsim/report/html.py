@@ -142,7 +142,7 @@ def table(
     )
 
 
-GLOSS = re.compile(r"^(?P<name>[^(\uff08]+?) ?(?P<gloss>[(\uff08].+[)\uff09])$")
+GLOSS = re.compile(r"^(?P<name>[^(\uff08]+?)(?P<gap> ?)(?P<gloss>[(\uff08].+[)\uff09])$")
 """A column heading's trailing definition in brackets, "Net contribution (value over 1 year of
 the day's sales − the day's staff cost, CNY)", in ASCII or full-width (Chinese) brackets."""
 
@@ -153,7 +153,7 @@ def heading(text: Content) -> Content | list[Content]:
     found = GLOSS.match(text) if isinstance(text, str) else None
     if found is None:
         return text
-    return [found["name"], tag("span", found["gloss"], class_="gloss")]
+    return [found["name"], found["gap"], tag("span", found["gloss"], class_="gloss")]
 
 
 def cell(content: Content | Iterable[Content], **attrs: object) -> Html:
