@@ -89,6 +89,41 @@ def clipped_text(page: Any, tolerance_px: float = 1.0) -> list[str]:
     return found
 
 
+BROKEN_WORDS = """() => {
+  // Words of a table's name cells that the layout breaks across lines though they would fit
+  // the widest a name cell may grow: a squeezed column reads "alwa / ys / sell".
+  const found = [];
+  const probe = document.createElement('span');
+  probe.style.cssText = 'position:absolute;visibility:hidden;white-space:nowrap';
+  document.body.appendChild(probe);
+  for (const cell of document.querySelectorAll('td.name')) {
+    const style = getComputedStyle(cell);
+    probe.style.font = style.font;
+    const room = cell.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight);
+    const widest = parseFloat(style.maxWidth) || Infinity;
+    // Words are runs of letters and digits: Chinese breaks between any two characters, and a
+    // line may break at punctuation ("a/b").
+    const words = (cell.textContent || '').match(
+      /[^\\s\\p{P}\\p{S}\\u2e80-\\u9fff\\uff00-\\uffef]+/gu) || [];
+    for (const word of words) {
+      probe.textContent = word;
+      const width = probe.getBoundingClientRect().width;
+      if (width > room + 0.5 && width <= widest) {
+        found.push(`"${word}" broken in a cell ${Math.round(room)} px wide`);
+      }
+    }
+  }
+  probe.remove();
+  return found;
+}"""
+
+
+def broken_words(page: Any) -> list[str]:
+    """Words of name cells that a too-narrow column breaks though they would fit a cell."""
+    found: list[str] = page.evaluate(BROKEN_WORDS)
+    return found
+
+
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 if CHROMIUM is None and os.environ.get("CALLSIM_REQUIRE_BROWSER"):
     raise RuntimeError("CALLSIM_REQUIRE_BROWSER is set but no chromium is installed")

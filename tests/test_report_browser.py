@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from layout import clipped_text, needs_chromium, open_page, overlapping_text
+from layout import broken_words, clipped_text, needs_chromium, open_page, overlapping_text
 from typer.testing import CliRunner
 
 from callsim.cli.commands import app
@@ -298,6 +298,7 @@ def test_a_phone_shows_the_report_within_its_width(
     if key != "run":  # the run page's texts are checked by its own tests
         assert overlapping_text(page) == []
         assert clipped_text(page) == []
+        assert broken_words(page) == []
     page.close()
 
 
@@ -345,5 +346,6 @@ def test_planning_pages_render_within_the_width(
     assert page.evaluate(LEGENDS) == []
     assert overlapping_text(page) == []
     assert clipped_text(page) == []
+    assert broken_words(page) == []
     assert problems == []
     page.close()

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from layout import clipped_text, needs_chromium, open_page, overlapping_text
+from layout import broken_words, clipped_text, needs_chromium, open_page, overlapping_text
 from typer.testing import CliRunner
 
 from callsim.cli.commands import app
@@ -103,6 +103,7 @@ def test_eleven_plans_draw_without_overlapping_text(
         assert figure.get_attribute("data-rendered") == "true", chart
     assert overlapping_text(page) == []
     assert clipped_text(page) == []
+    assert broken_words(page) == []
     # The title is the scenario's name, not the eleven plans'.
     assert page.inner_text("h1") == SCENARIO["name"]
     assert problems == []

@@ -11,7 +11,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from layout import clipped_text, needs_chromium, open_page, overlapping_text
+from layout import broken_words, clipped_text, needs_chromium, open_page, overlapping_text
 from typer.testing import CliRunner
 
 from callsim.cli.commands import app
@@ -55,6 +55,7 @@ def test_run_page_as_a_manager_sees_it(
     assert problems == []
     assert overlapping_text(page) == []
     assert clipped_text(page) == []
+    assert broken_words(page) == []
 
     summary = json.loads((folder / "summary.json").read_text(encoding="utf-8"))
     stated = summary["goal_statement"]

@@ -338,7 +338,7 @@ th, td { border-bottom: 1px solid var(--line); padding: 5px 10px; text-align: ri
 th { background: var(--soft); font-weight: 600; vertical-align: bottom; }
 th .gloss { display: block; font-size: 11px; font-weight: 400; color: var(--muted); }
 th:first-child, td:first-child, th.name, td.name { text-align: left; }
-td.name { overflow-wrap: anywhere; max-width: 340px; }
+td.name { overflow-wrap: break-word; min-width: 8em; max-width: 340px; }
 td.flag { text-align: center; color: var(--accent); font-weight: 700; }
 td .ci { display: block; color: var(--muted); font-size: 11px; white-space: nowrap; }
 tr.group-head td { background: var(--soft); font-weight: 600; text-align: left; }
