@@ -71,6 +71,23 @@ def test_quick_commands_import_neither_pandas_nor_scipy_nor_plotly(args: list[st
     assert not loaded & HEAVY, loaded & HEAVY
 
 
+@pytest.mark.parametrize(
+    "args",
+    [["--help"], *([command, "--help"] for command in ("run", "compare", "sweep", "staff"))],
+    ids=" ".join,
+)
+def test_help_does_without_numpy_and_the_scenario_schema(args: list[str]) -> None:
+    """Help is read more than any command is run: it loads no numpy and, for the list of
+    commands, not even pydantic (typer itself imports pydantic to parse a command's options)."""
+    code, modules = _modules(*args)
+    loaded = {name.split(".")[0] for name in modules}
+    assert code == 0
+    assert "numpy" not in loaded
+    assert "callsim.scenario.schema" not in modules
+    if args == ["--help"]:
+        assert "pydantic" not in loaded
+
+
 def test_a_command_that_simulates_still_imports_what_it_needs(tmp_path: Path) -> None:
     """The control: the same wrapper sees pandas once a command uses it."""
     code, loaded = _loaded("run", "-r", "2", "-w", "1", str(bundled.default_path()), cwd=tmp_path)

@@ -26,48 +26,47 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedCo
 from rich.table import Table
 from rich.text import Text
 
-from callsim import analytic
 from callsim.cli.deferred import deferred
 from callsim.errors import UserError
 from callsim.experiment.cluster import Cluster, connect
-from callsim.experiment.goal import goal_statement
 from callsim.experiment.pool import Interrupted
-from callsim.experiment.precision import PrecisionOutcome, parse_targets, stopping_rule
-from callsim.experiment.sweep_result import Pick, Sweep
+from callsim.experiment.sweep_result import Pick
 from callsim.measure.catalogue import clip_interval, extra_kpis, fmt, kpis_in
-from callsim.measure.confidence import MIN_REPLICATIONS_FOR_CI
-from callsim.measure.money import money_label, money_terms
-from callsim.measure.resolution import shown as resolution_shown
-from callsim.model.timegrid import time_grid
 from callsim.planning.isa_iterations import MAX_ITERATIONS
-from callsim.planning.sizing import TARGET_KINDS, Target
 from callsim.scenario import bundled
-from callsim.scenario.candidates import expand, parse_policy
-from callsim.scenario.files import (
-    check_sweep,
-    file_json_schema,
-    load_plans,
-    load_scenario,
-    load_sweep_spec,
-)
-from callsim.scenario.objective import OBJECTIVES, Objective
-from callsim.scenario.schema import Scenario
-from callsim.scenario.sweep_grammar import parse_param
 from callsim.store.plotly_file import PLOTLY_FILE, needs_file, write_plotly
 
 if TYPE_CHECKING:
     import pandas as pd
 
     from callsim.experiment.compare import compare
+    from callsim.experiment.goal import goal_statement
     from callsim.experiment.pairing import Comparison, compare_results
+    from callsim.experiment.precision import PrecisionOutcome, parse_targets, stopping_rule
     from callsim.experiment.results import SimulationResult
     from callsim.experiment.runner import simulate
     from callsim.experiment.sweep import sweep
+    from callsim.experiment.sweep_result import Sweep
+    from callsim.measure.money import money_label, money_terms
+    from callsim.measure.resolution import shown as resolution_shown
+    from callsim.model.timegrid import time_grid
     from callsim.planning.isa import IsaProgress, IsaResult, isa_requirement
     from callsim.planning.plan import Plan, PlanProgress, plan_policies
     from callsim.planning.requirement import erlang_summary, staffing_requirement
     from callsim.planning.requirement_file import read_requirement
     from callsim.planning.schedule import Schedule, build_schedule
+    from callsim.planning.sizing import Target
+    from callsim.scenario.candidates import expand, parse_policy
+    from callsim.scenario.files import (
+        check_sweep,
+        file_json_schema,
+        load_plans,
+        load_scenario,
+        load_sweep_spec,
+    )
+    from callsim.scenario.objective import Objective
+    from callsim.scenario.schema import Scenario
+    from callsim.scenario.sweep_grammar import parse_param
     from callsim.store.read import load_results, load_run
     from callsim.store.staffing import write_requirements
     from callsim.store.write import (
@@ -80,7 +79,23 @@ if TYPE_CHECKING:
     )
 else:
     # Imported when a command first calls them (callsim.cli.deferred): they bring pandas, scipy
-    # or plotly, which --help, validate, schema, scenarios and init do without.
+    # or plotly, which --help, validate, schema, scenarios and init do without, or numpy and
+    # the scenario schema, which --help does without.
+    goal_statement = deferred("callsim.experiment.goal", "goal_statement")
+    parse_targets = deferred("callsim.experiment.precision", "parse_targets")
+    stopping_rule = deferred("callsim.experiment.precision", "stopping_rule")
+    money_label = deferred("callsim.measure.money", "money_label")
+    money_terms = deferred("callsim.measure.money", "money_terms")
+    resolution_shown = deferred("callsim.measure.resolution", "shown")
+    time_grid = deferred("callsim.model.timegrid", "time_grid")
+    expand = deferred("callsim.scenario.candidates", "expand")
+    parse_policy = deferred("callsim.scenario.candidates", "parse_policy")
+    check_sweep = deferred("callsim.scenario.files", "check_sweep")
+    file_json_schema = deferred("callsim.scenario.files", "file_json_schema")
+    load_plans = deferred("callsim.scenario.files", "load_plans")
+    load_scenario = deferred("callsim.scenario.files", "load_scenario")
+    load_sweep_spec = deferred("callsim.scenario.files", "load_sweep_spec")
+    parse_param = deferred("callsim.scenario.sweep_grammar", "parse_param")
     compare = deferred("callsim.experiment.compare", "compare")
     compare_results = deferred("callsim.experiment.pairing", "compare_results")
     simulate = deferred("callsim.experiment.runner", "simulate")
@@ -322,6 +337,8 @@ def compare_cmd(
 ) -> None:
     """Compare plans on common random numbers: each KPI with its CI, the paired difference
     to the baseline with a verdict, and the plan to recommend."""
+    from callsim.scenario.objective import OBJECTIVES
+
     _check_outputs(lang, out, force)
     ceiling = _max_cost(max_cost)
     if objective is not None and objective not in OBJECTIVES:
@@ -379,6 +396,8 @@ def _max_cost(text: str | None) -> float | None:
 
 def _objective(comparison: Comparison, maximise: str | None, ceiling: float | None) -> Objective:
     """The command line's choice over the baseline scenario's ``objective:``, key by key."""
+    from callsim.scenario.objective import Objective
+
     own = comparison.results[comparison.baseline].scenario.objective or Objective()
     return Objective(
         maximise=maximise or own.maximise,  # type: ignore[arg-type]
@@ -677,6 +696,8 @@ def _staff_method(model: Scenario, method: str | None) -> str:
 
 
 def _staff_target(model: Scenario, name: str, values: dict[str, float | None]) -> Target:
+    from callsim.planning.sizing import TARGET_KINDS, Target
+
     kind = next((k for k in TARGET_KINDS if k == name), None)
     if kind is None:
         fail(f"--target: expected one of {', '.join(TARGET_KINDS)}, got {name!r}")
@@ -804,6 +825,8 @@ def erlang(
     max_occupancy: Annotated[float, typer.Option(min=0.01, max=1.0)] = 1.0,
 ) -> None:
     """Erlang C (or A with --patience-s) calculator: KPIs for N agents, or the N for a target."""
+    from callsim import analytic
+
     rate = calls_per_hour / 3600.0
     patience = math.inf if patience_s is None else patience_s
     # Every number here is the user's, and analytic checks them with ValueError.
@@ -1201,6 +1224,7 @@ def _report(
     """The report.html of a run, a comparison or a sweep; unless ``single_file``, it loads
     plotly.js from beside it, where the results directory's writers put it."""
     from callsim.experiment.pairing import Comparison
+    from callsim.experiment.sweep_result import Sweep
 
     reports = _reports()
     if isinstance(results, Comparison):
@@ -1219,6 +1243,7 @@ def _save(
 ) -> None:
     """The results directory of ``--out``, with its report and the command line that made it."""
     from callsim.experiment.pairing import Comparison
+    from callsim.experiment.sweep_result import Sweep
 
     if out is None:
         return
@@ -1371,6 +1396,8 @@ def _diff_ci(kpi: str, lo: float, hi: float) -> str:
 
 
 def _few_replications(replications: int) -> None:
+    from callsim.measure.confidence import MIN_REPLICATIONS_FOR_CI
+
     if replications < MIN_REPLICATIONS_FOR_CI:
         out_console.print(
             Text(

@@ -6,9 +6,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 
-import numpy as np
-
-if TYPE_CHECKING:  # in annotations only: the command line reads Pick without importing pandas
+if TYPE_CHECKING:  # in annotations only: the command line reads Pick without importing numpy
+    import numpy as np
     import pandas as pd
 
     from callsim.experiment.results import SimulationResult
@@ -41,6 +40,8 @@ class Sweep:
 
 def frontier(x: np.ndarray, y: np.ndarray) -> np.ndarray:
     """Points not dominated: no other point is at least as good in both and better in one."""
+    import numpy as np
+
     keep = np.ones(len(x), dtype=bool)
     for i in range(len(x)):
         dominated = (x >= x[i]) & (y >= y[i]) & ((x > x[i]) | (y > y[i]))

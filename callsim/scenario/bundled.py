@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from callsim.errors import UserError
-from callsim.scenario.files import ScenarioError, read_yaml
+from callsim.scenario.yaml_file import ScenarioError, read_yaml
 
 DEFAULT = "credit_card_hotline"
 
