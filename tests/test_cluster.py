@@ -21,6 +21,7 @@ from typing import Any
 import pandas as pd
 import pytest
 import yaml
+from test_interrupt import COMMAND as FOREGROUND_CLI
 from typer.testing import CliRunner
 
 from callsim.cli.commands import app
@@ -269,7 +270,7 @@ def test_an_interrupted_cluster_run_closes_its_local_cluster(how: str, tmp_path:
         [
             sys.executable,
             "-c",
-            "from callsim.cli import main; main()",
+            FOREGROUND_CLI,
             *("run", "-r", "2000", "--cluster", "local:2", "--out", str(out)),
         ],
         stdout=subprocess.PIPE,

@@ -16,7 +16,13 @@ from pathlib import Path
 
 import pytest
 
-COMMAND = "from callsim.cli import main; main()"
+COMMAND = (
+    "import signal; signal.signal(signal.SIGINT, signal.default_int_handler); "
+    "from callsim.cli import main; main()"
+)
+"""``callsim`` as a terminal's foreground job starts it, with Ctrl-C heard: started from a job in
+the background (a CI runner, ``nohup``), this test and its children inherit an ignored SIGINT,
+and the run then rightly carries on through the Ctrl-C this test sends."""
 
 
 def _children(pid: int) -> list[int]:
