@@ -1,4 +1,5 @@
-"""What a person sees overlapping on a drawn report page, as the browser lays it out.
+"""What a person sees go wrong on a drawn report page, as the browser lays it out: chart text
+that overlaps or runs past its chart's edge, names broken inside a word.
 
 Shared by the browser tests: the checks read the bounding boxes Chromium computed, so they hold
 for the fonts and widths the page is really drawn with (Chinese text is wider than English, a
