@@ -24,9 +24,9 @@ from callsim.report.charts import (
     clipped,
     colour,
     interval_axis,
+    plot_lines,
     plot_text,
     style,
-    wrap_cells,
 )
 from callsim.report.i18n import Words
 from callsim.report.run import (
@@ -107,8 +107,7 @@ def judged(row: pd.Series | dict[str, Any]) -> tuple[float, float, float]:
 
 
 def tick_label(plan: str, recommended: bool) -> str:
-    lines = [plot_text(line) for line in wrap_cells(plan, TICK_CELLS)]
-    text = "<br>".join(lines)
+    text = plot_lines(plan, TICK_CELLS)
     return f"<b>★ {text}</b>" if recommended else text
 
 
