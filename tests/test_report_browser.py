@@ -349,3 +349,25 @@ def test_planning_pages_render_within_the_width(
     assert broken_words(page) == []
     assert problems == []
     page.close()
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_the_bundled_centre_s_schedule_page_fits_a_phone(
+    browser, tmp_path_factory: pytest.TempPathFactory, lang: str
+) -> None:
+    """The default centre's day, 28 intervals, and a schedule short of the goal: a dozen
+    "08:00" labels overlapped under a phone's per-interval charts, and the status sentence, a
+    badge that never wrapped, made the page scroll sideways."""
+    out = tmp_path_factory.mktemp("bundled_schedule") / lang
+    args = ["schedule", "credit_card_hotline", "-r", "3", "-w", "1", "--lang", lang, "--out"]
+    result = CliRunner().invoke(app, [*args, str(out)])
+    assert result.exit_code == 0, result.output
+    page, problems = open_page(browser, out, PHONE)
+    assert page.get_attribute("[data-status]", "data-status") == "short"  # the long sentence
+    found = page.evaluate(OVERFLOW)
+    assert found["out"] == [], found["out"]
+    assert found["scroll"] <= found["width"], "the page scrolls sideways"
+    assert overlapping_text(page) == []
+    assert clipped_text(page) == []
+    assert problems == []
+    page.close()

@@ -344,11 +344,18 @@ def centres(n: int) -> list[float]:
     return [k + 0.5 for k in range(n)]
 
 
-def step_axis(fig: go.Figure, labels: Sequence[str], words: Words) -> None:
-    """The interval axis of ``add_steps``: a tick at each interval's start, at most about a
-    dozen labelled so they stay readable."""
+STEP_LABELS, NARROW_STEP_LABELS = 12, 5
+"""Assumption: the interval labels that fit side by side under a desktop's plot, and under a
+phone's (about 300 px)."""
+
+
+def step_axis(
+    fig: go.Figure, labels: Sequence[str], words: Words, most: int = STEP_LABELS
+) -> go.Figure:
+    """The interval axis of ``add_steps``: a tick at each interval's start, at most ``most``
+    labelled so they stay readable."""
     n = len(labels)
-    step = max(1, -(-n // 12))
+    step = max(1, -(-n // most))
     fig.update_xaxes(
         tickmode="array",
         tickvals=list(range(0, n, step)),
@@ -358,6 +365,13 @@ def step_axis(fig: go.Figure, labels: Sequence[str], words: Words) -> None:
         # The first tick sits on the y axis: pushed down, it clears the "0" at the axis' foot.
         ticklabelstandoff=STEP_TICK_STANDOFF_PX,
     )
+    return fig
+
+
+def narrow_steps(fig: go.Figure, labels: Sequence[str], words: Words) -> go.Figure:
+    """A finished interval chart laid out for a phone: a dozen "08:00" labels side by side
+    overlap there."""
+    return step_axis(go.Figure(fig), labels, words, NARROW_STEP_LABELS)
 
 
 STEP_TICK_STANDOFF_PX = 6

@@ -320,6 +320,8 @@ table.intervals td { white-space: nowrap; }
 .card .detail { font-size: 12px; color: var(--muted); }
 .badge { display: inline-block; padding: 2px 10px; border-radius: 999px; font-size: 13px;
   font-weight: 600; color: #fff; background: #868e96; white-space: nowrap; }
+/* The goal line's badge may hold a sentence (a schedule's status): it wraps on a phone. */
+.goal .badge { white-space: normal; border-radius: 12px; }
 .badge-met, .badge-better { background: #2f9e44; }
 .badge-missed, .badge-worse { background: #c92a2a; }
 .badge-inconclusive { background: #f08c00; }

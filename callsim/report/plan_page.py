@@ -20,6 +20,7 @@ from callsim.report.charts import (
     add_steps,
     colour,
     error_bars,
+    narrow_steps,
     plot_text,
     step_axis,
     style,
@@ -183,7 +184,8 @@ def staffing_chart(plan: Plan, words: Words) -> Chart:
     style(fig, height=360, hovermode="closest")
     step_axis(fig, labels, words)
     fig.update_yaxes(title_text=plot_text(words["agents_axis"]), rangemode="tozero")
-    return Chart("plan_staffing", words["chart_plan_staffing"], fig, wide=True)
+    narrow = narrow_steps(fig, labels, words)
+    return Chart("plan_staffing", words["chart_plan_staffing"], fig, wide=True, narrow=narrow)
 
 
 def best_text(plan: Plan, words: Words) -> list[h.Content]:

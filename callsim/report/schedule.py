@@ -23,6 +23,7 @@ from callsim.report.charts import (
     clipped,
     colour,
     legend_text,
+    narrow_steps,
     plot_lines,
     plot_text,
     step_axis,
@@ -208,6 +209,7 @@ def coverage_chart(schedule: Schedule, words: Words) -> Chart:
         fig,
         note=words["coverage_note"],
         wide=True,
+        narrow=narrow_steps(fig, labels, words),
     )
 
 
@@ -243,6 +245,7 @@ def service_level_chart(schedule: Schedule, words: Words) -> Chart:
         fig,
         note=words["meets_rule"],
         wide=True,
+        narrow=narrow_steps(fig, names, words),
     )
 
 

@@ -27,6 +27,7 @@ from callsim.report.charts import (
     centres,
     clipped,
     colour,
+    narrow_steps,
     step_axis,
     style,
 )
@@ -102,7 +103,14 @@ def agents_chart(isa: IsaResult, words: Words) -> Chart:
     step_axis(fig, labels, words)
     fig.update_yaxes(title_text=words["agents_axis"], rangemode="tozero")
     note = words["on_phones_note"].format(shrinkage=pct(isa.scenario.agents.shrinkage))
-    return Chart("staff_agents", words["chart_staff_agents"], fig, note=note, wide=True)
+    return Chart(
+        "staff_agents",
+        words["chart_staff_agents"],
+        fig,
+        note=note,
+        wide=True,
+        narrow=narrow_steps(fig, labels, words),
+    )
 
 
 def target_chart(isa: IsaResult, words: Words) -> Chart:
@@ -137,7 +145,8 @@ def target_chart(isa: IsaResult, words: Words) -> Chart:
         drawn = [clipped(kpi, low), clipped(kpi, high), mean]
         fig.update_yaxes(range=share_range(drawn, [isa.target.value]))
     title = words["chart_staff_target"].format(kpi=label)
-    return Chart("staff_target", title, fig, note=words["band_note"], wide=True)
+    narrow = narrow_steps(fig, names, words)
+    return Chart("staff_target", title, fig, note=words["band_note"], wide=True, narrow=narrow)
 
 
 def stop_text(isa: IsaResult, words: Words) -> str:

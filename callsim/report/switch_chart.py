@@ -9,6 +9,7 @@ import plotly.graph_objects as go
 
 from callsim.experiment.results import SimulationResult
 from callsim.report.charts import (
+    NARROW_STEP_LABELS,
     Chart,
     centres,
     colour,
@@ -18,7 +19,7 @@ from callsim.report.charts import (
     style,
 )
 from callsim.report.i18n import Words
-from callsim.report.wfm import NARROW_TICKS, interval_ticks
+from callsim.report.wfm import interval_ticks
 from callsim.scenario.schema import SECONDS_PER_DAY, Scenario, minutes
 
 SWITCH_COLOUR = colour(2)
@@ -140,5 +141,5 @@ def switch_signal(result: SimulationResult, words: Words) -> Chart:
         interval_ticks(fig, labels, words),
         note=words["switch_signal_note"],
         wide=True,
-        narrow=interval_ticks(go.Figure(fig), labels, words, NARROW_TICKS),
+        narrow=interval_ticks(go.Figure(fig), labels, words, NARROW_STEP_LABELS),
     )

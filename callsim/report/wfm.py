@@ -19,6 +19,8 @@ from callsim.measure.catalogue import value_range
 from callsim.planning.requirement import staffing_requirement
 from callsim.report import html as h
 from callsim.report.charts import (
+    NARROW_STEP_LABELS,
+    STEP_LABELS,
     TARGET_COLOUR,
     Chart,
     add_band,
@@ -111,27 +113,16 @@ def staffing_chart(result: SimulationResult, need: pd.DataFrame, words: Words) -
         interval_ticks(fig, labels, words),
         note=words["staffing_note"],
         wide=True,
-        narrow=interval_ticks(go.Figure(fig), labels, words, NARROW_TICKS),
+        narrow=interval_ticks(go.Figure(fig), labels, words, NARROW_STEP_LABELS),
     )
 
 
-NARROW_TICKS = 5
-"""Assumption: interval labels that fit side by side in a phone's plot (about 300 px)."""
-
-
-def interval_ticks(fig: go.Figure, labels: list[str], words: Words, most: int = 12) -> go.Figure:
-    """``step_axis`` with at most ``most`` labels, drawn below ticks so the first clears the
-    y-axis's own lowest label."""
-    step_axis(fig, labels, words)
-    n = len(labels)
-    step = max(1, -(-n // most))
-    fig.update_xaxes(
-        tickvals=list(range(0, n, step)),
-        ticktext=[plot_text(label) for label in labels[::step]],
-        ticks="outside",
-        ticklen=8,
-    )
-    return fig
+def interval_ticks(
+    fig: go.Figure, labels: list[str], words: Words, most: int = STEP_LABELS
+) -> go.Figure:
+    """``step_axis`` with its labels drawn below ticks, so the first clears the y-axis's own
+    lowest label."""
+    return step_axis(fig, labels, words, most).update_xaxes(ticks="outside", ticklen=8)
 
 
 def service_level_chart(result: SimulationResult, words: Words) -> Chart:
@@ -299,7 +290,9 @@ def slice_chart(result: SimulationResult, kpi: str, words: Words) -> Chart:
         shown.append(target)
     fig.update_xaxes(**axis_format(kpi, words), range=zoom(shown, value_range(kpi)))
     fig.update_layout(margin={"l": 10})
-    narrow = go.Figure(fig).update_xaxes(nticks=NARROW_TICKS - 1)  # long names leave little room
+    narrow = go.Figure(fig).update_xaxes(
+        nticks=NARROW_STEP_LABELS - 1
+    )  # long names leave little room
     return Chart(f"{kpi}_by_slice", words[f"chart_{kpi}_by_slice"], fig, narrow=narrow)
 
 
