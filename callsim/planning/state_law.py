@@ -52,7 +52,8 @@ def state_laws(calls: pd.DataFrame, grid: TimeGrid, roster: Roster) -> StateLaws
     """From the call tables of several replications (a ``replication`` column tells them apart)
     of one roster.
 
-    A call is in the system from its arrival until it ends (answered), gives up (abandoned, or is
+    A call resolved in the self-service menu (``ivr``) is not in the queue's system at all. A
+    call is in the system from its arrival until it ends (answered), gives up (abandoned, or is
     told at the close to call back; a balk on hearing the announced wait leaves at once), or the
     run ends (still waiting); from the end of its agent's session on it no longer holds one of
     the interval's agents."""
@@ -61,6 +62,8 @@ def state_laws(calls: pd.DataFrame, grid: TimeGrid, roster: Roster) -> StateLaws
     per_rep: list[tuple[np.ndarray, np.ndarray]] = []
     handle_sum = np.zeros(n)
     handled = np.zeros(n)
+    if "ivr" in calls.columns:  # resolved in the self-service menu: never queued, nobody's wait
+        calls = calls[calls["ivr"].to_numpy() == 0]
     for _, rep in calls.groupby("replication", sort=True):
         arrival = rep["arrival"].to_numpy(dtype=float)
         outcome = rep["outcome"].to_numpy()
