@@ -355,12 +355,19 @@ def test_planning_pages_render_within_the_width(
 def test_the_bundled_centre_s_schedule_page_fits_a_phone(
     browser, tmp_path_factory: pytest.TempPathFactory, lang: str
 ) -> None:
-    """The default centre's day, 28 intervals, and a schedule short of the goal: a dozen
-    "08:00" labels overlapped under a phone's per-interval charts, and the status sentence, a
-    badge that never wrapped, made the page scroll sideways."""
-    out = tmp_path_factory.mktemp("bundled_schedule") / lang
-    args = ["schedule", "credit_card_hotline", "-r", "3", "-w", "1", "--lang", lang, "--out"]
-    result = CliRunner().invoke(app, [*args, str(out)])
+    """The default centre's day, 28 intervals, with too few agents to hire for the goal: a
+    dozen "08:00" labels overlapped under a phone's per-interval charts, and the status
+    sentence, a badge that never wrapped, made the page scroll sideways."""
+    folder = tmp_path_factory.mktemp("bundled_schedule")
+    assert CliRunner().invoke(app, ["init", str(folder)]).exit_code == 0
+    path = folder / "credit_card_hotline.yaml"
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    for group, most in (("senior", 8), ("junior", 4), ("new_hires", 3)):
+        data["scheduling"]["groups"][group]["max_agents"] = most
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    out = folder / lang
+    args = ["schedule", str(path), "-r", "3", "-w", "1", "--lang", lang, "--out", str(out)]
+    result = CliRunner().invoke(app, args)
     assert result.exit_code == 0, result.output
     page, problems = open_page(browser, out, PHONE)
     assert page.get_attribute("[data-status]", "data-status") == "short"  # the long sentence
